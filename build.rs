@@ -1,0 +1,49 @@
+//! Embeds the built-in templates (`templates/`) and the bundled demo
+//! (`example-accounts/`, the source of `folio init` and of the built-in
+//! message wording) into the binary, listing the files at build time so the
+//! list can never go stale.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = e.path();
+        if path.is_dir() {
+            files(root, &path, out);
+        } else if path.is_file() {
+            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            out.push(rel);
+        }
+    }
+}
+
+fn table(name: &str, root: &Path, code: &mut String) {
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut list = vec![];
+    files(root, root, &mut list);
+    writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
+    for rel in list {
+        let abs = root.join(&rel);
+        println!("cargo:rerun-if-changed={}", abs.display());
+        writeln!(code, "    ({rel:?}, include_str!({:?})),", abs.display().to_string()).unwrap();
+    }
+    writeln!(code, "];").unwrap();
+}
+
+fn main() {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+    let manifest = Path::new(&manifest);
+    let mut code = String::new();
+    table("TEMPLATES", &manifest.join("templates"), &mut code);
+    table("EXAMPLE", &manifest.join("example-accounts"), &mut code);
+    let out = std::env::var("OUT_DIR").unwrap();
+    std::fs::write(Path::new(&out).join("embedded.rs"), code).unwrap();
+}

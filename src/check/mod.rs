@@ -1,0 +1,45 @@
+//! `folio check`: every rule of SPEC §2 over a loaded repository. Rules only
+//! read; each problem becomes a [`Diagnostic`] and checking always goes on.
+
+mod records;
+mod stages;
+
+use crate::diagnostic::{closest, sort, Code, Diagnostic, Pos};
+use crate::ladder::{Ledger, Settings};
+use crate::load::Repo;
+use chrono::NaiveDate;
+
+/// All diagnostics for `repo` as of `as_of`: what loading found, the record
+/// rules, and the stage-dependent warnings. Sorted by file and position.
+pub fn check(repo: &Repo, settings: &Settings, as_of: NaiveDate) -> Vec<Diagnostic> {
+    let mut out = repo.diagnostics.clone();
+    records::check(repo, settings, as_of, &mut out);
+    let ledger = Ledger::new(repo, settings, as_of);
+    stages::check(&ledger, &mut out);
+    sort(&mut out);
+    out.dedup();
+    out
+}
+
+/// A reference to something that does not exist, with the closest known name.
+pub(crate) fn unknown<'a>(
+    code: Code,
+    file: &str,
+    pos: Pos,
+    what: &str,
+    name: &str,
+    known: impl IntoIterator<Item = &'a str> + Clone,
+) -> Diagnostic {
+    let hint = match closest(name, known.clone()) {
+        Some(k) => format!("did you mean `{k}`?"),
+        None => {
+            let list: Vec<&str> = known.into_iter().take(12).collect();
+            if list.is_empty() {
+                format!("define the {what} first")
+            } else {
+                format!("known {what}s: {}", list.join(", "))
+            }
+        }
+    };
+    Diagnostic::new(code, file, pos, format!("unknown {what} `{name}`"), hint)
+}

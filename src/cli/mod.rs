@@ -1,0 +1,184 @@
+//! The command line (SPEC §4). Each command is a thin function over the
+//! library; this file holds the arguments and what the commands share.
+
+mod check;
+mod init;
+mod remind;
+mod schema;
+mod status;
+
+use crate::diagnostic::{render, Diagnostic, Severity};
+use crate::ladder::Settings;
+use crate::load::{self, Repo};
+use crate::model::Date;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "folio", version, about = "Agency accounts, projects and invoices as Markdown records")]
+pub struct Cli {
+    /// The records repository.
+    #[arg(short = 'C', global = true, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Compute stages as of this date (default: today in folio.yaml's time zone).
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Print only what was asked for: no summaries or progress.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    Date::parse(s).map(|d| d.0)
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a new records repository.
+    Init {
+        /// Where to create it (default: -C DIR).
+        dir: Option<PathBuf>,
+    },
+    /// Scaffold a valid record.
+    #[command(subcommand)]
+    New(init::NewCommand),
+    /// Validate every record; exit 1 on errors (or warnings with --strict).
+    Check {
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value_t = render::Format::Text)]
+        format: render::Format,
+    },
+    /// Where every unpaid invoice stands, today's actions and account totals.
+    Status {
+        /// Only this account.
+        #[arg(long, value_name = "ACCOUNT")]
+        account: Option<String>,
+        /// Every invoice, paid ones included (table format).
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = status::Format::Table)]
+        format: status::Format,
+    },
+    /// The message draft for an invoice's current stage.
+    Remind {
+        /// The invoice number.
+        number: String,
+        /// Draft the message of this stage instead of the current one.
+        #[arg(long)]
+        stage: Option<String>,
+    },
+    /// JSON Schema of each record kind, for editor validation.
+    Schema {
+        /// Write one `<kind>.schema.json` per record kind into this folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Runs folio with the process arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    run(cli)
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match &cli.command {
+        Command::Init { dir } => init::init(&cli, dir.as_ref().unwrap_or(&cli.dir)),
+        Command::New(cmd) => init::new(&cli, cmd),
+        Command::Check { strict, format } => check::run(&cli, *strict, *format),
+        Command::Status { account, all, format } => status::run(&cli, account.as_deref(), *all, *format),
+        Command::Remind { number, stage } => remind::run(&cli, number, stage.as_deref()),
+        Command::Schema { out } => schema::run(out.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure::Records) => ExitCode::from(1),
+        Err(Failure::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Why a command failed: problems in the records (exit 1, already reported),
+/// or a usage / I/O error (exit 2).
+#[derive(Debug)]
+pub enum Failure {
+    Records,
+    Usage(String),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Usage(e.to_string())
+    }
+}
+
+pub type CmdResult = Result<ExitCode, Failure>;
+
+impl Cli {
+    pub fn color_for(&self, stream_is_terminal: bool) -> bool {
+        match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => stream_is_terminal && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+    pub fn stderr_color(&self) -> bool {
+        self.color_for(std::io::stderr().is_terminal())
+    }
+}
+
+/// A loaded repository with its settings and the date to evaluate at.
+pub struct Session {
+    pub repo: Repo,
+    pub settings: Settings,
+    pub as_of: NaiveDate,
+}
+
+/// Loads the repository; a missing folder is a usage error (exit 2).
+pub fn open(cli: &Cli) -> Result<Session, Failure> {
+    if !cli.dir.is_dir() {
+        return Err(Failure::Usage(format!("`{}` is not a folder", cli.dir.display())));
+    }
+    let repo = load::load(&cli.dir);
+    let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
+    let as_of = cli.as_of.unwrap_or_else(|| settings.today());
+    Ok(Session { repo, settings, as_of })
+}
+
+/// Loads and checks; when the records have errors, reports them on stderr
+/// and fails, so no command computes from broken records.
+pub fn open_valid(cli: &Cli) -> Result<Session, Failure> {
+    let s = open(cli)?;
+    let diags = crate::check::check(&s.repo, &s.settings, s.as_of);
+    let errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.severity() == Severity::Error).collect();
+    if !errors.is_empty() {
+        eprint!("{}", render::text(&errors, &cli.dir, cli.stderr_color()));
+        eprintln!("error: the records have errors; fix them first (`folio check`)");
+        return Err(Failure::Records);
+    }
+    Ok(s)
+}

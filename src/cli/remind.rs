@@ -1,0 +1,67 @@
+//! `folio remind NUMBER`: the message draft for the invoice's current stage.
+
+use super::{open_valid, Cli, CmdResult, Failure};
+use crate::ladder::Ledger;
+use crate::site::{message, templates};
+use std::io::Write;
+use std::process::ExitCode;
+
+pub fn run(cli: &Cli, number: &str, stage: Option<&str>) -> CmdResult {
+    let s = open_valid(cli)?;
+    let ledger = Ledger::new(&s.repo, &s.settings, s.as_of);
+    let Some(entry) = ledger.find(number) else {
+        let known = ledger.entries.iter().map(|e| e.number());
+        let hint = crate::diagnostic::closest(number, known)
+            .map(|k| format!(" (did you mean `{k}`?)"))
+            .unwrap_or_default();
+        return Err(Failure::Usage(format!("no invoice numbered `{number}`{hint}")));
+    };
+    let target = match stage {
+        Some(id) => entry.eval.stages.iter().find(|x| x.id == id).ok_or_else(|| {
+            Failure::Usage(format!("policy `{}` has no stage `{id}`", entry.policy.name))
+        })?,
+        None => match entry.eval.current() {
+            Some(c) => c,
+            None => {
+                let why = match entry.eval.next_stage() {
+                    _ if !entry.eval.state.is_unpaid() => format!("it is {}", entry.eval.state.as_str().replace('_', " ")),
+                    Some(n) => format!(
+                        "no stage is reached yet; the next is `{}` on {}",
+                        n.id,
+                        n.date.map_or("a date not yet set".into(), |d| d.to_string())
+                    ),
+                    None => "no stage is reached".into(),
+                };
+                eprintln!("invoice {number}: nothing to send as of {}: {why}", s.as_of);
+                return Ok(ExitCode::from(1));
+            }
+        },
+    };
+    let (tera, problems) = templates::tera(Some(&cli.dir));
+    if !problems.is_empty() {
+        eprint!("{}", crate::diagnostic::render::text(&problems, &cli.dir, cli.stderr_color()));
+        return Err(Failure::Records);
+    }
+    let text = message::render(&tera, &ledger, entry, target).map_err(|e| {
+        eprintln!("error: the message template for `{}` failed: {e}", target.id);
+        Failure::Records
+    })?;
+    let ctx = message::context(&ledger, entry, target);
+    let mut out = std::io::stdout().lock();
+    if !cli.quiet {
+        writeln!(
+            out,
+            "Invoice: {}\nStage: {} ({}), {}\nOwner: {}\nChannel: {}\nTo: {} <{}>\n",
+            number,
+            ctx["stage"]["title"].as_str().unwrap_or_default(),
+            target.id,
+            ctx["stage"]["date"].as_str().unwrap_or_default(),
+            ctx["owner"]["name"].as_str().unwrap_or_default(),
+            ctx["stage"]["channel"].as_str().unwrap_or_default(),
+            ctx["contact"]["name"].as_str().unwrap_or_default(),
+            ctx["contact"]["email"].as_str().unwrap_or_default(),
+        )?;
+    }
+    out.write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,131 @@
+//! `folio status`: a table for people, or the SPEC §4 JSON document.
+
+use super::{open_valid, Cli, CmdResult, Failure};
+use crate::ladder::report::{self, StatusDoc};
+use crate::ladder::Ledger;
+use crate::model::money;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+pub fn run(cli: &Cli, account: Option<&str>, all: bool, format: Format) -> CmdResult {
+    let s = open_valid(cli)?;
+    if let Some(a) = account {
+        if s.repo.account(a).is_none() {
+            return Err(Failure::Usage(format!("no account `{a}` in this repository")));
+        }
+    }
+    let ledger = Ledger::new(&s.repo, &s.settings, s.as_of);
+    let doc = report::build(&ledger, account);
+    let out = match format {
+        Format::Json => serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n",
+        Format::Table => table(&doc, all, cli.quiet),
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Left-aligned columns sized to their widest cell.
+fn columns(rows: &[Vec<String>]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .collect();
+        let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+    }
+    out
+}
+
+fn human(amount: &str, currency: &str) -> String {
+    amount
+        .parse()
+        .map(|d| money::human(d, currency))
+        .unwrap_or_else(|_| format!("{amount} {currency}"))
+}
+
+fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
+    let mut out = String::new();
+    let shown: Vec<_> = doc
+        .invoices
+        .iter()
+        .filter(|i| all || matches!(i.state, "open" | "on_hold" | "promised"))
+        .collect();
+    if !quiet {
+        let _ = writeln!(out, "As of {}: {} {} invoice(s)\n", doc.as_of, shown.len(), if all { "" } else { "unpaid" });
+    }
+    let mut rows = vec![["INVOICE", "ACCOUNT", "STATE", "STAGE", "NEXT", "OUTSTANDING", "OVERDUE"]
+        .map(String::from)
+        .to_vec()];
+    for i in &shown {
+        let next = match &i.next {
+            Some(n) => format!("{} {}", n.stage, n.date.as_deref().unwrap_or("(on hold)")),
+            None => "-".into(),
+        };
+        let mut stage = i.stage.clone().unwrap_or_else(|| "-".into());
+        if !i.missed.is_empty() {
+            stage.push_str(&format!(" (missed: {})", i.missed.join(", ")));
+        }
+        rows.push(vec![
+            i.number.clone(),
+            i.account.clone(),
+            i.state.replace('_', " "),
+            stage,
+            next,
+            human(&i.outstanding, &i.currency),
+            if i.days_overdue > 0 { format!("{} days", i.days_overdue) } else { "-".into() },
+        ]);
+    }
+    out.push_str(&columns(&rows));
+    let _ = writeln!(out, "\nToday's actions ({})", doc.actions.len());
+    if doc.actions.is_empty() {
+        let _ = writeln!(out, "  none");
+    } else {
+        let rows: Vec<Vec<String>> = doc
+            .actions
+            .iter()
+            .map(|a| {
+                vec![
+                    a.owner.clone(),
+                    a.invoice.clone(),
+                    format!("{} ({})", a.stage, a.title),
+                    a.channel.clone(),
+                    if a.missed { format!("MISSED, due {}", a.date) } else { format!("due {}", a.date) },
+                ]
+            })
+            .collect();
+        out.push_str(&columns(&rows));
+    }
+    let _ = writeln!(out, "\nAccounts");
+    let mut rows = vec![["ACCOUNT", "OUTSTANDING", "OVERDUE", "WORST STAGE", "ACTIONS"].map(String::from).to_vec()];
+    for a in doc.accounts.iter().filter(|a| all || !a.outstanding.is_empty()) {
+        let sum = |m: &std::collections::BTreeMap<String, String>| {
+            if m.is_empty() {
+                "-".to_string()
+            } else {
+                m.iter().map(|(c, v)| human(v, c)).collect::<Vec<_>>().join(", ")
+            }
+        };
+        rows.push(vec![
+            a.account.clone(),
+            sum(&a.outstanding),
+            sum(&a.overdue),
+            a.worst_stage.clone().unwrap_or_else(|| "-".into()),
+            a.actions_due.to_string(),
+        ]);
+    }
+    out.push_str(&columns(&rows));
+    out
+}

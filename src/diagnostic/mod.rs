@@ -1,0 +1,260 @@
+//! Diagnostics: what is wrong, where, a stable code and a fix hint.
+//!
+//! Every stage of the pipeline (load, model, check, ladder, history) reports
+//! problems as [`Diagnostic`] values instead of failing, so one run can report
+//! every problem in every file. One renderer per output format lives in
+//! `render/`.
+
+pub mod render;
+
+use serde::Serialize;
+
+/// Error or warning. Errors make `folio check` exit 1; warnings only with `--strict`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Stable diagnostic codes. The number and the name never change once released;
+/// new problems get new codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    ReadError,
+    FrontMatter,
+    YamlSyntax,
+    TabIndentation,
+    NotUtf8,
+    FileTooLarge,
+    EmptyFile,
+    MissingKey,
+    WrongType,
+    DuplicateKey,
+    UnknownKey,
+    BadDate,
+    BadAmount,
+    UnknownCurrency,
+    UnknownPerson,
+    UnknownProject,
+    UnknownPolicy,
+    DuplicateInvoiceNumber,
+    PaymentBeforeIssue,
+    MilestoneShares,
+    BadSlug,
+    UnknownStage,
+    DuplicateInvoiceSlug,
+    BadTerms,
+    UnknownCalendar,
+    InvalidPolicy,
+    MissingAccountFile,
+    InvalidTemplate,
+    BadValue,
+    // warnings
+    Overpayment,
+    ActiveWhilePaused,
+    NoHandover,
+    MissedMeeting,
+    MissedStep,
+    StaleHold,
+    BrokenPromise,
+    DueContradictsTerms,
+    SymlinkOutside,
+    LateRecord,
+    LateStep,
+    IncompleteHandover,
+}
+
+impl Code {
+    /// The stable identifier, e.g. `E012`.
+    pub fn id(self) -> &'static str {
+        self.info().0
+    }
+    /// The stable name, e.g. `unknown-key`.
+    pub fn name(self) -> &'static str {
+        self.info().1
+    }
+    pub fn severity(self) -> Severity {
+        if self.id().starts_with('E') {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
+
+    fn info(self) -> (&'static str, &'static str) {
+        use Code::*;
+        match self {
+            ReadError => ("E001", "read-error"),
+            FrontMatter => ("E002", "front-matter"),
+            YamlSyntax => ("E003", "yaml-syntax"),
+            TabIndentation => ("E004", "tab-indentation"),
+            NotUtf8 => ("E005", "not-utf8"),
+            FileTooLarge => ("E006", "file-too-large"),
+            EmptyFile => ("E007", "empty-file"),
+            MissingKey => ("E010", "missing-key"),
+            WrongType => ("E011", "wrong-type"),
+            UnknownKey => ("E012", "unknown-key"),
+            DuplicateKey => ("E013", "duplicate-key"),
+            BadDate => ("E014", "bad-date"),
+            BadAmount => ("E015", "bad-amount"),
+            UnknownCurrency => ("E016", "unknown-currency"),
+            UnknownPerson => ("E017", "unknown-person"),
+            UnknownProject => ("E018", "unknown-project"),
+            UnknownPolicy => ("E019", "unknown-policy"),
+            DuplicateInvoiceNumber => ("E020", "duplicate-invoice-number"),
+            PaymentBeforeIssue => ("E021", "payment-before-issue"),
+            MilestoneShares => ("E022", "milestone-shares"),
+            BadSlug => ("E023", "bad-slug"),
+            UnknownStage => ("E024", "unknown-stage"),
+            DuplicateInvoiceSlug => ("E025", "duplicate-invoice-slug"),
+            BadTerms => ("E026", "bad-terms"),
+            UnknownCalendar => ("E027", "unknown-calendar"),
+            InvalidPolicy => ("E028", "invalid-policy"),
+            MissingAccountFile => ("E029", "missing-account-file"),
+            InvalidTemplate => ("E030", "invalid-template"),
+            BadValue => ("E031", "bad-value"),
+            Overpayment => ("W001", "overpayment"),
+            ActiveWhilePaused => ("W002", "active-while-paused"),
+            NoHandover => ("W003", "no-handover"),
+            MissedMeeting => ("W004", "missed-meeting"),
+            MissedStep => ("W005", "missed-step"),
+            StaleHold => ("W006", "stale-hold"),
+            BrokenPromise => ("W007", "broken-promise"),
+            DueContradictsTerms => ("W008", "due-contradicts-terms"),
+            SymlinkOutside => ("W009", "symlink-outside"),
+            LateRecord => ("W010", "late-record"),
+            LateStep => ("W011", "late-step"),
+            IncompleteHandover => ("W012", "incomplete-handover"),
+        }
+    }
+}
+
+/// A position in a file: 1-based line and column, counted in the whole file
+/// (the opening `---` of the front matter is line 1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Pos {
+    pub const START: Pos = Pos { line: 1, column: 1 };
+    pub fn new(line: u32, column: u32) -> Pos {
+        Pos {
+            line: line.max(1),
+            column: column.max(1),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    /// Path relative to the records repository, with `/` separators.
+    pub file: String,
+    pub pos: Pos,
+    pub message: String,
+    pub hint: String,
+}
+
+impl Diagnostic {
+    pub fn new(
+        code: Code,
+        file: impl Into<String>,
+        pos: Pos,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code,
+            file: file.into(),
+            pos,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+/// The JSON shape of SPEC §2: `{"file","line","column","code","message","hint"}`.
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub file: &'a str,
+    pub line: u32,
+    pub column: u32,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub message: &'a str,
+    pub hint: &'a str,
+}
+
+impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
+    fn from(d: &'a Diagnostic) -> Self {
+        JsonDiagnostic {
+            file: &d.file,
+            line: d.pos.line,
+            column: d.pos.column,
+            code: d.code.id(),
+            name: d.code.name(),
+            message: &d.message,
+            hint: &d.hint,
+        }
+    }
+}
+
+/// Sorts diagnostics into a stable order (file, line, column, code) so output
+/// does not depend on the order files were read in parallel.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.file, a.pos, a.code, &a.message).cmp(&(&b.file, b.pos, b.code, &b.message))
+    });
+}
+
+/// The known name closest to `unknown`, when one is close enough to be a typo.
+pub fn closest<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(unknown, k), k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique() {
+        use std::collections::HashSet;
+        let all = [
+            Code::ReadError, Code::FrontMatter, Code::YamlSyntax, Code::TabIndentation,
+            Code::NotUtf8, Code::FileTooLarge, Code::EmptyFile, Code::MissingKey,
+            Code::WrongType, Code::DuplicateKey, Code::UnknownKey, Code::BadDate,
+            Code::BadAmount, Code::UnknownCurrency, Code::UnknownPerson, Code::UnknownProject,
+            Code::UnknownPolicy, Code::DuplicateInvoiceNumber, Code::PaymentBeforeIssue,
+            Code::MilestoneShares, Code::BadSlug, Code::UnknownStage, Code::DuplicateInvoiceSlug,
+            Code::BadTerms, Code::UnknownCalendar, Code::InvalidPolicy, Code::MissingAccountFile,
+            Code::InvalidTemplate, Code::BadValue, Code::Overpayment, Code::ActiveWhilePaused,
+            Code::NoHandover, Code::MissedMeeting, Code::MissedStep, Code::StaleHold,
+            Code::BrokenPromise, Code::DueContradictsTerms, Code::SymlinkOutside,
+            Code::LateRecord, Code::LateStep, Code::IncompleteHandover,
+        ];
+        let ids: HashSet<_> = all.iter().map(|c| c.id()).collect();
+        let names: HashSet<_> = all.iter().map(|c| c.name()).collect();
+        assert_eq!(ids.len(), all.len());
+        assert_eq!(names.len(), all.len());
+        assert_eq!(Code::UnknownKey.id(), "E012");
+        assert_eq!(Code::UnknownKey.name(), "unknown-key");
+    }
+
+    #[test]
+    fn closest_suggests_typos_only() {
+        let known = ["name", "status", "since", "roles"];
+        assert_eq!(closest("nmae", known), Some("name"));
+        assert_eq!(closest("stauts", known), Some("status"));
+        assert_eq!(closest("budget", known), None);
+    }
+}

@@ -1,0 +1,230 @@
+//! One renderer per output format: `text` (rustc-style with the source line),
+//! `json` (SPEC §2 shape) and `github` (workflow annotations).
+
+use super::{Diagnostic, JsonDiagnostic, Severity};
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Github,
+}
+
+/// Renders all diagnostics (already sorted) in `format`. `root` is the records
+/// repository, used to show source lines in the text format.
+pub fn render(diags: &[Diagnostic], format: Format, root: &Path, color: bool) -> String {
+    match format {
+        Format::Text => text(diags, root, color),
+        Format::Json => json(diags),
+        Format::Github => github(diags),
+    }
+}
+
+/// rustc-style text: the message with its code, the offending source line with
+/// a caret, and the fix hint; then a one-line summary.
+pub fn text(diags: &[Diagnostic], root: &Path, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut sources = SourceCache::new(root);
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.severity() {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level
+            .primary_title(d.message.as_str())
+            .id(format!("{} {}", d.code.id(), d.code.name()));
+        let mut group: Vec<annotate_snippets::Element> = vec![];
+        match sources.line(&d.file, d.pos.line) {
+            Some(line) => {
+                let (start, end) = caret_range(&line, d.pos.column);
+                group.push(
+                    Snippet::source(line.clone())
+                        .line_start(d.pos.line as usize)
+                        .path(format!("{}:{}:{}", d.file, d.pos.line, d.pos.column))
+                        .annotation(AnnotationKind::Primary.span(start..end))
+                        .into(),
+                );
+            }
+            None => group.push(
+                annotate_snippets::Origin::path(d.file.as_str())
+                    .line(d.pos.line as usize)
+                    .char_column(d.pos.column as usize)
+                    .into(),
+            ),
+        }
+        let mut report = vec![title.elements(group)];
+        if !d.hint.is_empty() {
+            report.push(Level::HELP.secondary_title(d.hint.as_str()).element(
+                annotate_snippets::Padding,
+            ));
+        }
+        let _ = writeln!(out, "{}\n", renderer.render(&report));
+    }
+    let errors = diags.iter().filter(|d| d.severity() == Severity::Error).count();
+    let warnings = diags.len() - errors;
+    let _ = writeln!(out, "{}", summary(errors, warnings));
+    out
+}
+
+pub fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+/// The byte range to underline: from the column to the end of the token.
+fn caret_range(line: &str, column: u32) -> (usize, usize) {
+    let start = line
+        .char_indices()
+        .nth(column.saturating_sub(1) as usize)
+        .map(|(i, _)| i)
+        .unwrap_or(line.len());
+    let rest = &line[start..];
+    let len = rest
+        .find(|c: char| c == ':' || c.is_whitespace() || c == ',' || c == '}')
+        .unwrap_or(rest.len())
+        .max(1)
+        .min(rest.len());
+    (start, start + len)
+}
+
+/// `{"errors":[...],"warnings":[...]}` exactly as SPEC §2.
+pub fn json(diags: &[Diagnostic]) -> String {
+    let pick = |s: Severity| -> Vec<JsonDiagnostic<'_>> {
+        diags
+            .iter()
+            .filter(|d| d.severity() == s)
+            .map(JsonDiagnostic::from)
+            .collect()
+    };
+    let doc = serde_json::json!({
+        "errors": pick(Severity::Error),
+        "warnings": pick(Severity::Warning),
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// GitHub Actions workflow commands, one per diagnostic.
+pub fn github(diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let kind = match d.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let message = format!("{} {}: {} (hint: {})", d.code.id(), d.code.name(), d.message, d.hint);
+        let _ = writeln!(
+            out,
+            "::{kind} file={},line={},col={},title={}::{}",
+            escape_property(&d.file),
+            d.pos.line,
+            d.pos.column,
+            escape_property(&format!("folio {}", d.code.id())),
+            escape_data(&message)
+        );
+    }
+    out
+}
+
+/// Workflow-command escaping of the message part.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Workflow-command escaping of a property value.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Re-reads files on demand for the text renderer, so sources need not be kept
+/// in memory for the whole run.
+struct SourceCache<'a> {
+    root: &'a Path,
+    file: String,
+    lines: Vec<String>,
+}
+
+impl<'a> SourceCache<'a> {
+    fn new(root: &'a Path) -> Self {
+        SourceCache {
+            root,
+            file: String::new(),
+            lines: vec![],
+        }
+    }
+    fn line(&mut self, file: &str, line: u32) -> Option<String> {
+        if self.file != file {
+            self.file = file.to_string();
+            let bytes = std::fs::read(self.root.join(file)).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).replace('\0', "\u{FFFD}");
+            self.lines = text
+                .trim_start_matches('\u{feff}')
+                .lines()
+                .map(|l| l.trim_end_matches('\r').replace('\t', "    "))
+                .collect();
+        }
+        self.lines
+            .get(line.checked_sub(1)? as usize)
+            .filter(|l| l.len() < 1000)
+            .cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Code, Pos};
+
+    fn sample() -> Vec<Diagnostic> {
+        vec![
+            Diagnostic::new(
+                Code::UnknownKey,
+                "accounts/acme/account.md",
+                Pos::new(3, 1),
+                "unknown key `nmae`",
+                "did you mean `name`?",
+            ),
+            Diagnostic::new(
+                Code::NoHandover,
+                "accounts/acme/account.md",
+                Pos::new(1, 1),
+                "no handover brief, a, b",
+                "add one",
+            ),
+        ]
+    }
+
+    #[test]
+    fn json_has_spec_shape() {
+        let v: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
+        let e = &v["errors"][0];
+        assert_eq!(e["file"], "accounts/acme/account.md");
+        assert_eq!(e["line"], 3);
+        assert_eq!(e["column"], 1);
+        assert_eq!(e["code"], "E012");
+        assert_eq!(e["hint"], "did you mean `name`?");
+        assert_eq!(v["warnings"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn github_annotations_escape() {
+        let out = github(&sample());
+        assert!(out.starts_with("::error file=accounts/acme/account.md,line=3,col=1,title=folio E012::E012 unknown-key"));
+        assert!(out.contains("::warning file="));
+    }
+
+    #[test]
+    fn caret_covers_key() {
+        assert_eq!(caret_range("nmae: Acme", 1), (0, 4));
+        assert_eq!(caret_range("x", 9), (1, 1));
+    }
+}

@@ -1,0 +1,187 @@
+//! The status document of SPEC §4 (`status --format json`, `status.json`):
+//! every invoice, per-account totals by currency, and today's actions.
+
+use super::ledger::{Entry, Ledger};
+use crate::model::money;
+use crate::model::Work;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+pub struct StatusDoc {
+    pub as_of: String,
+    pub invoices: Vec<InvoiceRow>,
+    pub accounts: Vec<AccountRow>,
+    pub actions: Vec<Action>,
+}
+
+#[derive(Serialize)]
+pub struct InvoiceRow {
+    pub number: String,
+    pub account: String,
+    pub project: Option<String>,
+    pub currency: String,
+    pub amount: String,
+    pub outstanding: String,
+    pub issued: String,
+    pub due: String,
+    pub state: &'static str,
+    pub policy: String,
+    pub stage: Option<String>,
+    pub reached: Vec<StageDate>,
+    pub next: Option<NextStage>,
+    pub days_overdue: i64,
+    pub aging: &'static str,
+    pub missed: Vec<String>,
+    pub late: Vec<String>,
+    pub broken_promises: usize,
+    pub file: String,
+}
+
+#[derive(Serialize)]
+pub struct StageDate {
+    pub stage: String,
+    pub date: String,
+}
+
+#[derive(Serialize)]
+pub struct NextStage {
+    pub stage: String,
+    pub date: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct AccountRow {
+    pub account: String,
+    pub name: String,
+    pub outstanding: BTreeMap<String, String>,
+    pub overdue: BTreeMap<String, String>,
+    pub worst_stage: Option<String>,
+    pub actions_due: usize,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Action {
+    pub date: String,
+    pub invoice: String,
+    pub account: String,
+    pub stage: String,
+    pub title: String,
+    pub owner: String,
+    pub channel: String,
+    pub missed: bool,
+}
+
+fn date_str(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+pub fn invoice_row(e: &Entry) -> InvoiceRow {
+    let inv = &e.invoice.data;
+    let eval = &e.eval;
+    InvoiceRow {
+        number: inv.number.value.clone(),
+        account: e.account.id.clone(),
+        project: inv.project.as_ref().map(|p| p.value.clone()),
+        currency: e.currency.clone(),
+        amount: money::plain(inv.amount.value.0, &e.currency),
+        outstanding: money::plain(eval.outstanding.max(Decimal::ZERO), &e.currency),
+        issued: inv.issued.value.to_string(),
+        due: e.due.format("%Y-%m-%d").to_string(),
+        state: eval.state.as_str(),
+        policy: e.policy.name.clone(),
+        stage: eval.current().map(|s| s.id.clone()),
+        reached: eval
+            .reached()
+            .map(|s| StageDate {
+                stage: s.id.clone(),
+                date: date_str(s.date).unwrap_or_default(),
+            })
+            .collect(),
+        next: eval.next_stage().map(|s| NextStage {
+            stage: s.id.clone(),
+            date: date_str(s.date),
+        }),
+        days_overdue: eval.days_overdue,
+        aging: eval.aging(),
+        missed: eval.missed().map(|s| s.id.clone()).collect(),
+        late: eval.late().map(|s| s.id.clone()).collect(),
+        broken_promises: eval.broken_promises(),
+        file: e.invoice.file.clone(),
+    }
+}
+
+/// Today's actions for one invoice: the stages reached today, and every
+/// reached stage not yet logged (missed). Dated by the step's schedule.
+pub fn actions(ledger: &Ledger, e: &Entry) -> Vec<Action> {
+    if !e.eval.state.is_unpaid() {
+        return vec![];
+    }
+    e.eval
+        .reached()
+        .filter(|s| s.missed || s.date == Some(ledger.as_of))
+        .map(|s| {
+            let stage = e.policy.stage(&s.id);
+            Action {
+                date: date_str(s.date).unwrap_or_default(),
+                invoice: e.number().to_string(),
+                account: e.account.id.clone(),
+                stage: s.id.clone(),
+                title: stage.map_or(s.id.clone(), |st| st.title.clone()),
+                owner: e.owner_of(ledger.config(), &s.id),
+                channel: stage.map_or(String::new(), |st| st.channel.clone()),
+                missed: s.missed,
+            }
+        })
+        .collect()
+}
+
+/// How far along its ladder an invoice stands, for "worst stage": work
+/// stopped beats paused beats continuing; then the later offset.
+pub fn severity(e: &Entry) -> Option<(Work, i32, String)> {
+    let current = e.eval.current()?;
+    let stage = e.policy.stage(&current.id)?;
+    Some((stage.work, stage.offset, stage.id.clone()))
+}
+
+pub fn build(ledger: &Ledger, account_filter: Option<&str>) -> StatusDoc {
+    let keep = |id: &str| account_filter.is_none_or(|a| a == id);
+    let entries: Vec<&Entry> = ledger.entries.iter().filter(|e| keep(&e.account.id)).collect();
+    let mut actions: Vec<Action> = entries.iter().flat_map(|e| actions(ledger, e)).collect();
+    actions.sort_by(|a, b| (&a.date, &a.owner, &a.invoice, &a.stage).cmp(&(&b.date, &b.owner, &b.invoice, &b.stage)));
+    let accounts = ledger
+        .repo
+        .accounts
+        .iter()
+        .filter(|a| keep(&a.id))
+        .map(|a| {
+            let mine: Vec<&&Entry> = entries.iter().filter(|e| e.account.id == a.id).collect();
+            let mut outstanding: BTreeMap<String, Decimal> = BTreeMap::new();
+            let mut overdue: BTreeMap<String, Decimal> = BTreeMap::new();
+            for e in mine.iter().filter(|e| e.eval.state.is_unpaid()) {
+                *outstanding.entry(e.currency.clone()).or_default() += e.eval.outstanding;
+                if e.eval.days_overdue > 0 {
+                    *overdue.entry(e.currency.clone()).or_default() += e.eval.outstanding;
+                }
+            }
+            let fmt = |m: BTreeMap<String, Decimal>| -> BTreeMap<String, String> {
+                m.into_iter().map(|(c, v)| { let s = money::plain(v, &c); (c, s) }).collect()
+            };
+            AccountRow {
+                account: a.id.clone(),
+                name: a.account.as_ref().map_or(a.id.clone(), |r| r.data.name.value.clone()),
+                outstanding: fmt(outstanding),
+                overdue: fmt(overdue),
+                worst_stage: mine.iter().filter_map(|e| severity(e)).max().map(|(_, _, id)| id),
+                actions_due: actions.iter().filter(|x| x.account == a.id).count(),
+            }
+        })
+        .collect();
+    StatusDoc {
+        as_of: ledger.as_of.format("%Y-%m-%d").to_string(),
+        invoices: entries.iter().map(|e| invoice_row(e)).collect(),
+        accounts,
+        actions,
+    }
+}

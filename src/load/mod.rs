@@ -1,0 +1,457 @@
+//! Loading a records repository: find the record files (SPEC §1), split and
+//! parse each one into typed records, and collect every problem as a
+//! diagnostic instead of stopping at the first.
+
+pub mod frontmatter;
+pub mod walk;
+
+use crate::diagnostic::{closest, Code, Diagnostic, Pos};
+use crate::model::{self, is_slug, Account, Config, Invoice, Page, Project};
+use frontmatter::SplitError;
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A parsed record with where it came from.
+#[derive(Debug)]
+pub struct Record<T> {
+    /// Path relative to the repository root, `/`-separated.
+    pub file: String,
+    /// The file stem (project id, handbook page slug).
+    pub id: String,
+    pub data: T,
+    pub body: String,
+    pub body_line: u32,
+}
+
+/// One `accounts/<id>/` folder.
+#[derive(Debug, Default)]
+pub struct AccountDir {
+    pub id: String,
+    pub account: Option<Record<Account>>,
+    pub projects: Vec<Record<Project>>,
+    pub invoices: Vec<Record<Invoice>>,
+}
+
+/// Everything read from a records repository, and every problem met on the way.
+#[derive(Debug, Default)]
+pub struct Repo {
+    pub root: PathBuf,
+    pub config: Option<Record<Config>>,
+    pub handbook: Vec<Record<Page>>,
+    /// Sorted by account id.
+    pub accounts: Vec<AccountDir>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Repo {
+    pub fn account(&self, id: &str) -> Option<&AccountDir> {
+        self.accounts
+            .binary_search_by(|a| a.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.accounts[i])
+    }
+    pub fn invoices(&self) -> impl Iterator<Item = (&AccountDir, &Record<Invoice>)> {
+        self.accounts
+            .iter()
+            .flat_map(|a| a.invoices.iter().map(move |i| (a, i)))
+    }
+}
+
+/// What a path in the repository holds, by SPEC §1's layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Config,
+    Page,
+    Account { account: String },
+    Project { account: String },
+    Invoice { account: String },
+}
+
+/// Classifies a `/`-separated relative path; `None` for files folio ignores.
+pub fn classify(rel: &str) -> Option<Kind> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    if parts.iter().any(|p| p.starts_with('.')) {
+        return None;
+    }
+    let md = |name: &str| name.ends_with(".md");
+    match parts.as_slice() {
+        ["folio.yaml"] => Some(Kind::Config),
+        ["handbook", page] if md(page) => Some(Kind::Page),
+        ["accounts", a, "account.md"] => Some(Kind::Account {
+            account: a.to_string(),
+        }),
+        ["accounts", a, "projects", p] if md(p) => Some(Kind::Project {
+            account: a.to_string(),
+        }),
+        ["accounts", a, "invoices", i] if md(i) => Some(Kind::Invoice {
+            account: a.to_string(),
+        }),
+        _ => None,
+    }
+}
+
+/// Where record bytes come from: the file system, or a git tree.
+pub trait Source: Sync {
+    fn read(&self, rel: &str) -> std::io::Result<Vec<u8>>;
+}
+
+/// Reads records from a folder.
+pub struct FsSource<'a>(pub &'a Path);
+
+impl Source for FsSource<'_> {
+    fn read(&self, rel: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.0.join(rel))
+    }
+}
+
+/// Loads the repository at `root` from the file system.
+pub fn load(root: &Path) -> Repo {
+    let listing = walk::walk(root);
+    let mut repo = load_from(&FsSource(root), listing.files);
+    repo.diagnostics.extend(listing.diagnostics);
+    repo.root = root.to_path_buf();
+    repo
+}
+
+/// Parses the listed files (relative paths) from `source`, in parallel.
+pub fn load_from(source: &dyn Source, files: Vec<String>) -> Repo {
+    let parsed: Vec<Parsed> = files
+        .into_par_iter()
+        .filter_map(|rel| {
+            let kind = classify(&rel)?;
+            Some(parse_file(source, rel, kind))
+        })
+        .collect();
+    assemble(parsed)
+}
+
+enum Loaded {
+    Config(Record<Config>),
+    Page(Record<Page>),
+    Account(String, Record<Account>),
+    Project(String, Record<Project>),
+    Invoice(String, Record<Invoice>),
+    /// The file could not be read as a record; its folder still exists.
+    Broken(Option<String>),
+}
+
+struct Parsed {
+    loaded: Loaded,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn parse_file(source: &dyn Source, rel: String, kind: Kind) -> Parsed {
+    let mut diagnostics = vec![];
+    let stem = rel
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".md")
+        .to_string();
+    let account = match &kind {
+        Kind::Account { account } | Kind::Project { account } | Kind::Invoice { account } => {
+            Some(account.clone())
+        }
+        _ => None,
+    };
+    if matches!(kind, Kind::Project { .. }) && !is_slug(&stem) {
+        diagnostics.push(slug_diagnostic(&rel, "project file name", &stem));
+    }
+    let bytes = match source.read(&rel) {
+        Ok(b) => b,
+        Err(e) => {
+            diagnostics.push(Diagnostic::new(
+                Code::ReadError,
+                &rel,
+                Pos::START,
+                format!("cannot read file: {e}"),
+                "check the file's permissions",
+            ));
+            return Parsed {
+                loaded: Loaded::Broken(account),
+                diagnostics,
+            };
+        }
+    };
+    let result = match kind {
+        Kind::Config => parse_config(&bytes, &rel).map(Loaded::Config),
+        Kind::Page => parse_record(&bytes, &rel, &stem).map(Loaded::Page),
+        Kind::Account { account } => {
+            parse_record(&bytes, &rel, &stem).map(|r| Loaded::Account(account, r))
+        }
+        Kind::Project { account } => {
+            parse_record(&bytes, &rel, &stem).map(|r| Loaded::Project(account, r))
+        }
+        Kind::Invoice { account } => {
+            parse_record(&bytes, &rel, &stem).map(|r| Loaded::Invoice(account, r))
+        }
+    };
+    let loaded = match result {
+        Ok(l) => l,
+        Err(d) => {
+            diagnostics.push(d);
+            Loaded::Broken(account)
+        }
+    };
+    Parsed {
+        loaded,
+        diagnostics,
+    }
+}
+
+pub(crate) fn slug_diagnostic(rel: &str, what: &str, name: &str) -> Diagnostic {
+    let suggestion = model::number_slug(name);
+    Diagnostic::new(
+        Code::BadSlug,
+        rel,
+        Pos::START,
+        format!("{what} `{name}` is not a slug (lowercase letters, digits and `-`, at most 64 characters)"),
+        format!("rename it to `{}`", &suggestion[..suggestion.len().min(64)]),
+    )
+}
+
+fn split_error(rel: &str, e: SplitError) -> Diagnostic {
+    Diagnostic::new(e.code, rel, e.pos, e.message, e.hint)
+}
+
+fn parse_config(bytes: &[u8], rel: &str) -> Result<Record<Config>, Diagnostic> {
+    let text = frontmatter::decode(bytes).map_err(|e| split_error(rel, e))?;
+    frontmatter::check_yaml_file(&text).map_err(|e| split_error(rel, e))?;
+    let data = parse_yaml::<Config>(&text, rel)?;
+    Ok(Record {
+        file: rel.to_string(),
+        id: "folio".into(),
+        data,
+        body: String::new(),
+        body_line: 1,
+    })
+}
+
+fn parse_record<T: DeserializeOwned>(bytes: &[u8], rel: &str, stem: &str) -> Result<Record<T>, Diagnostic> {
+    let text = frontmatter::decode(bytes).map_err(|e| split_error(rel, e))?;
+    let doc = frontmatter::split(text).map_err(|e| split_error(rel, e))?;
+    let data = parse_yaml::<T>(doc.yaml(), rel)?;
+    let body_line = doc.body_line;
+    Ok(Record {
+        file: rel.to_string(),
+        id: stem.to_string(),
+        data,
+        body: doc.into_body(),
+        body_line,
+    })
+}
+
+/// Limits against YAML bombs: the defaults of serde-saphyr's budget, with
+/// tighter caps suited to hand-written records.
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_events: 200_000,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_depth: 64,
+            max_nodes: 200_000,
+        },
+    }
+}
+
+/// Parses YAML whose line numbers are already the file's.
+pub fn parse_yaml<T: DeserializeOwned>(yaml: &str, rel: &str) -> Result<T, Diagnostic> {
+    // An empty front matter is an empty mapping (so missing keys are named),
+    // not a null document.
+    let yaml = if yaml.trim().is_empty() { "{}" } else { yaml };
+    serde_saphyr::from_str_with_options::<T>(yaml, yaml_options())
+        .map_err(|e| yaml_diagnostic(&e, rel))
+}
+
+/// Turns a parser or serde error into a diagnostic with a stable code and a hint.
+fn yaml_diagnostic(e: &serde_saphyr::Error, rel: &str) -> Diagnostic {
+    let pos = e
+        .location()
+        .map(|l| Pos::new(l.line() as u32, l.column() as u32))
+        .unwrap_or(Pos::START);
+    let full = e.without_snippet().to_string();
+    let msg = match full.rfind(" at line ") {
+        Some(i) => &full[..i],
+        None => full.as_str(),
+    };
+    let (code, message, hint) = classify_message(msg);
+    Diagnostic::new(code, rel, pos, message, hint)
+}
+
+fn backticked(s: &str) -> Option<&str> {
+    let start = s.find('`')? + 1;
+    let end = start + s[start..].find('`')?;
+    Some(&s[start..end])
+}
+
+fn expected_list(s: &str) -> Vec<&str> {
+    s.split_once("expected one of ")
+        .map(|(_, list)| {
+            list.split(',')
+                .map(|k| k.trim().trim_matches('`'))
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn suggestion_hint(unknown: &str, known: &[&str], what: &str) -> String {
+    match closest(unknown, known.iter().copied()) {
+        Some(k) => format!("did you mean `{k}`?"),
+        None if known.is_empty() => format!("remove this {what}"),
+        None => format!("known {what}s: {}", known.join(", ")),
+    }
+}
+
+fn classify_message(msg: &str) -> (Code, String, String) {
+    if msg.starts_with("unknown field") {
+        let key = backticked(msg).unwrap_or("?");
+        let known = expected_list(msg);
+        return (
+            Code::UnknownKey,
+            format!("unknown key `{key}`"),
+            suggestion_hint(key, &known, "key"),
+        );
+    }
+    if msg.starts_with("unknown variant") {
+        let value = backticked(msg).unwrap_or("?");
+        let known = expected_list(msg);
+        return (
+            Code::BadValue,
+            format!("`{value}` is not an allowed value"),
+            suggestion_hint(value, &known, "value"),
+        );
+    }
+    if msg.starts_with("missing field") {
+        let key = backticked(msg).unwrap_or("?");
+        return (
+            Code::MissingKey,
+            format!("missing required key `{key}`"),
+            format!("add `{key}:` to the front matter"),
+        );
+    }
+    if msg.starts_with("duplicate mapping key") {
+        return (
+            Code::DuplicateKey,
+            msg.split(", set ").next().unwrap_or(msg).to_string(),
+            "remove one of the two entries with this key".into(),
+        );
+    }
+    if msg.contains("not a date") || msg.contains("not a real calendar day") {
+        return (Code::BadDate, msg.to_string(), "write dates as YYYY-MM-DD, e.g. 2026-10-01".into());
+    }
+    if msg.starts_with("amount") {
+        return (
+            Code::BadAmount,
+            msg.to_string(),
+            "write amounts as plain numbers, e.g. `amount: 12000.50`".into(),
+        );
+    }
+    if msg.starts_with("invalid type") || msg.starts_with("invalid value") || msg.contains("invalid length") {
+        return (Code::WrongType, msg.to_string(), "check the value's type against `folio schema`".into());
+    }
+    if msg.contains("budget") || msg.contains("limit") || msg.contains("alias") || msg.contains("depth") {
+        return (
+            Code::YamlSyntax,
+            format!("YAML exceeds folio's safety limits: {msg}"),
+            "records do not need anchors, aliases or deep nesting: write the values out".into(),
+        );
+    }
+    (Code::YamlSyntax, format!("invalid YAML: {msg}"), "fix the YAML syntax at this position".into())
+}
+
+fn assemble(parsed: Vec<Parsed>) -> Repo {
+    let mut repo = Repo::default();
+    let mut accounts: BTreeMap<String, AccountDir> = BTreeMap::new();
+    fn dir(accounts: &mut BTreeMap<String, AccountDir>, id: String) -> &mut AccountDir {
+        accounts.entry(id.clone()).or_insert_with(|| AccountDir {
+            id,
+            ..Default::default()
+        })
+    }
+    for p in parsed {
+        repo.diagnostics.extend(p.diagnostics);
+        match p.loaded {
+            Loaded::Config(c) => repo.config = Some(c),
+            Loaded::Page(pg) => repo.handbook.push(pg),
+            Loaded::Account(a, r) => dir(&mut accounts, a).account = Some(r),
+            Loaded::Project(a, r) => dir(&mut accounts, a).projects.push(r),
+            Loaded::Invoice(a, r) => dir(&mut accounts, a).invoices.push(r),
+            Loaded::Broken(Some(a)) => {
+                dir(&mut accounts, a);
+            }
+            Loaded::Broken(None) => {}
+        }
+    }
+    for a in accounts.values_mut() {
+        a.projects.sort_by(|x, y| x.id.cmp(&y.id));
+        a.invoices.sort_by(|x, y| x.file.cmp(&y.file));
+    }
+    repo.handbook
+        .sort_by(|a, b| (a.data.order, &a.id).cmp(&(b.data.order, &b.id)));
+    repo.accounts = accounts.into_values().collect();
+    repo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_the_layout() {
+        assert_eq!(classify("folio.yaml"), Some(Kind::Config));
+        assert_eq!(classify("handbook/producer.md"), Some(Kind::Page));
+        assert_eq!(classify("README.md"), None);
+        assert_eq!(classify("handbook/img/a.md"), None);
+        assert_eq!(
+            classify("accounts/acme/invoices/x.md"),
+            Some(Kind::Invoice { account: "acme".into() })
+        );
+        assert_eq!(classify("accounts/acme/notes.md"), None);
+        assert_eq!(classify("accounts/.git/account.md"), None);
+        assert_eq!(classify("accounts/acme/invoices/.draft.md"), None);
+    }
+
+    fn parse_invoice(yaml: &str) -> Result<Invoice, Diagnostic> {
+        parse_yaml::<Invoice>(yaml, "i.md")
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_closest() {
+        let d = parse_invoice("\nnumber: A\nisued: 2026-01-01\n").unwrap_err();
+        assert_eq!(d.code, Code::UnknownKey);
+        assert_eq!(d.pos, Pos::new(3, 1));
+        assert_eq!(d.hint, "did you mean `issued`?");
+    }
+
+    #[test]
+    fn value_errors_have_codes_and_positions() {
+        let base = "\nnumber: A\nissued: 2026-01-01\n";
+        let cases = [
+            ("amount: \"12,000.50\"", Code::BadAmount, Pos::new(4, 9)),
+            ("amount: 5\ndue: 2026-02-30", Code::BadDate, Pos::new(5, 6)),
+            ("amount: 5\nstatus: opne", Code::BadValue, Pos::new(5, 9)),
+            ("amount: [1", Code::YamlSyntax, Pos::new(4, 9)),
+        ];
+        for (extra, code, pos) in cases {
+            let d = parse_invoice(&format!("{base}{extra}\n")).unwrap_err();
+            assert_eq!((d.code, d.pos), (code, pos), "{extra}: {d:?}");
+        }
+        let d = parse_invoice("\nnumber: A\n").unwrap_err();
+        assert_eq!(d.code, Code::MissingKey);
+        assert!(d.message.contains("issued") || d.message.contains("amount"));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut yaml = String::from("\nnumber: A\nissued: 2026-01-01\namount: 1\nlog:\n");
+        yaml.push_str("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            yaml.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+        }
+        assert!(parse_invoice(&yaml).is_err());
+    }
+}

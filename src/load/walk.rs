@@ -1,0 +1,98 @@
+//! Finding record files on disk: walkdir over SPEC §1's layout, hidden
+//! entries skipped, symlinks followed only when they stay inside the
+//! repository (and never into folders, which could loop).
+
+use super::{classify, slug_diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::model::is_slug;
+use std::path::Path;
+use walkdir::WalkDir;
+
+pub struct Listing {
+    /// Relative, `/`-separated paths of files to read, sorted.
+    pub files: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn walk(root: &Path) -> Listing {
+    let mut listing = Listing {
+        files: vec![],
+        diagnostics: vec![],
+    };
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if root.join("folio.yaml").is_file() {
+        listing.files.push("folio.yaml".into());
+    } else {
+        listing.diagnostics.push(Diagnostic::new(
+            Code::ReadError,
+            "folio.yaml",
+            Pos::START,
+            format!("no folio.yaml in `{}`: this is not a folio records repository", root.display()),
+            "run `folio init` here, or point -C at the records repository",
+        ));
+    }
+    for top in ["handbook", "accounts"] {
+        let dir = root.join(top);
+        if !dir.is_dir() {
+            continue;
+        }
+        let walker = WalkDir::new(&dir)
+            .follow_links(false)
+            .max_depth(3)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker.flatten() {
+            let Ok(rel_path) = entry.path().strip_prefix(root) else {
+                continue;
+            };
+            let rel = rel_path
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if top == "accounts" && entry.depth() == 1 && entry.file_type().is_dir() {
+                check_account_dir(entry.path(), &rel, &mut listing.diagnostics);
+                continue;
+            }
+            if classify(&rel).is_none() {
+                continue;
+            }
+            if entry.path_is_symlink() {
+                match entry.path().canonicalize() {
+                    Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
+                    _ => {
+                        listing.diagnostics.push(Diagnostic::new(
+                            Code::SymlinkOutside,
+                            &rel,
+                            Pos::START,
+                            "symbolic link points outside the records repository (or nowhere); it is ignored",
+                            "replace the link with the file itself",
+                        ));
+                        continue;
+                    }
+                }
+            } else if !entry.file_type().is_file() {
+                continue;
+            }
+            listing.files.push(rel);
+        }
+    }
+    listing
+}
+
+fn check_account_dir(path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let name = rel.trim_start_matches("accounts/");
+    if !is_slug(name) {
+        diagnostics.push(slug_diagnostic(rel, "account folder", name));
+    }
+    if !path.join("account.md").exists() {
+        diagnostics.push(Diagnostic::new(
+            Code::MissingAccountFile,
+            format!("{rel}/account.md"),
+            Pos::START,
+            format!("account folder `{name}` has no account.md"),
+            format!("create it with `folio new account {name}`, or remove the folder"),
+        ));
+    }
+}

@@ -1,0 +1,442 @@
+//! The typed records of SPEC §1: folio.yaml, account.md, projects, invoices and
+//! handbook pages. Unknown keys are rejected (`deny_unknown_fields`); values
+//! that other records refer to keep their position ([`Sp`]) for diagnostics.
+
+use super::types::{Amount, Date, Share, Sp};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+// ---------------------------------------------------------------- folio.yaml
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The agency's name, used in messages and page titles.
+    pub company: Sp<String>,
+    /// Default ISO 4217 currency (EUR when absent).
+    pub currency: Option<Sp<String>>,
+    /// IANA time zone in which "today" is computed (UTC when absent).
+    pub timezone: Option<Sp<String>>,
+    #[serde(default)]
+    pub site: SiteConfig,
+    /// People, keyed by the handle used in records.
+    #[serde(default)]
+    pub people: BTreeMap<String, Person>,
+    #[serde(default)]
+    pub calendars: BTreeMap<String, CalendarConfig>,
+    pub default_calendar: Option<Sp<String>>,
+    /// "N days", "N working days" or "net N" (30 days when absent).
+    pub default_terms: Option<Sp<String>>,
+    /// Escalation policy for accounts that name none (agency when absent).
+    pub default_policy: Option<Sp<String>>,
+    /// An outstanding amount at or below this counts as paid.
+    pub tolerance: Option<Sp<Amount>>,
+    #[serde(default)]
+    pub policies: BTreeMap<String, PolicyConfig>,
+    /// Pattern for `folio new invoice`: `{year}` and `{seq:N}` (zero-padded).
+    pub invoice_pattern: Option<Sp<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: Option<String>,
+    pub base_url: Option<Sp<String>>,
+    /// Repository web address, for commit links.
+    pub repo_url: Option<Sp<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub name: Sp<String>,
+    pub email: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<Sp<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarConfig {
+    /// Weekend days (default: sat, sun).
+    pub weekend: Option<Vec<Sp<Weekday>>>,
+    #[serde(default)]
+    pub holidays: Vec<Sp<Date>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    pub fn to_chrono(self) -> chrono::Weekday {
+        use chrono::Weekday as W;
+        match self {
+            Weekday::Mon => W::Mon,
+            Weekday::Tue => W::Tue,
+            Weekday::Wed => W::Wed,
+            Weekday::Thu => W::Thu,
+            Weekday::Fri => W::Fri,
+            Weekday::Sat => W::Sat,
+            Weekday::Sun => W::Sun,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Unit of the stage offsets.
+    pub days: Sp<DayUnit>,
+    pub stages: Vec<StageConfig>,
+    /// A sentence or two shown on the generated handbook page.
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DayUnit {
+    Calendar,
+    Working,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageConfig {
+    pub id: Sp<String>,
+    /// Days relative to the due date; negative = before.
+    pub offset: Sp<i32>,
+    pub title: Option<String>,
+    /// A role in the account's roles, or a person handle.
+    pub owner: Option<Sp<String>>,
+    pub channel: Option<String>,
+    pub work: Option<Work>,
+    /// What this step is, for the handbook.
+    pub description: Option<String>,
+    /// A Tera template for the message draft.
+    pub template: Option<Sp<String>>,
+}
+
+/// What happens to the project once a stage is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Work {
+    Continue,
+    Pause,
+    Stop,
+}
+
+// ---------------------------------------------------------------- account.md
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub name: Sp<String>,
+    #[serde(default)]
+    pub status: AccountStatus,
+    pub since: Option<Sp<Date>>,
+    #[serde(default)]
+    pub roles: Roles,
+    #[serde(default)]
+    pub billing: Billing,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub cadence: Cadence,
+    pub handover: Option<Sp<Handover>>,
+    #[serde(default)]
+    pub log: Vec<AccountEvent>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Prospect,
+    #[default]
+    Active,
+    Paused,
+    Churned,
+}
+
+/// Who holds each role on the account (person handles).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    pub producer: Option<Sp<String>>,
+    pub account_manager: Option<Sp<String>>,
+    pub project_manager: Option<Sp<String>>,
+    pub planning_lead: Option<Sp<String>>,
+    pub finance: Option<Sp<String>>,
+}
+
+impl Roles {
+    pub const NAMES: [&'static str; 5] = [
+        "producer",
+        "account_manager",
+        "project_manager",
+        "planning_lead",
+        "finance",
+    ];
+
+    /// Each role with its holder, in the order of [`Roles::NAMES`].
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Sp<String>)> {
+        [
+            &self.producer,
+            &self.account_manager,
+            &self.project_manager,
+            &self.planning_lead,
+            &self.finance,
+        ]
+        .into_iter()
+        .zip(Self::NAMES)
+        .filter_map(|(holder, name)| holder.as_ref().map(|h| (name, h)))
+    }
+
+    pub fn get(&self, role: &str) -> Option<&Sp<String>> {
+        self.iter().find(|(name, _)| *name == role).map(|(_, h)| h)
+    }
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Billing {
+    pub portal: Option<String>,
+    pub email: Option<String>,
+    pub currency: Option<Sp<String>>,
+    pub terms: Option<Sp<String>>,
+    pub policy: Option<Sp<String>>,
+    pub calendar: Option<Sp<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub role: Option<ContactRole>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContactRole {
+    Buyer,
+    Champion,
+    Influencer,
+    Detractor,
+    Finance,
+    Other,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cadence {
+    pub internal_sync: Option<Frequency>,
+    pub client_sync: Option<Frequency>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Frequency {
+    Weekly,
+    Fortnightly,
+    Monthly,
+    Quarterly,
+}
+
+impl Frequency {
+    /// Days allowed between two meetings before one counts as missed.
+    pub fn days(self) -> i64 {
+        match self {
+            Frequency::Weekly => 7,
+            Frequency::Fortnightly => 14,
+            Frequency::Monthly => 31,
+            Frequency::Quarterly => 92,
+        }
+    }
+}
+
+/// The handover brief: the questions delivery needs answered before kickoff.
+#[derive(Debug, Default, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handover {
+    pub why_they_bought: Option<String>,
+    pub problem: Option<String>,
+    pub success: Option<String>,
+    pub buyer: Option<String>,
+    pub influencers: Option<String>,
+    pub roadblocks: Option<String>,
+}
+
+impl Handover {
+    /// Each question with its answer (None or blank when unanswered).
+    pub fn answers(&self) -> [(&'static str, &Option<String>); 6] {
+        [
+            ("why_they_bought", &self.why_they_bought),
+            ("problem", &self.problem),
+            ("success", &self.success),
+            ("buyer", &self.buyer),
+            ("influencers", &self.influencers),
+            ("roadblocks", &self.roadblocks),
+        ]
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEvent {
+    pub date: Sp<Date>,
+    /// internal_sync, client_sync, call, decision, ...
+    pub kind: Sp<String>,
+    pub by: Option<Sp<String>>,
+    pub note: Option<String>,
+}
+
+// ---------------------------------------------------------------- projects
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    pub name: Sp<String>,
+    #[serde(default)]
+    pub status: Sp<ProjectStatus>,
+    pub start: Option<Sp<Date>>,
+    pub end: Option<Sp<Date>>,
+    pub budget: Option<Sp<Amount>>,
+    #[serde(default)]
+    pub milestones: Vec<Milestone>,
+    #[serde(default)]
+    pub client_tasks: Vec<ClientTask>,
+}
+
+impl Default for Sp<ProjectStatus> {
+    fn default() -> Self {
+        Sp::new(ProjectStatus::Active, crate::diagnostic::Pos::START)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProjectStatus {
+    Proposed,
+    #[default]
+    Active,
+    Paused,
+    Offloaded,
+    Done,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    pub name: String,
+    pub share: Sp<Share>,
+    pub due: Option<Sp<Date>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTask {
+    pub task: String,
+    pub due: Option<Sp<Date>>,
+    pub done: Option<Sp<Date>>,
+}
+
+// ---------------------------------------------------------------- invoices
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Invoice {
+    pub number: Sp<String>,
+    pub project: Option<Sp<String>>,
+    pub issued: Sp<Date>,
+    pub due: Option<Sp<Date>>,
+    pub terms: Option<Sp<String>>,
+    pub amount: Sp<Amount>,
+    pub currency: Option<Sp<String>>,
+    #[serde(default)]
+    pub status: InvoiceStatus,
+    pub policy: Option<Sp<String>>,
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    #[serde(default)]
+    pub promises: Vec<Promise>,
+    #[serde(default)]
+    pub holds: Vec<Hold>,
+    #[serde(default)]
+    pub extensions: Vec<Extension>,
+    #[serde(default)]
+    pub log: Vec<InvoiceEvent>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    Draft,
+    #[default]
+    Open,
+    Void,
+    WrittenOff,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Payment {
+    pub date: Sp<Date>,
+    pub amount: Sp<Amount>,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Promise {
+    pub made: Sp<Date>,
+    pub pay_by: Sp<Date>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Hold {
+    pub from: Sp<Date>,
+    pub until: Option<Sp<Date>>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Extension {
+    pub granted: Sp<Date>,
+    pub by: Option<Sp<String>>,
+    pub days: Sp<u32>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceEvent {
+    pub date: Sp<Date>,
+    pub stage: Option<Sp<String>>,
+    pub channel: Option<String>,
+    pub by: Option<Sp<String>>,
+    pub note: Option<String>,
+}
+
+// ---------------------------------------------------------------- handbook
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    pub title: Sp<String>,
+    pub order: Option<i64>,
+}

@@ -1,0 +1,280 @@
+//! Value types shared by the records: located values, dates, money, shares.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
+use std::str::FromStr;
+
+use crate::diagnostic::Pos;
+
+/// A value with the file position it was read from, for diagnostics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sp<T> {
+    pub value: T,
+    pub pos: Pos,
+}
+
+impl<T> Sp<T> {
+    pub fn new(value: T, pos: Pos) -> Self {
+        Sp { value, pos }
+    }
+}
+
+impl<T> Deref for Sp<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        let loc = s.referenced;
+        Ok(Sp {
+            value: s.value,
+            pos: Pos::new(loc.line() as u32, loc.column() as u32),
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Sp<T> {
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(g)
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+}
+
+/// A calendar day, written `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+impl Date {
+    pub fn parse(s: &str) -> Result<Date, String> {
+        let bytes = s.as_bytes();
+        let shaped = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shaped {
+            return Err(format!("`{s}` is not a date in the form YYYY-MM-DD"));
+        }
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| format!("`{s}` is not a real calendar day"))
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Date::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+impl JsonSchema for Date {
+    fn schema_name() -> Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})
+    }
+}
+
+/// A money amount or other decimal, written as a plain YAML number
+/// (`12000`, `12000.50`). Strings such as `"12,000.50"` are rejected, and the
+/// value is never held as a float.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Amount(pub Decimal);
+
+/// Floats carry about 15 significant digits; anything longer cannot be trusted
+/// to be what the user wrote.
+const MAX_SIGNIFICANT_DIGITS: usize = 15;
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct AmountVisitor;
+        impl Visitor<'_> for AmountVisitor {
+            type Value = Amount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a plain decimal number such as 12000 or 12000.50")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
+                Ok(Amount(Decimal::from(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
+                Ok(Amount(Decimal::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
+                if !v.is_finite() {
+                    return Err(E::custom("amount must be a finite decimal number"));
+                }
+                // The shortest text that round-trips is what the user wrote,
+                // up to float precision.
+                let text = format!("{v}");
+                let digits = text.chars().filter(|c| c.is_ascii_digit()).count();
+                if digits > MAX_SIGNIFICANT_DIGITS {
+                    return Err(E::custom(format!(
+                        "amount `{text}` has more than {MAX_SIGNIFICANT_DIGITS} significant digits"
+                    )));
+                }
+                Decimal::from_str(&text)
+                    .map(|d| Amount(d.normalize()))
+                    .map_err(|_| E::custom(format!("amount `{text}` is out of range")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
+                Err(E::custom(format!(
+                    "amount `{v}` is text, not a number: write it without quotes, thousands separators or currency signs"
+                )))
+            }
+        }
+        d.deserialize_any(AmountVisitor)
+    }
+}
+
+impl JsonSchema for Amount {
+    fn schema_name() -> Cow<'static, str> {
+        "Amount".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "number"})
+    }
+}
+
+/// A percentage share such as `10%` (milestones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share(pub Decimal);
+
+impl<'de> Deserialize<'de> for Share {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ShareVisitor;
+        impl Visitor<'_> for ShareVisitor {
+            type Value = Share;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a percentage such as 10% or 12.5%")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Share, E> {
+                Ok(Share(Decimal::from(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Share, E> {
+                Ok(Share(Decimal::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Share, E> {
+                Decimal::from_str(&format!("{v}"))
+                    .map(Share)
+                    .map_err(|_| E::custom("share out of range"))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Share, E> {
+                let number = v.trim().strip_suffix('%').unwrap_or(v).trim();
+                Decimal::from_str(number)
+                    .map(Share)
+                    .map_err(|_| E::custom(format!("`{v}` is not a percentage such as 10%")))
+            }
+        }
+        d.deserialize_any(ShareVisitor)
+    }
+}
+
+impl JsonSchema for Share {
+    fn schema_name() -> Cow<'static, str> {
+        "Share".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": ["string", "number"], "pattern": "^[0-9]+(\\.[0-9]+)?%$"})
+    }
+}
+
+/// `[a-z0-9][a-z0-9-]*`, at most 64 characters.
+pub fn is_slug(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+/// An invoice number as a URL path segment: lowercased, every run of
+/// characters outside `a-z0-9` replaced by `-`, trimmed of `-`.
+pub fn number_slug(number: &str) -> String {
+    let mut out = String::with_capacity(number.len());
+    for c in number.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert!(Date::parse("2026-10-01").is_ok());
+        assert!(Date::parse("2026-02-29").unwrap_err().contains("not a real"));
+        assert!(Date::parse("2026-2-1").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(Date::parse("+2026-10-01").is_err());
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("acme"));
+        assert!(is_slug("0-acme-2"));
+        assert!(!is_slug("-acme"));
+        assert!(!is_slug("Acme"));
+        assert!(!is_slug("acme_corp"));
+        assert!(!is_slug(""));
+        assert!(!is_slug(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn number_slugs() {
+        assert_eq!(number_slug("INV-2026/42"), "inv-2026-42");
+        assert_eq!(number_slug("  #7 "), "7");
+        assert_eq!(number_slug("../../etc"), "etc");
+        assert_eq!(number_slug("A__B"), "a-b");
+    }
+
+    #[derive(Deserialize)]
+    struct Doc {
+        a: Sp<Amount>,
+    }
+
+    #[test]
+    fn amounts_parse_exactly() {
+        let d: Doc = serde_saphyr::from_str("a: 12000.50").unwrap();
+        assert_eq!(d.a.0.to_string(), "12000.5");
+        assert_eq!(d.a.pos, Pos::new(1, 4));
+        let d: Doc = serde_saphyr::from_str("a: 0.1").unwrap();
+        assert_eq!(d.a.0, Decimal::from_str("0.1").unwrap());
+        assert!(serde_saphyr::from_str::<Doc>("a: \"12,000.50\"").is_err());
+        assert!(serde_saphyr::from_str::<Doc>("a: .inf").is_err());
+        assert!(serde_saphyr::from_str::<Doc>("a: 1234567890123456.5").is_err());
+    }
+}

@@ -1,0 +1,17 @@
+//! Rendering: Tera templates (built-in, overridable by the records
+//! repository), message drafts, and the static site.
+
+pub mod message;
+pub mod templates;
+
+/// A Tera error with its causes, on one line (Tera hides the useful part in
+/// the source chain).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}
