@@ -48,7 +48,7 @@ pub fn text(diags: &[Diagnostic], root: &Path, color: bool) -> String {
                 group.push(
                     Snippet::source(line.clone())
                         .line_start(d.pos.line as usize)
-                        .path(format!("{}:{}:{}", d.file, d.pos.line, d.pos.column))
+                        .path(d.file.as_str())
                         .annotation(AnnotationKind::Primary.span(start..end))
                         .into(),
                 );
@@ -79,7 +79,8 @@ pub fn summary(errors: usize, warnings: usize) -> String {
     format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
 }
 
-/// The byte range to underline: from the column to the end of the token.
+/// The byte range to underline: a key up to its colon, a value up to the end
+/// of the scalar (a comma or brace in flow style, else the end of the line).
 fn caret_range(line: &str, column: u32) -> (usize, usize) {
     let start = line
         .char_indices()
@@ -87,11 +88,10 @@ fn caret_range(line: &str, column: u32) -> (usize, usize) {
         .map(|(i, _)| i)
         .unwrap_or(line.len());
     let rest = &line[start..];
-    let len = rest
-        .find(|c: char| c == ':' || c.is_whitespace() || c == ',' || c == '}')
-        .unwrap_or(rest.len())
-        .max(1)
-        .min(rest.len());
+    let is_value = line[..start].trim_end().ends_with(':');
+    let stop: &[char] = if is_value { &[',', '}', ']', '#'] } else { &[':', ',', '}', ' '] };
+    let len = rest.find(stop).unwrap_or(rest.len());
+    let len = rest[..len].trim_end().len().max(1).min(rest.len());
     (start, start + len)
 }
 

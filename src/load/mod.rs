@@ -434,7 +434,7 @@ mod tests {
             ("amount: \"12,000.50\"", Code::BadAmount, Pos::new(4, 9)),
             ("amount: 5\ndue: 2026-02-30", Code::BadDate, Pos::new(5, 6)),
             ("amount: 5\nstatus: opne", Code::BadValue, Pos::new(5, 9)),
-            ("amount: [1", Code::YamlSyntax, Pos::new(4, 9)),
+            ("amount: 5\npayments: [{date: 2026-01-02, amount: 1}, {", Code::YamlSyntax, Pos::new(5, 43)),
         ];
         for (extra, code, pos) in cases {
             let d = parse_invoice(&format!("{base}{extra}\n")).unwrap_err();
