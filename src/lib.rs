@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod embedded;
+pub mod history;
 pub mod ladder;
 pub mod load;
 pub mod model;

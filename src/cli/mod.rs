@@ -1,10 +1,13 @@
 //! The command line (SPEC §4). Each command is a thin function over the
 //! library; this file holds the arguments and what the commands share.
 
+mod build;
 mod check;
+mod diff;
 mod init;
 mod remind;
 mod schema;
+mod serve;
 mod status;
 
 use crate::diagnostic::{render, Diagnostic, Severity};
@@ -83,6 +86,12 @@ pub enum Command {
         #[arg(long)]
         stage: Option<String>,
     },
+    /// Render the handbook and status site.
+    Build(build::BuildArgs),
+    /// Build, serve on 127.0.0.1 and rebuild on changes.
+    Serve(serve::ServeArgs),
+    /// What changes between two git revisions, as Markdown for a PR comment.
+    Diff(diff::DiffArgs),
     /// JSON Schema of each record kind, for editor validation.
     Schema {
         /// Write one `<kind>.schema.json` per record kind into this folder.
@@ -110,6 +119,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check { strict, format } => check::run(&cli, *strict, *format),
         Command::Status { account, all, format } => status::run(&cli, account.as_deref(), *all, *format),
         Command::Remind { number, stage } => remind::run(&cli, number, stage.as_deref()),
+        Command::Build(args) => build::run(&cli, args),
+        Command::Serve(args) => serve::run(&cli, args),
+        Command::Diff(args) => diff::run(&cli, args),
         Command::Schema { out } => schema::run(out.as_deref()),
     };
     match result {
