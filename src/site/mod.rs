@@ -1,6 +1,7 @@
 //! Rendering: Tera templates (built-in, overridable by the records
 //! repository), message drafts, and the static site.
 
+pub mod build;
 pub mod message;
 pub mod templates;
 
