@@ -14,3 +14,11 @@ pub mod ladder;
 pub mod load;
 pub mod model;
 pub mod site;
+
+/// Prints how long a phase took to stderr when `FOLIO_TIMINGS` is set; the
+/// benchmark script uses it to see where time goes.
+pub fn timing(phase: &str, since: std::time::Instant) {
+    if std::env::var_os("FOLIO_TIMINGS").is_some() {
+        eprintln!("timing: {phase}: {:.1} ms", since.elapsed().as_secs_f64() * 1e3);
+    }
+}

@@ -12,10 +12,19 @@ use chrono::NaiveDate;
 /// All diagnostics for `repo` as of `as_of`: what loading found, the record
 /// rules, and the stage-dependent warnings. Sorted by file and position.
 pub fn check(repo: &Repo, settings: &Settings, as_of: NaiveDate) -> Vec<Diagnostic> {
-    let mut out = repo.diagnostics.clone();
-    records::check(repo, settings, as_of, &mut out);
-    let ledger = Ledger::new(repo, settings, as_of);
-    stages::check(&ledger, &mut out);
+    check_ledger(&Ledger::new(repo, settings, as_of))
+}
+
+/// [`check`] over an evaluated ledger, for commands that need the ledger
+/// afterwards too (evaluating 60,000 invoices twice is not free).
+pub fn check_ledger(ledger: &Ledger) -> Vec<Diagnostic> {
+    let t = std::time::Instant::now();
+    let mut out = ledger.repo.diagnostics.clone();
+    records::check(ledger.repo, ledger.settings, ledger.as_of, &mut out);
+    crate::timing("check records", t);
+    let t = std::time::Instant::now();
+    stages::check(ledger, &mut out);
+    crate::timing("check stages", t);
     sort(&mut out);
     out.dedup();
     out

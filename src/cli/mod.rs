@@ -175,7 +175,9 @@ pub fn open(cli: &Cli) -> Result<Session, Failure> {
     if !cli.dir.is_dir() {
         return Err(Failure::Usage(format!("`{}` is not a folder", cli.dir.display())));
     }
+    let t = std::time::Instant::now();
     let repo = load::load(&cli.dir);
+    crate::timing("load", t);
     let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
     let as_of = cli.as_of.unwrap_or_else(|| settings.today());
     Ok(Session { repo, settings, as_of })
@@ -185,12 +187,22 @@ pub fn open(cli: &Cli) -> Result<Session, Failure> {
 /// and fails, so no command computes from broken records.
 pub fn open_valid(cli: &Cli) -> Result<Session, Failure> {
     let s = open(cli)?;
-    let diags = crate::check::check(&s.repo, &s.settings, s.as_of);
-    let errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.severity() == Severity::Error).collect();
-    if !errors.is_empty() {
-        eprint!("{}", render::text(&errors, &cli.dir, cli.stderr_color()));
-        eprintln!("error: the records have errors; fix them first (`folio check`)");
-        return Err(Failure::Records);
-    }
+    refuse_errors(cli, crate::check::check(&s.repo, &s.settings, s.as_of))?;
     Ok(s)
+}
+
+/// Checks an evaluated ledger (so commands that need one evaluate it once)
+/// and fails, reporting the errors on stderr, when the records have any.
+pub fn require_valid(cli: &Cli, ledger: &crate::ladder::Ledger) -> Result<(), Failure> {
+    refuse_errors(cli, crate::check::check_ledger(ledger))
+}
+
+fn refuse_errors(cli: &Cli, diags: Vec<Diagnostic>) -> Result<(), Failure> {
+    let errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.severity() == Severity::Error).collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    eprint!("{}", render::text(&errors, &cli.dir, cli.stderr_color()));
+    eprintln!("error: the records have errors; fix them first (`folio check`)");
+    Err(Failure::Records)
 }

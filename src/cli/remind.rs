@@ -1,14 +1,15 @@
 //! `folio remind NUMBER`: the message draft for the invoice's current stage.
 
-use super::{open_valid, Cli, CmdResult, Failure};
+use super::{open, require_valid, Cli, CmdResult, Failure};
 use crate::ladder::Ledger;
 use crate::site::{message, templates};
 use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(cli: &Cli, number: &str, stage: Option<&str>) -> CmdResult {
-    let s = open_valid(cli)?;
+    let s = open(cli)?;
     let ledger = Ledger::new(&s.repo, &s.settings, s.as_of);
+    require_valid(cli, &ledger)?;
     let Some(entry) = ledger.find(number) else {
         let known = ledger.entries.iter().map(|e| e.number());
         let hint = crate::diagnostic::closest(number, known)

@@ -1,6 +1,6 @@
 //! `folio status`: a table for people, or the SPEC §4 JSON document.
 
-use super::{open_valid, Cli, CmdResult, Failure};
+use super::{open, require_valid, Cli, CmdResult, Failure};
 use crate::ladder::report::{self, StatusDoc};
 use crate::ladder::Ledger;
 use crate::model::money;
@@ -15,19 +15,26 @@ pub enum Format {
 }
 
 pub fn run(cli: &Cli, account: Option<&str>, all: bool, format: Format) -> CmdResult {
-    let s = open_valid(cli)?;
+    let s = open(cli)?;
     if let Some(a) = account {
         if s.repo.account(a).is_none() {
             return Err(Failure::Usage(format!("no account `{a}` in this repository")));
         }
     }
+    let t = std::time::Instant::now();
     let ledger = Ledger::new(&s.repo, &s.settings, s.as_of);
+    crate::timing("ledger", t);
+    require_valid(cli, &ledger)?;
+    let t = std::time::Instant::now();
     let doc = report::build(&ledger, account);
+    crate::timing("report", t);
+    let t = std::time::Instant::now();
     let out = match format {
         Format::Json => serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n",
         Format::Table => table(&doc, all, cli.quiet),
     };
     std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::timing("output", t);
     Ok(ExitCode::SUCCESS)
 }
 

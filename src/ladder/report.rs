@@ -5,6 +5,7 @@ use super::ledger::{Entry, Ledger};
 use crate::model::money;
 use crate::model::Work;
 use rust_decimal::Decimal;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -150,13 +151,22 @@ pub fn build(ledger: &Ledger, account_filter: Option<&str>) -> StatusDoc {
     let entries: Vec<&Entry> = ledger.entries.iter().filter(|e| keep(&e.account.id)).collect();
     let mut actions: Vec<Action> = entries.iter().flat_map(|e| actions(ledger, e)).collect();
     actions.sort_by(|a, b| (&a.date, &a.owner, &a.invoice, &a.stage).cmp(&(&b.date, &b.owner, &b.invoice, &b.stage)));
+    // Group once: a scan per account would be accounts × invoices.
+    let mut by_account: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    for e in &entries {
+        by_account.entry(e.account.id.as_str()).or_default().push(e);
+    }
+    let mut actions_by_account: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in &actions {
+        *actions_by_account.entry(a.account.as_str()).or_default() += 1;
+    }
     let accounts = ledger
         .repo
         .accounts
         .iter()
         .filter(|a| keep(&a.id))
         .map(|a| {
-            let mine: Vec<&&Entry> = entries.iter().filter(|e| e.account.id == a.id).collect();
+            let mine: &[&Entry] = by_account.get(a.id.as_str()).map_or(&[], Vec::as_slice);
             let mut outstanding: BTreeMap<String, Decimal> = BTreeMap::new();
             let mut overdue: BTreeMap<String, Decimal> = BTreeMap::new();
             for e in mine.iter().filter(|e| e.eval.state.is_unpaid()) {
@@ -174,13 +184,13 @@ pub fn build(ledger: &Ledger, account_filter: Option<&str>) -> StatusDoc {
                 outstanding: fmt(outstanding),
                 overdue: fmt(overdue),
                 worst_stage: mine.iter().filter_map(|e| severity(e)).max().map(|(_, _, id)| id),
-                actions_due: actions.iter().filter(|x| x.account == a.id).count(),
+                actions_due: actions_by_account.get(a.id.as_str()).copied().unwrap_or(0),
             }
         })
         .collect();
     StatusDoc {
         as_of: ledger.as_of.format("%Y-%m-%d").to_string(),
-        invoices: entries.iter().map(|e| invoice_row(e)).collect(),
+        invoices: entries.par_iter().map(|e| invoice_row(e)).collect(),
         accounts,
         actions,
     }

@@ -108,7 +108,9 @@ impl Source for FsSource<'_> {
 
 /// Loads the repository at `root` from the file system.
 pub fn load(root: &Path) -> Repo {
+    let t = std::time::Instant::now();
     let listing = walk::walk(root);
+    crate::timing("walk", t);
     let mut repo = load_from(&FsSource(root), listing.files);
     repo.diagnostics.extend(listing.diagnostics);
     repo.root = root.to_path_buf();
