@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Benchmark folio on generated repositories, side by side with Hugo and git.
+
+    bench/run.py [--sizes 10,100,1000,5000] [--invoices 60] [--commits 20000]
+                 [--runs 5] [--out bench/out]
+
+For each size (number of accounts) it generates a repository with
+bench/generate.py (cached under --out), then times, over --runs runs each:
+`folio check`, `folio status --format json`, `folio build`, `folio diff
+HEAD~50`, the history pass alone, Hugo (Debian's package) rendering the same
+Markdown files as pages, and `git log --name-only` over the same history. It
+reports medians of wall time and peak memory (from /usr/bin/time) as a
+Markdown table, plus the ratios the issues set targets for.
+Only the largest size gets --commits of history; smaller ones get one commit
+per 3 files so diff and history have something to read.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+FOLIO = os.path.join(ROOT, "target", "release", "folio")
+AS_OF = "2026-11-23"
+
+HUGO_CONFIG = """baseURL = "https://example.com/"
+title = "Bench"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+[markup.goldmark.renderer]
+unsafe = false
+"""
+HUGO_BASEOF = """<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body>{{ block "main" . }}{{ end }}</body></html>
+"""
+HUGO_SINGLE = """{{ define "main" }}<h1>{{ .Params.name }}{{ .Params.number }}</h1>{{ .Content }}{{ end }}"""
+HUGO_LIST = """{{ define "main" }}<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Params.name }}{{ .Params.number }}</a></li>{{ end }}</ul>{{ end }}"""
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def measure(cmd, runs, cwd=None):
+    """Median wall seconds and median peak RSS (MiB) of `cmd` over `runs` runs."""
+    times, mems = [], []
+    for _ in range(runs):
+        r = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, cwd=cwd,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        last = r.stderr.strip().splitlines()[-1]
+        if r.returncode not in (0, 1):
+            sys.exit(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}")
+        wall, kb = last.split()
+        times.append(float(wall))
+        mems.append(int(kb) / 1024)
+    return statistics.median(times), statistics.median(mems)
+
+
+def ensure_tools():
+    if not os.path.exists("/usr/bin/time") or not shutil.which("hugo"):
+        sh(["sudo" if shutil.which("sudo") and os.geteuid() != 0 else "env", "apt-get", "install", "-y", "-q", "time", "hugo"])
+    sh(["cargo", "build", "--release", "-q"], cwd=ROOT)
+
+
+def repo_for(out, accounts, invoices, commits):
+    path = os.path.join(out, f"repo-{accounts}x{invoices}-{commits}")
+    if not os.path.exists(os.path.join(path, "folio.yaml")):
+        shutil.rmtree(path, ignore_errors=True)
+        sh([sys.executable, os.path.join(HERE, "generate.py"), path, "--accounts", str(accounts),
+            "--invoices", str(invoices), "--commits", str(commits)])
+    return path
+
+
+def hugo_site(repo):
+    """A Hugo site whose content is the repository's Markdown records."""
+    site = repo + "-hugo"
+    if not os.path.exists(site):
+        os.makedirs(os.path.join(site, "layouts", "_default"))
+        with open(os.path.join(site, "hugo.toml"), "w") as f:
+            f.write(HUGO_CONFIG)
+        for name, text in [("baseof.html", HUGO_BASEOF), ("single.html", HUGO_SINGLE), ("list.html", HUGO_LIST)]:
+            with open(os.path.join(site, "layouts", "_default", name), "w") as f:
+                f.write(text)
+        sh(["cp", "-al", os.path.join(repo, "accounts"), os.path.join(site, "content")])
+    return site
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10,100,1000,5000")
+    ap.add_argument("--invoices", type=int, default=60)
+    ap.add_argument("--commits", type=int, default=20000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--out", default=os.path.join(HERE, "out"))
+    ap.add_argument("--no-hugo", action="store_true")
+    args = ap.parse_args()
+    ensure_tools()
+    os.makedirs(args.out, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    for accounts in sizes:
+        files = accounts * (args.invoices + 2) + 1
+        commits = args.commits if accounts == 1000 else max(2, files // 3)
+        repo = repo_for(args.out, accounts, args.invoices, commits)
+        site_out = os.path.join(args.out, f"site-{accounts}")
+        base = ["-C", repo, "--as-of", AS_OF]
+        r = {"accounts": accounts, "files": files, "commits": commits}
+        r["check"] = measure([FOLIO] + base + ["check", "--format", "json"], args.runs)
+        r["status"] = measure([FOLIO] + base + ["status", "--format", "json"], args.runs)
+        r["build"] = measure([FOLIO] + base + ["build", "--out", site_out], args.runs)
+        r["diff"] = measure([FOLIO] + base + ["diff", "HEAD~50", "HEAD"], args.runs)
+        r["history"] = measure([FOLIO] + base + ["history", "--count"], args.runs)
+        r["git log"] = measure(["git", "-C", repo, "log", "--first-parent", "--name-only", "--format=%H"], args.runs)
+        if not args.no_hugo:
+            site = hugo_site(repo)
+            hugo_out = os.path.join(args.out, f"hugo-public-{accounts}")
+            r["hugo"] = measure(["hugo", "--quiet", "-s", site, "-d", hugo_out], args.runs)
+        rows.append(r)
+        print(r, flush=True)
+    cols = ["check", "status", "build", "diff", "history", "git log"] + ([] if args.no_hugo else ["hugo"])
+    print()
+    print("| accounts | files | commits | " + " | ".join(cols) + " |")
+    print("|---" * (3 + len(cols)) + "|")
+    for r in rows:
+        cells = [f"{r[c][0]:.2f} s / {r[c][1]:.0f} MiB" for c in cols]
+        print(f"| {r['accounts']} | {r['files']} | {r['commits']} | " + " | ".join(cells) + " |")
+    print()
+    for r in rows:
+        line = f"{r['accounts']} accounts: history / git log = {r['history'][0] / max(r['git log'][0], 1e-3):.2f}x"
+        if "hugo" in r:
+            line += (f"; build / hugo time = {r['build'][0] / max(r['hugo'][0], 1e-3):.2f}x,"
+                     f" memory = {r['build'][1] / max(r['hugo'][1], 1e-3):.2f}x")
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
