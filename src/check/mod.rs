@@ -4,7 +4,7 @@
 mod records;
 mod stages;
 
-use crate::diagnostic::{closest, sort, Code, Diagnostic, Pos};
+use crate::diagnostic::{closest, sort_unique, Code, Diagnostic, Pos};
 use crate::ladder::{Ledger, Settings};
 use crate::load::Repo;
 use chrono::NaiveDate;
@@ -25,8 +25,7 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Diagnostic> {
     let t = std::time::Instant::now();
     stages::check(ledger, &mut out);
     crate::timing("check stages", t);
-    sort(&mut out);
-    out.dedup();
+    sort_unique(&mut out);
     out
 }
 

@@ -206,10 +206,17 @@ impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
 
 /// Sorts diagnostics into a stable order (file, line, column, code) so output
 /// does not depend on the order files were read in parallel.
+/// Orders by file, position and code; stable, so problems found at one spot
+/// keep the order the rules found them in (a ladder's stages in ladder order).
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (&a.file, a.pos, a.code, &a.message).cmp(&(&b.file, b.pos, b.code, &b.message))
-    });
+    diags.sort_by(|a, b| (&a.file, a.pos, a.code).cmp(&(&b.file, b.pos, b.code)));
+}
+
+/// Sorts and drops exact repeats (two rules can meet the same problem).
+pub fn sort_unique(diags: &mut Vec<Diagnostic>) {
+    sort(diags);
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.file.clone(), d.pos, d.code, d.message.clone())));
 }
 
 /// The known name closest to `unknown`, when one is close enough to be a typo.
