@@ -2,9 +2,24 @@
 //!
 //! Public API used by `folio build` and `folio serve`:
 //! [`build`] renders the records at `root` into `opts.out`, atomically.
+//!
+//! The flow: refuse a dangerous `--out`; load and check the records (errors
+//! stop the build); evaluate the ledger once; render every page in parallel
+//! from templates parsed once; check every internal link; write everything
+//! into a staging folder beside `--out` and swap it into place.
 
-use crate::diagnostic::Diagnostic;
+use super::pages::{self, Site};
+use super::{error_chain, ics, links, message, output, search, templates};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::ladder::policy::Policy;
+use crate::ladder::report::{self, StatusDoc};
+use crate::ladder::{Entry, Ledger, Settings};
+use crate::load::{self, Record};
+use crate::model::{number_slug, Page, Roles};
 use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What to build.
@@ -35,8 +50,367 @@ pub enum BuildError {
     Failed(String),
 }
 
-/// Renders the site. Not implemented yet.
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            BuildError::Records(d) => write!(f, "the records have {} error(s); fix them first (`folio check`)", d.len()),
+            BuildError::Refused(why) => write!(f, "refusing to write the site: {why}"),
+            BuildError::Failed(why) => write!(f, "the site was not built: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// One page to render: where it goes, with which template, from what.
+enum Job<'a> {
+    Dashboard,
+    Actions,
+    Accounts,
+    Account(&'a load::AccountDir),
+    Invoice(&'a Entry<'a>),
+    HandbookIndex { path: &'static str },
+    HandbookPage(&'a Record<Page>),
+    Policy(&'a Policy),
+    Role(&'static str),
+    Search,
+}
+
+/// Renders the site.
 pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
-    let _ = (root, opts);
-    Err(BuildError::Failed("the site builder is not implemented yet".into()))
+    if !root.is_dir() {
+        return Err(BuildError::Failed(format!("`{}` is not a folder", root.display())));
+    }
+    if let Some(why) = output::refusal(root, &opts.out) {
+        return Err(BuildError::Refused(why));
+    }
+    let t = std::time::Instant::now();
+    let repo = load::load(root);
+    let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
+    let as_of = opts.as_of.unwrap_or_else(|| settings.today());
+    let ledger = Ledger::new(&repo, &settings, as_of);
+    let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        crate::check::check_ledger(&ledger).into_iter().partition(|d| d.severity() == Severity::Error);
+    if !errors.is_empty() {
+        return Err(BuildError::Records(errors));
+    }
+    crate::timing("build: load and check", t);
+    let tera = site_tera(root)?;
+    let slugs = Slugs::of(&ledger)?;
+    let history = crate::history::read(root);
+    let config = ledger.config();
+    let site = Site {
+        ledger: &ledger,
+        history: &history,
+        repo_url: config.and_then(|c| c.site.repo_url.as_ref()).map(|u| u.value.clone()).filter(|u| is_web_url(u)),
+        handbook_only: opts.handbook_only,
+        policy_slugs: slugs.policies,
+        page_slugs: slugs.pages,
+        warnings: &warnings,
+        ranges: Site::ranges_of(&ledger),
+    };
+    let t = std::time::Instant::now();
+    let doc = report::build(&ledger, None);
+    let mut files = render_pages(&site, &tera, &doc)?;
+    let page_count = files.len();
+    files.extend(data_files(&site, root, &doc)?);
+    crate::timing("build: render", t);
+    let t = std::time::Instant::now();
+    check_paths(&files)?;
+    check_links(&files)?;
+    crate::timing("build: links", t);
+    let t = std::time::Instant::now();
+    let staging = output::Staging::new(&opts.out).map_err(|e| io_failure(&opts.out, e))?;
+    output::write_all(&staging.dir, &files).map_err(|e| io_failure(&staging.dir, e))?;
+    staging.commit().map_err(|e| io_failure(&opts.out, e))?;
+    crate::timing("build: write", t);
+    Ok(Summary {
+        pages: page_count,
+        files: files.len() + 1,
+        warnings,
+    })
+}
+
+/// The site's and the message drafts' templates (built-in, with the
+/// repository's overrides), parsed once. All are added in one call so a
+/// page may extend or import a template that sorts after it; each is parsed
+/// on its own first, so a syntax error names its file.
+fn site_tera(root: &Path) -> Result<tera::Tera, BuildError> {
+    let (sources, mut problems) = templates::sources(Some(root));
+    let mut good: Vec<(&str, &str)> = vec![];
+    for (name, text) in sources.iter().filter(|(n, _)| n.ends_with(".html") || n.ends_with(".txt")) {
+        match tera::Template::new(name, None, text) {
+            Ok(_) => good.push((name, text)),
+            Err(e) => problems.push(template_problem(name, format!("template does not parse: {}", error_chain(&e)))),
+        }
+    }
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+    if problems.is_empty() {
+        if let Err(e) = tera.add_raw_templates(good) {
+            problems.push(template_problem("", format!("templates do not fit together: {}", error_chain(&e))));
+        }
+    }
+    if problems.is_empty() { Ok(tera) } else { Err(BuildError::Records(problems)) }
+}
+
+fn template_problem(name: &str, message: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidTemplate,
+        format!("templates/{name}"),
+        crate::diagnostic::Pos::START,
+        message,
+        "fix the Tera syntax or the `extends`/`import` names, or delete the override to use the built-in template",
+    )
+}
+
+fn io_failure(path: &Path, e: std::io::Error) -> BuildError {
+    BuildError::Failed(format!("cannot write `{}`: {e}", path.display()))
+}
+
+fn is_web_url(u: &str) -> bool {
+    u.starts_with("https://") || u.starts_with("http://")
+}
+
+/// The page slugs of policies and handbook pages, and a check that every
+/// invoice number gives a usable folder name.
+struct Slugs {
+    policies: BTreeMap<String, String>,
+    pages: BTreeMap<String, String>,
+}
+
+impl Slugs {
+    fn of(ledger: &Ledger) -> Result<Slugs, BuildError> {
+        let mut problems = vec![];
+        for e in &ledger.entries {
+            let slug = number_slug(e.number());
+            if !output::is_safe_segment(&slug) {
+                problems.push(Diagnostic::new(
+                    Code::BadSlug,
+                    &e.invoice.file,
+                    e.invoice.data.number.pos,
+                    format!("invoice number `{}` gives the page name `{slug}`, which cannot be a folder", e.number()),
+                    "use a number with letters or digits that is not a reserved device name (con, nul, ...)",
+                ));
+            }
+        }
+        let mut policies = BTreeMap::new();
+        let mut taken: BTreeMap<String, String> = BTreeMap::new();
+        for name in ledger.settings.policies.keys() {
+            let slug = number_slug(name);
+            match taken.get(&slug) {
+                Some(other) if output::is_safe_segment(&slug) => problems.push(config_problem(
+                    ledger,
+                    format!("policies `{other}` and `{name}` would share the handbook page `{slug}`"),
+                )),
+                _ if !output::is_safe_segment(&slug) => problems.push(config_problem(
+                    ledger,
+                    format!("policy name `{name}` cannot be a page name"),
+                )),
+                _ => {
+                    taken.insert(slug.clone(), name.clone());
+                    policies.insert(name.clone(), slug);
+                }
+            }
+        }
+        let mut pages = BTreeMap::new();
+        let mut taken: BTreeMap<String, &str> = BTreeMap::new();
+        for p in &ledger.repo.handbook {
+            let slug = number_slug(&p.id);
+            let clash = ["policies", "roles"].contains(&slug.as_str()) || taken.contains_key(&slug);
+            if !output::is_safe_segment(&slug) || clash {
+                problems.push(Diagnostic::new(
+                    Code::BadSlug,
+                    &p.file,
+                    crate::diagnostic::Pos::START,
+                    format!("handbook page `{}` cannot have the page name `{slug}`", p.id),
+                    "rename the file: lowercase letters, digits and `-`, not `policies` or `roles`, unique",
+                ));
+                continue;
+            }
+            taken.insert(slug.clone(), &p.file);
+            pages.insert(p.id.clone(), slug);
+        }
+        if problems.is_empty() {
+            Ok(Slugs { policies, pages })
+        } else {
+            Err(BuildError::Records(problems))
+        }
+    }
+}
+
+fn config_problem(ledger: &Ledger, message: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidPolicy,
+        ledger.repo.config.as_ref().map_or("folio.yaml", |c| c.file.as_str()),
+        crate::diagnostic::Pos::START,
+        message,
+        "rename the policy: lowercase letters, digits and `-`",
+    )
+}
+
+fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
+    let repo = site.ledger.repo;
+    let mut jobs = vec![Job::HandbookIndex { path: "handbook/index.html" }, Job::Search];
+    if site.handbook_only {
+        jobs.push(Job::HandbookIndex { path: "index.html" });
+    } else {
+        jobs.extend([Job::Dashboard, Job::Actions, Job::Accounts]);
+        jobs.extend(repo.accounts.iter().map(Job::Account));
+        jobs.extend(site.ledger.entries.iter().map(Job::Invoice));
+    }
+    jobs.extend(repo.handbook.iter().filter(|p| p.id != "index").map(Job::HandbookPage));
+    jobs.extend(site.ledger.settings.policies.values().map(Job::Policy));
+    jobs.extend(Roles::NAMES.iter().map(|r| Job::Role(r)));
+    jobs
+}
+
+/// Where a job's page goes, its template and its data.
+fn prepare(
+    site: &Site,
+    tera: &tera::Tera,
+    doc: &StatusDoc,
+    job: &Job,
+) -> Result<(String, &'static str, Value), BuildError> {
+    Ok(match job {
+        Job::Dashboard => ("index.html".into(), "site/dashboard.html", pages::dashboard(site, doc)),
+        Job::Actions => ("actions/index.html".into(), "site/actions.html", pages::actions(site)),
+        Job::Accounts => ("accounts/index.html".into(), "site/accounts.html", pages::accounts_index(site, doc)),
+        Job::Account(a) => (pages::account_url(&a.id), "site/account.html", pages::account(site, a)),
+        Job::Invoice(e) => {
+            let path = pages::invoice_url(e.number());
+            let draft = match pages::draft_stage(e) {
+                Some(stage) => {
+                    let text = message::render(tera, site.ledger, e, stage).map_err(|err| {
+                        BuildError::Failed(format!(
+                            "{path}: the message draft for stage `{}` does not render: {err}",
+                            stage.id
+                        ))
+                    })?;
+                    Some((pages::draft_stage_view(site, e, stage), text))
+                }
+                None => None,
+            };
+            (path, "site/invoice.html", pages::invoice(site, e, draft))
+        }
+        Job::HandbookIndex { path } => {
+            let to_handbook = if *path == "index.html" { "handbook/" } else { "" };
+            (path.to_string(), "site/handbook.html", pages::handbook_index(site, to_handbook))
+        }
+        Job::HandbookPage(p) => {
+            let slug = site.page_slugs.get(&p.id).cloned().unwrap_or_default();
+            (format!("handbook/{slug}/index.html"), "site/page.html", pages::handbook_page(site, p))
+        }
+        Job::Policy(p) => (site.policy_url(&p.name).unwrap_or_default(), "site/policy.html", pages::policy(site, p)),
+        Job::Role(r) => (pages::role_url(r), "site/role.html", pages::role(site, r)),
+        Job::Search => ("search/index.html".into(), "site/search.html", json!({"title": "Search", "nav": "search"})),
+    })
+}
+
+/// `../` once per folder between `path` and the site root.
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+fn render_pages(site: &Site, tera: &tera::Tera, doc: &StatusDoc) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+    let config = site.config();
+    let company = config.map_or("", |c| c.company.as_str());
+    let title = config
+        .and_then(|c| c.site.title.clone())
+        .unwrap_or_else(|| if company.is_empty() { "Handbook".into() } else { format!("{company} handbook") });
+    let common = json!({
+        "title": title,
+        "company": company,
+        "handbook_only": site.handbook_only,
+        "as_of": pages::day(site.ledger.as_of),
+        "as_of_iso": site.ledger.as_of.to_string(),
+    });
+    let jobs = jobs(site);
+    jobs.par_iter()
+        .map(|job| {
+            let (path, template, data) = prepare(site, tera, doc, job)?;
+            let mut ctx = tera::Context::from_value(data).map_err(|e| BuildError::Failed(error_chain(&e)))?;
+            ctx.insert("site", &common);
+            ctx.insert("root", &root_of(&path));
+            ctx.insert("path", &path);
+            let html = tera
+                .render(template, &ctx)
+                .map_err(|e| BuildError::Failed(format!("{path}: template `{template}` failed: {}", error_chain(&e))))?;
+            Ok((path, html.into_bytes()))
+        })
+        .collect()
+}
+
+/// status.json, calendar.ics, the search index and the assets.
+fn data_files(site: &Site, root: &Path, doc: &StatusDoc) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+    let mut files = vec![];
+    if !site.handbook_only {
+        let json = serde_json::to_string_pretty(doc).map_err(|e| BuildError::Failed(e.to_string()))? + "\n";
+        files.push(("status.json".to_string(), json.into_bytes()));
+        let config = site.config();
+        let title = config.and_then(|c| c.site.title.clone()).unwrap_or_else(|| "folio".into());
+        let base = config.and_then(|c| c.site.base_url.as_ref()).map(|u| u.value.as_str()).filter(|u| is_web_url(u));
+        files.push(("calendar.ics".to_string(), ics::calendar(site.ledger, &title, base).into_bytes()));
+    }
+    let (json, js) = search::files(&search::items(site));
+    files.push(("search-index.json".to_string(), json.into_bytes()));
+    files.push(("assets/search-index.js".to_string(), js.into_bytes()));
+    let (sources, _) = templates::sources(Some(root));
+    for (name, text) in sources {
+        if let Some(rest) = name.strip_prefix("site/assets/") {
+            if rest == "search-index.js" {
+                continue;
+            }
+            files.push((format!("assets/{rest}"), text.into_bytes()));
+        }
+    }
+    Ok(files)
+}
+
+/// Every output path stays inside the output folder.
+fn check_paths(files: &[(String, Vec<u8>)]) -> Result<(), BuildError> {
+    let mut seen = HashSet::new();
+    for (path, _) in files {
+        if !output::is_contained(path) || path == output::MARKER {
+            return Err(BuildError::Failed(format!("refusing to write `{path}`: it would leave the output folder")));
+        }
+        if !seen.insert(path.as_str()) {
+            return Err(BuildError::Failed(format!("two pages would be written to `{path}`")));
+        }
+    }
+    Ok(())
+}
+
+/// Every internal link of every page names a file of the site.
+fn check_links(files: &[(String, Vec<u8>)]) -> Result<(), BuildError> {
+    let names: HashSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    let mut broken: Vec<String> = files
+        .par_iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .flat_map_iter(|(page, bytes)| {
+            let html = std::str::from_utf8(bytes).unwrap_or_default();
+            links::broken(page, html, &names)
+                .into_iter()
+                .map(move |link| format!("{page} links to `{link}`, which the site does not have"))
+        })
+        .collect();
+    if broken.is_empty() {
+        return Ok(());
+    }
+    broken.sort();
+    let total = broken.len();
+    broken.truncate(20);
+    let more = if total > 20 { format!("\n  ... and {} more", total - 20) } else { String::new() };
+    Err(BuildError::Failed(format!("broken internal links:\n  {}{more}", broken.join("\n  "))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots() {
+        assert_eq!(root_of("index.html"), "");
+        assert_eq!(root_of("accounts/acme/index.html"), "../../");
+    }
 }

@@ -2,6 +2,13 @@
 //! repository), message drafts, and the static site.
 
 pub mod build;
+pub mod ics;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod pages;
+pub mod search;
+pub mod svg;
 pub mod message;
 pub mod templates;
 

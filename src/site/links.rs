@@ -1,0 +1,114 @@
+//! Build-time link checking: every `href` and `src` in a generated page that
+//! points inside the site must name a file the build writes. Links to
+//! folders count as broken, because from file:// a folder does not open its
+//! index.html.
+
+use std::collections::HashSet;
+
+/// The value of every `href="..."` and `src="..."` attribute in `html`.
+/// Generated HTML always quotes attributes with `"` (Tera and ammonia both do).
+fn targets(html: &str) -> impl Iterator<Item = &str> {
+    ["href=\"", "src=\""].into_iter().flat_map(move |attr| {
+        html.match_indices(attr).filter_map(move |(i, _)| {
+            // `data-href="` and the like are not links.
+            let before = html[..i].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return None;
+            }
+            let start = i + attr.len();
+            let end = html[start..].find('"')? + start;
+            Some(&html[start..end])
+        })
+    })
+}
+
+/// True for links that leave the site (or stay on the same page).
+fn is_external(link: &str) -> bool {
+    if link.is_empty() || link.starts_with('#') || link.starts_with("//") {
+        return true;
+    }
+    // A scheme: letters, digits, `+-.` before the first `:`, ahead of any `/?#`.
+    match link.find(':') {
+        Some(colon) => {
+            let scheme = &link[..colon];
+            !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !link[..colon].contains(['/', '?', '#'])
+        }
+        None => false,
+    }
+}
+
+/// Undoes the entity escaping Tera and ammonia apply inside attributes.
+fn unescape(s: &str) -> String {
+    s.replace("&#x2F;", "/")
+        .replace("&#47;", "/")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Resolves `link` against the folder of `page` (both relative to the site
+/// root); None when it climbs above the root.
+fn resolve(page: &str, link: &str) -> Option<String> {
+    let path = link.split(['#', '?']).next().unwrap_or_default();
+    if path.is_empty() {
+        return Some(page.to_string());
+    }
+    if path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The internal links of `html` (at `page`) that point at nothing in `files`.
+pub fn broken(page: &str, html: &str, files: &HashSet<&str>) -> Vec<String> {
+    let mut out = vec![];
+    for raw in targets(html) {
+        let link = unescape(raw);
+        if is_external(&link) {
+            continue;
+        }
+        let ok = resolve(page, &link).is_some_and(|t| files.contains(t.as_str()));
+        if !ok && !out.contains(&link) {
+            out.push(link);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_broken_internal_links() {
+        let files: HashSet<&str> = ["index.html", "accounts/acme/index.html", "assets/site.css"].into();
+        let html = r##"<a href="../../index.html">home</a><a href="../acme/index.html#x">a</a>
+            <link href="../../assets/site.css"><a href="https://example.com">x</a><a href="mailto:a@b">m</a>
+            <a href="#top">t</a><a href="../nope/index.html">n</a><a href="../acme/">folder</a>
+            <a href="../../../outside.html">o</a><a href="/abs.html">abs</a><p data-href="zzz"></p>"##;
+        let bad = broken("accounts/acme/index.html", html, &files);
+        assert_eq!(bad, vec!["../nope/index.html", "../acme/", "../../../outside.html", "/abs.html"]);
+    }
+
+    #[test]
+    fn escaped_slashes_are_read_back() {
+        let files: HashSet<&str> = ["a/index.html"].into();
+        assert!(broken("index.html", r#"<a href="a&#x2F;index.html">"#, &files).is_empty());
+    }
+}

@@ -1,0 +1,128 @@
+//! Markdown bodies to safe HTML: pulldown-cmark (tables, footnotes, task
+//! lists, strikethrough), links to other handbook pages rewritten to their
+//! generated paths, then everything sanitized by ammonia, so raw HTML in a
+//! record can never run script or break out of the page.
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH
+}
+
+/// The sanitizer, built once. Besides ammonia's defaults (which already drop
+/// `script`, `iframe`, `style`, event handlers and `javascript:` URLs) it
+/// keeps task-list checkboxes and footnote anchors, and prefixes every id
+/// so a footnote named `search` cannot shadow an element of the page.
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_tags(["input"])
+            .add_tag_attributes("input", ["checked"])
+            .set_tag_attribute_value("input", "type", "checkbox")
+            .set_tag_attribute_value("input", "disabled", "")
+            .add_tag_attributes("div", ["id"])
+            .add_allowed_classes("sup", ["footnote-reference", "footnote-definition-label"])
+            .add_allowed_classes("div", ["footnote-definition"])
+            .link_rel(Some("noopener noreferrer"))
+            .attribute_filter(|_element, attribute, value| match attribute {
+                "id" => Some(Cow::Owned(format!("fn-{value}"))),
+                "href" => match value.strip_prefix('#') {
+                    Some(fragment) => Some(Cow::Owned(format!("#fn-{fragment}"))),
+                    None => Some(Cow::Borrowed(value)),
+                },
+                _ => Some(Cow::Borrowed(value)),
+            });
+        b
+    })
+}
+
+/// Renders `source` to sanitized HTML. `link` may rewrite a link
+/// destination (e.g. `collection.md` → `../collection/index.html`).
+pub fn render(source: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
+    let events = Parser::new_ext(source, options()).map(|event| match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = link(&dest_url).map_or(dest_url, CowStr::from);
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
+        }
+        other => other,
+    });
+    let mut html = String::with_capacity(source.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events);
+    sanitizer().clean(&html).to_string()
+}
+
+/// Sanitized HTML of `source` with links left as written.
+pub fn plain(source: &str) -> String {
+    render(source, &|_| None)
+}
+
+/// A link to a sibling Markdown page, `page.md` or `./page.md#part`, as
+/// (page stem, `#part` or ""). Anything with a scheme, an absolute path or
+/// a folder is not one.
+pub fn markdown_page_link(dest: &str) -> Option<(&str, &str)> {
+    let (path, fragment) = match dest.find('#') {
+        Some(i) => dest.split_at(i),
+        None => (dest, ""),
+    };
+    let path = path.strip_prefix("./").unwrap_or(path);
+    let stem = path.strip_suffix(".md")?;
+    if stem.is_empty() || stem.contains(['/', '\\', ':']) {
+        return None;
+    }
+    Some((stem, fragment))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_gfm_features() {
+        let html = plain("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open\n\nNote[^n].\n\n[^n]: The note.\n");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("type=\"checkbox\""), "{html}");
+        assert!(html.contains("checked"), "{html}");
+        assert!(html.contains("href=\"#fn-n\""), "{html}");
+        assert!(html.contains("id=\"fn-n\""), "{html}");
+    }
+
+    #[test]
+    fn drops_scripts_handlers_and_javascript_links() {
+        let html = plain(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3))\n\n<iframe src=\"https://evil.example\"></iframe>\n\n<a href=\"JaVaScRiPt:alert(4)\">x</a>",
+        );
+        let lower = html.to_lowercase();
+        for bad in ["<script", "onerror", "javascript:", "<iframe", "alert(1)"] {
+            assert!(!lower.contains(bad), "{bad} survived: {html}");
+        }
+    }
+
+    #[test]
+    fn external_links_get_noopener() {
+        let html = plain("[site](https://example.com)");
+        assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
+    }
+
+    #[test]
+    fn rewrites_page_links() {
+        let html = render("[c](collection.md#steps)", &|d| {
+            markdown_page_link(d).map(|(stem, frag)| format!("../{stem}/index.html{frag}"))
+        });
+        assert!(html.contains("href=\"../collection/index.html#steps\""), "{html}");
+        assert_eq!(markdown_page_link("https://x.example/a.md"), None);
+        assert_eq!(markdown_page_link("./a.md"), Some(("a", "")));
+    }
+}

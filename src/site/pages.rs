@@ -1,0 +1,1113 @@
+//! The data behind each page of the site: plain JSON values that the Tera
+//! templates lay out. Paths in these values are relative to the site root;
+//! templates prefix them with `root` (the way back up from the page), so
+//! every link works from file:// and from a sub-path of a host.
+
+use super::markdown;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::history::{Commit, Coverage, History};
+use crate::ladder::policy::Policy;
+use crate::ladder::report::StatusDoc;
+use crate::ladder::stage::{PromiseState, StageResult, Step};
+use crate::ladder::{Entry, Ledger};
+use crate::load::{AccountDir, Record};
+use crate::model::{money, number_slug, Config, DayUnit, Frequency, InvoiceStatus, Page, Roles, Work};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Days ahead the actions page looks.
+pub const AGENDA_DAYS: u64 = 14;
+
+/// `23 Nov 2026`.
+pub fn day(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+fn opt_day(d: Option<NaiveDate>) -> Value {
+    d.map_or(Value::Null, |d| Value::String(day(d)))
+}
+
+pub fn invoice_url(number: &str) -> String {
+    format!("invoices/{}/index.html", number_slug(number))
+}
+
+pub fn account_url(id: &str) -> String {
+    format!("accounts/{id}/index.html")
+}
+
+pub fn role_url(role: &str) -> String {
+    format!("handbook/roles/{}/index.html", role.replace('_', "-"))
+}
+
+/// `account_manager` → `Account manager`.
+pub fn role_title(role: &str) -> String {
+    let text = role.replace(['_', '-'], " ");
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |c| c.to_uppercase().collect::<String>() + chars.as_str())
+}
+
+/// Everything the pages share: the ledger, the settings' people, the site's
+/// addresses for policies and handbook pages.
+pub struct Site<'a> {
+    pub ledger: &'a Ledger<'a>,
+    pub history: &'a History,
+    pub repo_url: Option<String>,
+    pub handbook_only: bool,
+    /// Policy name → its page slug.
+    pub policy_slugs: BTreeMap<String, String>,
+    /// Handbook page stem → its page slug (the `index` page is the handbook home).
+    pub page_slugs: BTreeMap<String, String>,
+    pub warnings: &'a [Diagnostic],
+    /// Account id → the range of its entries in the ledger (entries are
+    /// grouped by account), so no page scans every invoice.
+    pub ranges: BTreeMap<String, std::ops::Range<usize>>,
+}
+
+impl<'a> Site<'a> {
+    /// The ranges of [`Site::ranges`] for a ledger.
+    pub fn ranges_of(ledger: &Ledger) -> BTreeMap<String, std::ops::Range<usize>> {
+        let mut out: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
+        for (i, e) in ledger.entries.iter().enumerate() {
+            let r = out.entry(e.account.id.clone()).or_insert(i..i);
+            r.end = i + 1;
+        }
+        out
+    }
+
+    /// The invoices of one account.
+    pub fn entries_of(&self, account: &str) -> &'a [Entry<'a>] {
+        match self.ranges.get(account) {
+            Some(r) => &self.ledger.entries[r.clone()],
+            None => &[],
+        }
+    }
+
+    pub fn config(&self) -> Option<&'a Config> {
+        self.ledger.config()
+    }
+
+    pub fn person_name(&self, handle: &str) -> String {
+        self.config()
+            .and_then(|c| c.people.get(handle))
+            .map_or_else(|| handle.to_string(), |p| p.name.value.clone())
+    }
+
+    fn person(&self, handle: &str) -> Value {
+        let p = self.config().and_then(|c| c.people.get(handle));
+        json!({
+            "handle": handle,
+            "name": p.map_or(handle, |p| p.name.as_str()),
+            "email": p.and_then(|p| p.email.clone()),
+        })
+    }
+
+    pub fn policy_url(&self, name: &str) -> Option<String> {
+        self.policy_slugs.get(name).map(|s| format!("handbook/policies/{s}/index.html"))
+    }
+
+    fn commit(&self, c: &Commit) -> Value {
+        json!({
+            "id": c.id,
+            "short": c.short,
+            "author": c.author,
+            "date": c.date,
+            "summary": c.summary,
+            "url": self.repo_url.as_ref().map(|u| format!("{}/commit/{}", u.trim_end_matches('/'), c.id)),
+        })
+    }
+
+    pub fn coverage(&self) -> &'static str {
+        match self.history.coverage {
+            Coverage::Complete => "complete",
+            Coverage::Truncated => "truncated",
+            Coverage::Missing => "missing",
+        }
+    }
+}
+
+pub fn account_name(a: &AccountDir) -> &str {
+    a.account.as_ref().map_or(a.id.as_str(), |r| r.data.name.as_str())
+}
+
+fn human(amount: Decimal, currency: &str) -> String {
+    money::human(amount, currency)
+}
+
+// ------------------------------------------------------------------ stages
+
+/// A stage's status as a CSS class and the words that say the same.
+fn stage_status(e: &Entry, s: &StageResult) -> (&'static str, &'static str) {
+    let unpaid = e.eval.state.is_unpaid();
+    match s.step {
+        Step::Skipped => ("skipped", "Skipped: before the issue date"),
+        Step::Reached if s.missed => ("missed", "Missed: reached, not logged"),
+        Step::Reached if s.late => ("late", "Logged late"),
+        Step::Reached => ("reached", "Reached and logged"),
+        Step::Next => ("next", "Next step"),
+        Step::Pending if !unpaid => ("inactive", "Not needed"),
+        Step::Pending if s.date.is_none() => ("suspended", "Suspended by an open hold"),
+        Step::Pending => ("pending", "Scheduled"),
+    }
+}
+
+fn stage_view(site: &Site, e: &Entry, s: &StageResult) -> Value {
+    let stage = e.policy.stage(&s.id);
+    let (class, label) = stage_status(e, s);
+    let owner = e.owner_of(site.config(), &s.id);
+    json!({
+        "id": s.id,
+        "title": stage.map_or(s.id.as_str(), |st| st.title.as_str()),
+        "date": opt_day(s.date),
+        "class": class,
+        "label": label,
+        "owner": site.person_name(&owner),
+        "channel": stage.map_or("", |st| st.channel.as_str()),
+        "work": stage.map_or("continue", |st| work_str(st.work)),
+        "logged": opt_day(s.logged),
+        "current": e.eval.current().is_some_and(|c| c.id == s.id),
+    })
+}
+
+fn work_str(w: Work) -> &'static str {
+    match w {
+        Work::Continue => "continue",
+        Work::Pause => "pause",
+        Work::Stop => "stop",
+    }
+}
+
+fn state_label(state: &str) -> &'static str {
+    match state {
+        "open" => "Open",
+        "paid" => "Paid",
+        "draft" => "Draft",
+        "void" => "Void",
+        "written_off" => "Written off",
+        "on_hold" => "On hold",
+        "promised" => "Promised",
+        _ => "Unknown",
+    }
+}
+
+/// The short view of an invoice used in tables.
+pub fn invoice_summary(site: &Site, e: &Entry) -> Value {
+    let inv = &e.invoice.data;
+    let cur = &e.currency;
+    let current = e.eval.current().map(|s| stage_view(site, e, s));
+    let next = e.eval.next_stage().map(|s| stage_view(site, e, s));
+    let state = e.eval.state.as_str();
+    json!({
+        "number": inv.number.value,
+        "url": invoice_url(&inv.number),
+        "account": e.account.id,
+        "account_name": account_name(e.account),
+        "account_url": account_url(&e.account.id),
+        "project": inv.project.as_ref().map(|p| p.value.clone()),
+        "issued": day(inv.issued.value.0),
+        "due": day(e.due),
+        "amount": human(inv.amount.value.0, cur),
+        "outstanding": human(e.eval.outstanding.max(Decimal::ZERO), cur),
+        "paid": human(e.eval.paid, cur),
+        "unpaid": e.eval.state.is_unpaid(),
+        "state": state,
+        "state_label": state_label(state),
+        "stage": current,
+        "next": next,
+        "days_overdue": e.eval.days_overdue,
+        "aging": e.eval.aging(),
+        "policy": e.policy.name,
+        "ladder": e.eval.stages.iter().map(|s| stage_view(site, e, s)).collect::<Vec<_>>(),
+    })
+}
+
+// ------------------------------------------------------------------ dashboard
+
+/// Outstanding per currency and aging bucket, for the chart and the totals.
+pub fn receivables(ledger: &Ledger) -> BTreeMap<String, [Decimal; 5]> {
+    let mut out: BTreeMap<String, [Decimal; 5]> = BTreeMap::new();
+    for e in ledger.entries.iter().filter(|e| e.eval.state.is_unpaid()) {
+        let i = super::svg::BUCKETS.iter().position(|b| *b == e.eval.aging()).unwrap_or(0);
+        out.entry(e.currency.clone()).or_default()[i] += e.eval.outstanding.max(Decimal::ZERO);
+    }
+    out
+}
+
+/// Where a warning's file leads on the site.
+fn warning_link(file: &str) -> Option<String> {
+    let rest = file.strip_prefix("accounts/")?;
+    let (account, _) = rest.split_once('/')?;
+    Some(account_url(account))
+}
+
+fn warning_view(d: &Diagnostic) -> Value {
+    json!({
+        "code": d.code.id(),
+        "name": d.code.name(),
+        "message": d.message,
+        "hint": d.hint,
+        "file": d.file,
+        "url": warning_link(&d.file),
+    })
+}
+
+fn action_view(site: &Site, a: &crate::ladder::report::Action) -> Value {
+    let account = site.ledger.repo.account(&a.account);
+    json!({
+        "date": a.date.parse::<NaiveDate>().map(day).unwrap_or_else(|_| a.date.clone()),
+        "invoice": a.invoice,
+        "invoice_url": invoice_url(&a.invoice),
+        "account_name": account.map_or(a.account.as_str(), account_name),
+        "account_url": account_url(&a.account),
+        "stage": a.stage,
+        "title": a.title,
+        "owner": site.person_name(&a.owner),
+        "channel": a.channel,
+        "missed": a.missed,
+    })
+}
+
+pub fn dashboard(site: &Site, doc: &StatusDoc) -> Value {
+    let ledger = site.ledger;
+    let receivables = receivables(ledger);
+    let totals: Vec<Value> = receivables
+        .iter()
+        .map(|(cur, buckets)| {
+            let total: Decimal = buckets.iter().copied().sum();
+            let overdue: Decimal = buckets[1..].iter().copied().sum();
+            let count = ledger
+                .entries
+                .iter()
+                .filter(|e| e.eval.state.is_unpaid() && &e.currency == cur)
+                .count();
+            json!({
+                "currency": cur,
+                "outstanding": human(total, cur),
+                "overdue": human(overdue, cur),
+                "invoices": count,
+                "chart": super::svg::aging_chart(cur, buckets),
+            })
+        })
+        .collect();
+    let today: Vec<Value> = doc.actions.iter().filter(|a| !a.missed).map(|a| action_view(site, a)).collect();
+    let missed: Vec<Value> = doc.actions.iter().filter(|a| a.missed).map(|a| action_view(site, a)).collect();
+    let attention: Vec<Value> = site
+        .warnings
+        .iter()
+        .filter(|d| d.code != Code::MissedStep)
+        .map(warning_view)
+        .collect();
+    json!({
+        "title": "Dashboard",
+        "nav": "dashboard",
+        "totals": totals,
+        "today": today,
+        "missed": missed,
+        "attention": attention,
+        "at_risk": at_risk(site),
+        "unpaid": ledger.entries.iter().filter(|e| e.eval.state.is_unpaid()).count(),
+    })
+}
+
+/// Accounts with overdue money, the furthest along their ladders first.
+fn at_risk(site: &Site) -> Vec<Value> {
+    let mut rows: Vec<(Option<(Work, i32, String)>, i64, &AccountDir, Vec<&Entry>)> = vec![];
+    for a in &site.ledger.repo.accounts {
+        let overdue: Vec<&Entry> = site
+            .entries_of(&a.id)
+            .iter()
+            .filter(|e| e.eval.state.is_unpaid() && e.eval.days_overdue > 0)
+            .collect();
+        if overdue.is_empty() {
+            continue;
+        }
+        let worst = overdue.iter().filter_map(|e| crate::ladder::report::severity(e)).max();
+        let days = overdue.iter().map(|e| e.eval.days_overdue).max().unwrap_or(0);
+        rows.push((worst, days, a, overdue));
+    }
+    rows.sort_by(|x, y| (&y.0, y.1, &x.2.id).cmp(&(&x.0, x.1, &y.2.id)));
+    rows.into_iter()
+        .map(|(worst, days, a, overdue)| {
+            let mut sums: BTreeMap<&str, Decimal> = BTreeMap::new();
+            for e in &overdue {
+                *sums.entry(e.currency.as_str()).or_default() += e.eval.outstanding;
+            }
+            let stage_title = worst.as_ref().and_then(|(_, _, id)| {
+                overdue.iter().find_map(|e| e.policy.stage(id).map(|s| s.title.clone()))
+            });
+            json!({
+                "name": account_name(a),
+                "url": account_url(&a.id),
+                "overdue": sums.iter().map(|(c, v)| human(*v, c)).collect::<Vec<_>>(),
+                "days": days,
+                "invoices": overdue.len(),
+                "stage": stage_title,
+                "work": worst.map_or("continue", |(w, _, _)| work_str(w)),
+            })
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ actions
+
+/// The agenda: every step of an unpaid invoice that is missed, or scheduled
+/// from today through the next [`AGENDA_DAYS`] days, grouped by owner.
+pub fn actions(site: &Site) -> Value {
+    let ledger = site.ledger;
+    let until = ledger.as_of + chrono::Days::new(AGENDA_DAYS);
+    let mut by_owner: BTreeMap<String, Vec<(NaiveDate, String, Value)>> = BTreeMap::new();
+    for e in ledger.entries.iter().filter(|e| e.eval.state.is_unpaid()) {
+        for s in &e.eval.stages {
+            let Some(date) = s.date else { continue };
+            let upcoming = s.step != Step::Skipped && date >= ledger.as_of && date <= until;
+            if !(s.missed || upcoming) {
+                continue;
+            }
+            let handle = e.owner_of(site.config(), &s.id);
+            let when = if s.missed {
+                "missed"
+            } else if date == ledger.as_of {
+                "today"
+            } else {
+                "upcoming"
+            };
+            let mut item = stage_view(site, e, s);
+            item["when"] = json!(when);
+            item["in_days"] = json!((date - ledger.as_of).num_days());
+            item["invoice"] = invoice_summary_short(e);
+            by_owner
+                .entry(site.person_name(&handle))
+                .or_default()
+                .push((date, e.number().to_string(), item));
+        }
+    }
+    let owners: Vec<Value> = by_owner
+        .into_iter()
+        .map(|(owner, mut items)| {
+            items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            let missed = items.iter().filter(|i| i.2["when"] == "missed").count();
+            json!({
+                "owner": owner,
+                "missed": missed,
+                "items": items.into_iter().map(|i| i.2).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "title": "Actions",
+        "nav": "actions",
+        "owners": owners,
+        "until": day(until),
+        "days": AGENDA_DAYS,
+    })
+}
+
+fn invoice_summary_short(e: &Entry) -> Value {
+    json!({
+        "number": e.number(),
+        "url": invoice_url(e.number()),
+        "account_name": account_name(e.account),
+        "account_url": account_url(&e.account.id),
+        "outstanding": human(e.eval.outstanding.max(Decimal::ZERO), &e.currency),
+    })
+}
+
+// ------------------------------------------------------------------ accounts
+
+fn account_currency(site: &Site, a: &AccountDir) -> String {
+    a.account
+        .as_ref()
+        .and_then(|r| r.data.billing.currency.as_ref())
+        .map_or_else(|| site.ledger.settings.currency.clone(), |c| c.value.clone())
+}
+
+pub fn accounts_index(site: &Site, doc: &StatusDoc) -> Value {
+    let rows: Vec<Value> = site
+        .ledger
+        .repo
+        .accounts
+        .iter()
+        .zip(&doc.accounts)
+        .map(|(a, row)| {
+            let data = a.account.as_ref().map(|r| &r.data);
+            let sum = |m: &BTreeMap<String, String>| -> Vec<String> {
+                m.iter()
+                    .map(|(c, v)| v.parse().map_or_else(|_| format!("{v} {c}"), |d| human(d, c)))
+                    .collect()
+            };
+            let worst = row.worst_stage.as_ref().and_then(|id| {
+                site.entries_of(&a.id)
+                    .iter()
+                    .find_map(|e| e.policy.stage(id).map(|s| (s.title.clone(), work_str(s.work))))
+            });
+            json!({
+                "id": a.id,
+                "name": account_name(a),
+                "url": account_url(&a.id),
+                "status": data.map_or("active", |d| account_status(d.status)),
+                "producer": data.and_then(|d| d.roles.producer.as_ref()).map(|h| site.person_name(h)),
+                "outstanding": sum(&row.outstanding),
+                "overdue": sum(&row.overdue),
+                "worst_stage": worst.as_ref().map(|w| w.0.clone()),
+                "worst_work": worst.map_or("continue", |w| w.1),
+                "actions": row.actions_due,
+                "invoices": a.invoices.len(),
+                "projects": a.projects.len(),
+            })
+        })
+        .collect();
+    json!({"title": "Accounts", "nav": "accounts", "accounts": rows})
+}
+
+fn account_status(s: crate::model::AccountStatus) -> &'static str {
+    use crate::model::AccountStatus::*;
+    match s {
+        Prospect => "prospect",
+        Active => "active",
+        Paused => "paused",
+        Churned => "churned",
+    }
+}
+
+fn frequency_str(f: Frequency) -> &'static str {
+    match f {
+        Frequency::Weekly => "weekly",
+        Frequency::Fortnightly => "fortnightly",
+        Frequency::Monthly => "monthly",
+        Frequency::Quarterly => "quarterly",
+    }
+}
+
+const HANDOVER_QUESTIONS: [(&str, &str); 6] = [
+    ("why_they_bought", "Why they bought"),
+    ("problem", "The problem to solve"),
+    ("success", "What success looks like"),
+    ("buyer", "The buyer"),
+    ("influencers", "Influencers"),
+    ("roadblocks", "Roadblocks"),
+];
+
+fn cadence(site: &Site, acc: &crate::model::Account) -> Vec<Value> {
+    let as_of = site.ledger.as_of;
+    [("internal_sync", "Internal sync", acc.cadence.internal_sync), ("client_sync", "Client sync", acc.cadence.client_sync)]
+        .into_iter()
+        .filter_map(|(kind, label, freq)| {
+            let freq = freq?;
+            let meetings: Vec<NaiveDate> = acc
+                .log
+                .iter()
+                .filter(|e| e.kind.as_str() == kind && e.date.value.0 <= as_of)
+                .map(|e| e.date.value.0)
+                .collect();
+            let last = meetings.iter().max().copied();
+            let reference = last.or(acc.since.as_ref().map(|s| s.value.0));
+            let due = reference.map(|r| crate::ladder::calendar::add_days(r, freq.days()));
+            let active = acc.status == crate::model::AccountStatus::Active;
+            Some(json!({
+                "kind": kind,
+                "label": label,
+                "frequency": frequency_str(freq),
+                "last": opt_day(last),
+                "due": opt_day(due),
+                "missed": active && due.is_some_and(|d| d < as_of),
+                "held": meetings.len(),
+            }))
+        })
+        .collect()
+}
+
+fn handover(acc: &crate::model::Account) -> Value {
+    let Some(h) = &acc.handover else { return Value::Null };
+    let answers = h.answers();
+    let items: Vec<Value> = HANDOVER_QUESTIONS
+        .iter()
+        .zip(answers.iter())
+        .map(|((_, label), (_, answer))| {
+            let text = answer.as_deref().map(str::trim).filter(|s| !s.is_empty());
+            json!({"question": label, "answer": text})
+        })
+        .collect();
+    let unanswered = items.iter().filter(|i| i["answer"].is_null()).count();
+    json!({"items": items, "unanswered": unanswered})
+}
+
+fn project_view(site: &Site, a: &AccountDir, p: &Record<crate::model::Project>, currency: &str) -> Value {
+    let d = &p.data;
+    let as_of = site.ledger.as_of;
+    let mine: Vec<&Entry> = site
+        .entries_of(&a.id)
+        .iter()
+        .filter(|e| e.invoice.data.project.as_ref().is_some_and(|x| x.value == p.id))
+        .collect();
+    let billed = |e: &&&Entry| {
+        e.currency == currency && !matches!(e.invoice.data.status, InvoiceStatus::Void | InvoiceStatus::Draft)
+    };
+    let invoiced: Decimal = mine.iter().filter(billed).map(|e| e.invoice.data.amount.value.0).sum();
+    let paid: Decimal = mine.iter().filter(billed).map(|e| e.eval.paid).sum();
+    let budget = d.budget.as_ref().map(|b| b.value.0);
+    let percent = |x: Decimal| -> Value {
+        match budget {
+            Some(b) if b > Decimal::ZERO => {
+                let p = (x * Decimal::from(100) / b).round_dp(1);
+                json!(p.min(Decimal::from(100)).to_string())
+            }
+            _ => Value::Null,
+        }
+    };
+    let milestones: Vec<Value> = d
+        .milestones
+        .iter()
+        .map(|m| {
+            let share = m.share.value.0;
+            json!({
+                "name": m.name,
+                "share": format!("{}%", share.normalize()),
+                "amount": budget.map(|b| human(b * share / Decimal::from(100), currency)),
+                "due": opt_day(m.due.as_ref().map(|x| x.value.0)),
+                "past": m.due.as_ref().is_some_and(|x| x.value.0 <= as_of),
+            })
+        })
+        .collect();
+    let tasks: Vec<Value> = d
+        .client_tasks
+        .iter()
+        .map(|t| {
+            let due = t.due.as_ref().map(|x| x.value.0);
+            let done = t.done.as_ref().map(|x| x.value.0);
+            let state = match (done, due) {
+                (Some(_), _) => "done",
+                (None, Some(due)) if due < as_of => "overdue",
+                _ => "open",
+            };
+            json!({"task": t.task, "due": opt_day(due), "done": opt_day(done), "state": state})
+        })
+        .collect();
+    json!({
+        "id": p.id,
+        "name": d.name.value,
+        "status": format!("{:?}", d.status.value).to_lowercase(),
+        "start": opt_day(d.start.as_ref().map(|x| x.value.0)),
+        "end": opt_day(d.end.as_ref().map(|x| x.value.0)),
+        "budget": budget.map(|b| human(b, currency)),
+        "invoiced": human(invoiced, currency),
+        "paid": human(paid, currency),
+        "invoiced_pct": percent(invoiced),
+        "paid_pct": percent(paid),
+        "over_budget": budget.is_some_and(|b| invoiced > b),
+        "milestones": milestones,
+        "tasks": tasks,
+        "body": markdown::plain(&p.body),
+    })
+}
+
+/// A dated event for the account timeline.
+struct Event {
+    date: NaiveDate,
+    /// Orders events of one day: record events before commits.
+    rank: u8,
+    kind: &'static str,
+    text: String,
+    by: Option<String>,
+    url: Option<String>,
+}
+
+fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
+    let mut events: Vec<Event> = vec![];
+    let ev = |date, kind, text: String, by: Option<String>, url: Option<String>| Event {
+        date,
+        rank: 0,
+        kind,
+        text,
+        by,
+        url,
+    };
+    if let Some(acc) = &a.account {
+        for l in &acc.data.log {
+            let text = match &l.note {
+                Some(n) => format!("{}: {n}", role_title(&l.kind)),
+                None => role_title(&l.kind),
+            };
+            events.push(ev(l.date.value.0, "meeting", text, l.by.as_ref().map(|b| site.person_name(b)), None));
+        }
+    }
+    for e in site.entries_of(&a.id) {
+        let inv = &e.invoice.data;
+        let url = Some(invoice_url(e.number()));
+        let n = e.number();
+        let cur = &e.currency;
+        events.push(ev(
+            inv.issued.value.0,
+            "issued",
+            format!("{n} issued for {}", human(inv.amount.value.0, cur)),
+            None,
+            url.clone(),
+        ));
+        if e.eval.state.is_unpaid() && e.due <= site.ledger.as_of {
+            events.push(ev(e.due, "due", format!("{n} fell due"), None, url.clone()));
+        }
+        for p in &inv.payments {
+            events.push(ev(
+                p.date.value.0,
+                "payment",
+                format!("{} received for {n}", human(p.amount.value.0, cur)),
+                None,
+                url.clone(),
+            ));
+        }
+        for p in &inv.promises {
+            events.push(ev(
+                p.made.value.0,
+                "promise",
+                format!("Promise to pay {n} by {}", day(p.pay_by.value.0)),
+                None,
+                url.clone(),
+            ));
+        }
+        for h in &inv.holds {
+            let text = match &h.reason {
+                Some(r) => format!("{n} put on hold: {r}"),
+                None => format!("{n} put on hold"),
+            };
+            events.push(ev(h.from.value.0, "hold", text, None, url.clone()));
+        }
+        for x in &inv.extensions {
+            events.push(ev(
+                x.granted.value.0,
+                "extension",
+                format!("{n} escalation extended by {} days", x.days.value),
+                x.by.as_ref().map(|b| site.person_name(b)),
+                url.clone(),
+            ));
+        }
+        for l in &inv.log {
+            let what = l.stage.as_ref().map_or_else(|| "Note".to_string(), |s| {
+                e.policy.stage(s).map_or_else(|| s.value.clone(), |st| st.title.clone())
+            });
+            let text = match &l.note {
+                Some(note) => format!("{n}, {what}: {note}"),
+                None => format!("{n}, {what}"),
+            };
+            events.push(ev(l.date.value.0, "log", text, l.by.as_ref().map(|b| site.person_name(b)), url.clone()));
+        }
+        for s in e.eval.reached() {
+            let Some(date) = s.date else { continue };
+            let title = e.policy.stage(&s.id).map_or(s.id.as_str(), |st| st.title.as_str());
+            let kind = if s.missed { "missed" } else { "stage" };
+            let suffix = if s.missed { " (not logged)" } else { "" };
+            events.push(ev(date, kind, format!("{n} reached {title}{suffix}"), None, url.clone()));
+        }
+    }
+    let mut values: Vec<(NaiveDate, u8, usize, Value)> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let v = json!({"date": day(e.date), "kind": e.kind, "text": e.text, "by": e.by, "url": e.url, "commit": Value::Null});
+            (e.date, e.rank, i, v)
+        })
+        .collect();
+    let offset = values.len();
+    for (i, c) in site.history.under(&format!("accounts/{}/", a.id)).into_iter().enumerate() {
+        let Ok(date) = c.date.parse::<NaiveDate>() else { continue };
+        let v = json!({"date": day(date), "kind": "commit", "text": c.summary, "by": c.author, "url": Value::Null, "commit": site.commit(c)});
+        values.push((date, 1, offset + i, v));
+    }
+    values.sort_by(|x, y| (y.0, x.1, x.2).cmp(&(x.0, y.1, y.2)));
+    values.into_iter().map(|v| v.3).collect()
+}
+
+pub fn account(site: &Site, a: &AccountDir) -> Value {
+    let currency = account_currency(site, a);
+    let data = a.account.as_ref().map(|r| &r.data);
+    let roles: Vec<Value> = data
+        .map(|d| {
+            d.roles
+                .iter()
+                .map(|(role, h)| json!({"role": role_title(role), "url": role_url(role), "person": site.person(h)}))
+                .collect()
+        })
+        .unwrap_or_default();
+    let contacts: Vec<Value> = data
+        .map(|d| {
+            d.contacts
+                .iter()
+                .map(|c| {
+                    json!({
+                        "name": c.name,
+                        "email": c.email,
+                        "phone": c.phone,
+                        "role": c.role.map(|r| format!("{r:?}").to_lowercase()),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let billing = data.map(|d| {
+        let b = &d.billing;
+        let policy = b.policy.as_ref().map_or(site.ledger.settings.default_policy.clone(), |p| p.value.clone());
+        json!({
+            "portal": b.portal.as_ref().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+            "portal_text": b.portal,
+            "email": b.email,
+            "currency": currency,
+            "terms": b.terms.as_ref().map(|t| t.value.clone()),
+            "policy": policy,
+            "policy_url": site.policy_url(&policy),
+            "calendar": b.calendar.as_ref().map(|c| c.value.clone()),
+        })
+    });
+    let invoices: Vec<Value> = site
+        .entries_of(&a.id)
+        .iter()
+        .map(|e| invoice_summary(site, e))
+        .collect();
+    let prefix = format!("accounts/{}/", a.id);
+    let warnings: Vec<Value> = site.warnings.iter().filter(|d| d.file.starts_with(&prefix)).map(warning_view).collect();
+    let mut outstanding: BTreeMap<&str, Decimal> = BTreeMap::new();
+    for e in site.entries_of(&a.id).iter().filter(|e| e.eval.state.is_unpaid()) {
+        *outstanding.entry(e.currency.as_str()).or_default() += e.eval.outstanding;
+    }
+    json!({
+        "title": account_name(a),
+        "nav": "accounts",
+        "id": a.id,
+        "name": account_name(a),
+        "status": data.map_or("active", |d| account_status(d.status)),
+        "since": opt_day(data.and_then(|d| d.since.as_ref()).map(|s| s.value.0)),
+        "roles": roles,
+        "contacts": contacts,
+        "billing": billing,
+        "cadence": data.map(|d| cadence(site, d)).unwrap_or_default(),
+        "handover": data.map_or(Value::Null, handover),
+        "projects": a.projects.iter().map(|p| project_view(site, a, p, &currency)).collect::<Vec<_>>(),
+        "invoices": invoices,
+        "outstanding": outstanding.iter().map(|(c, v)| human(*v, c)).collect::<Vec<_>>(),
+        "warnings": warnings,
+        "body": a.account.as_ref().map(|r| markdown::plain(&r.body)).unwrap_or_default(),
+        "timeline": timeline(site, a),
+        "history": site.coverage(),
+    })
+}
+
+// ------------------------------------------------------------------ invoices
+
+pub fn invoice(site: &Site, e: &Entry, draft: Option<(Value, String)>) -> Value {
+    let inv = &e.invoice.data;
+    let cur = &e.currency;
+    let mut v = invoice_summary(site, e);
+    let project = inv
+        .project
+        .as_ref()
+        .and_then(|p| e.account.projects.iter().find(|x| x.id == p.value))
+        .map(|p| json!({"id": p.id, "name": p.data.name.value}));
+    let terms = site.ledger.settings.terms_for(e.account, inv);
+    let payments: Vec<Value> = inv
+        .payments
+        .iter()
+        .map(|p| {
+            json!({
+                "date": day(p.date.value.0),
+                "amount": human(p.amount.value.0, cur),
+                "reference": p.reference,
+                "future": p.date.value.0 > site.ledger.as_of,
+            })
+        })
+        .collect();
+    let promises: Vec<Value> = inv
+        .promises
+        .iter()
+        .zip(&e.eval.promises)
+        .map(|(p, state)| {
+            let state = match state {
+                PromiseState::Open => "open",
+                PromiseState::Kept => "kept",
+                PromiseState::Broken => "broken",
+            };
+            json!({"made": day(p.made.value.0), "pay_by": day(p.pay_by.value.0), "note": p.note, "state": state})
+        })
+        .collect();
+    let holds: Vec<Value> = inv
+        .holds
+        .iter()
+        .map(|h| {
+            json!({
+                "from": day(h.from.value.0),
+                "until": opt_day(h.until.as_ref().map(|u| u.value.0)),
+                "reason": h.reason,
+                "open": h.until.is_none(),
+            })
+        })
+        .collect();
+    let extensions: Vec<Value> = inv
+        .extensions
+        .iter()
+        .map(|x| {
+            json!({
+                "granted": day(x.granted.value.0),
+                "by": x.by.as_ref().map(|b| site.person_name(b)),
+                "days": x.days.value,
+                "reason": x.reason,
+            })
+        })
+        .collect();
+    let log: Vec<Value> = inv
+        .log
+        .iter()
+        .map(|l| {
+            json!({
+                "date": day(l.date.value.0),
+                "stage": l.stage.as_ref().map(|s| e.policy.stage(s).map_or_else(|| s.value.clone(), |st| st.title.clone())),
+                "channel": l.channel,
+                "by": l.by.as_ref().map(|b| site.person_name(b)),
+                "note": l.note,
+            })
+        })
+        .collect();
+    let history: Vec<Value> = site.history.of(&e.invoice.file).iter().map(|c| site.commit(c)).collect();
+    let (draft_stage, draft_text) = draft.map_or((Value::Null, Value::Null), |(s, t)| (s, Value::String(t)));
+    let extra = json!({
+        "title": format!("Invoice {}", inv.number.value),
+        "nav": "accounts",
+        "project": project,
+        "terms": format!("{} {}", terms.days, if terms.working { "working days" } else { "days" }),
+        "policy_url": site.policy_url(&e.policy.name),
+        "payments": payments,
+        "promises": promises,
+        "holds": holds,
+        "extensions": extensions,
+        "log": log,
+        "draft_stage": draft_stage,
+        "draft": draft_text,
+        "body": markdown::plain(&e.invoice.body),
+        "file": e.invoice.file,
+        "commits": history,
+        "history": site.coverage(),
+    });
+    if let (Value::Object(base), Value::Object(more)) = (&mut v, extra) {
+        base.extend(more);
+    }
+    v
+}
+
+/// The stage whose message the invoice page drafts: the current one, else
+/// the next one.
+pub fn draft_stage<'e>(e: &'e Entry) -> Option<&'e StageResult> {
+    if !e.eval.state.is_unpaid() {
+        return None;
+    }
+    e.eval.current().or_else(|| e.eval.next_stage())
+}
+
+pub fn draft_stage_view(site: &Site, e: &Entry, s: &StageResult) -> Value {
+    stage_view(site, e, s)
+}
+
+// ------------------------------------------------------------------ handbook
+
+/// Handbook pages in reading order: `order`, then title.
+pub fn ordered_pages<'r>(pages: &'r [Record<Page>]) -> Vec<&'r Record<Page>> {
+    let mut v: Vec<&Record<Page>> = pages.iter().collect();
+    v.sort_by(|a, b| {
+        (a.data.order.unwrap_or(i64::MAX), a.data.title.as_str(), a.id.as_str()).cmp(&(
+            b.data.order.unwrap_or(i64::MAX),
+            b.data.title.as_str(),
+            b.id.as_str(),
+        ))
+    });
+    v
+}
+
+/// Renders a handbook page body, sending `other.md` links to the other page.
+pub fn handbook_body(site: &Site, body: &str, depth_to_handbook: &str) -> String {
+    markdown::render(body, &|dest| {
+        let (stem, fragment) = markdown::markdown_page_link(dest)?;
+        let slug = site.page_slugs.get(stem)?;
+        Some(if stem == "index" {
+            format!("{depth_to_handbook}index.html{fragment}")
+        } else {
+            format!("{depth_to_handbook}{slug}/index.html{fragment}")
+        })
+    })
+}
+
+pub fn handbook_nav(site: &Site) -> Value {
+    let pages: Vec<Value> = ordered_pages(&site.ledger.repo.handbook)
+        .into_iter()
+        .filter(|p| p.id != "index")
+        .filter_map(|p| {
+            let slug = site.page_slugs.get(&p.id)?;
+            Some(json!({"title": p.data.title.value, "url": format!("handbook/{slug}/index.html"), "slug": slug}))
+        })
+        .collect();
+    let policies: Vec<Value> = site
+        .ledger
+        .settings
+        .policies
+        .values()
+        .filter_map(|p| Some(json!({"name": p.name, "url": site.policy_url(&p.name)?, "builtin": p.builtin})))
+        .collect();
+    let roles: Vec<Value> = Roles::NAMES
+        .iter()
+        .map(|r| json!({"title": role_title(r), "url": role_url(r)}))
+        .collect();
+    json!({"pages": pages, "policies": policies, "roles": roles})
+}
+
+/// The handbook home; `to_handbook` leads from the page to `handbook/`.
+pub fn handbook_index(site: &Site, to_handbook: &str) -> Value {
+    let home = site.ledger.repo.handbook.iter().find(|p| p.id == "index");
+    let body = home.map(|p| handbook_body(site, &p.body, to_handbook));
+    json!({
+        "title": home.map_or("Handbook", |p| p.data.title.as_str()),
+        "nav": "handbook",
+        "has_title": body.as_ref().is_some_and(|b| b.contains("<h1")),
+        "body": body,
+        "handbook": handbook_nav(site),
+    })
+}
+
+pub fn handbook_page(site: &Site, page: &Record<Page>) -> Value {
+    let slug = site.page_slugs.get(&page.id).cloned().unwrap_or_default();
+    let body = handbook_body(site, &page.body, "../");
+    json!({
+        "title": page.data.title.value,
+        "nav": "handbook",
+        "slug": slug,
+        "has_title": body.contains("<h1"),
+        "body": body,
+        "handbook": handbook_nav(site),
+    })
+}
+
+/// "7 days before the due date", "on the due date (or the next working day)".
+fn offset_text(offset: i32, unit: DayUnit) -> String {
+    let unit_word = match unit {
+        DayUnit::Calendar => "day",
+        DayUnit::Working => "working day",
+    };
+    let n = offset.unsigned_abs();
+    let plural = if n == 1 { "" } else { "s" };
+    match offset.cmp(&0) {
+        std::cmp::Ordering::Equal if unit == DayUnit::Working => {
+            "On the due date (the next working day if it is not one)".into()
+        }
+        std::cmp::Ordering::Equal => "On the due date".into(),
+        std::cmp::Ordering::Less => format!("{n} {unit_word}{plural} before the due date"),
+        std::cmp::Ordering::Greater => format!("{n} {unit_word}{plural} after the due date"),
+    }
+}
+
+fn owner_text(site: &Site, owner: &str) -> (String, Option<String>) {
+    if Roles::NAMES.contains(&owner) {
+        (format!("The account's {}", role_title(owner).to_lowercase()), Some(role_url(owner)))
+    } else {
+        (site.person_name(owner), None)
+    }
+}
+
+pub fn policy(site: &Site, p: &Policy) -> Value {
+    let stages: Vec<Value> = p
+        .stages
+        .iter()
+        .map(|s| {
+            let (owner, owner_url) = owner_text(site, &s.owner);
+            json!({
+                "id": s.id,
+                "title": s.title,
+                "offset": s.offset,
+                "when": offset_text(s.offset, p.days),
+                "owner": owner,
+                "owner_url": owner_url,
+                "channel": s.channel,
+                "work": work_str(s.work),
+                "description": s.description,
+                "template": s.template.is_some(),
+            })
+        })
+        .collect();
+    let accounts: Vec<Value> = if site.handbook_only {
+        vec![]
+    } else {
+        site.ledger
+            .repo
+            .accounts
+            .iter()
+            .filter(|a| {
+                let named = a.account.as_ref().and_then(|r| r.data.billing.policy.as_ref()).map(|x| x.value.as_str());
+                named.unwrap_or(site.ledger.settings.default_policy.as_str()) == p.name
+            })
+            .map(|a| json!({"name": account_name(a), "url": account_url(&a.id)}))
+            .collect()
+    };
+    let first_pause = p.first_pausing().map(|i| p.stages[i].title.clone());
+    json!({
+        "title": format!("Escalation policy: {}", p.name),
+        "nav": "handbook",
+        "name": p.name,
+        "description": p.description,
+        "builtin": p.builtin,
+        "default": p.name == site.ledger.settings.default_policy,
+        "days": match p.days { DayUnit::Calendar => "calendar", DayUnit::Working => "working" },
+        "stages": stages,
+        "first_pause": first_pause,
+        "accounts": accounts,
+        "handbook": handbook_nav(site),
+    })
+}
+
+pub fn role(site: &Site, role: &str) -> Value {
+    let people: Vec<Value> = site
+        .config()
+        .map(|c| {
+            c.people
+                .iter()
+                .filter(|(_, p)| p.roles.iter().any(|r| r.value == role))
+                .map(|(h, _)| site.person(h))
+                .collect()
+        })
+        .unwrap_or_default();
+    let holders: Vec<Value> = if site.handbook_only {
+        vec![]
+    } else {
+        site.ledger
+            .repo
+            .accounts
+            .iter()
+            .filter_map(|a| {
+                let h = a.account.as_ref()?.data.roles.get(role)?;
+                Some(json!({"account": account_name(a), "url": account_url(&a.id), "person": site.person_name(h)}))
+            })
+            .collect()
+    };
+    let guide = site
+        .page_slugs
+        .get(&role.replace('_', "-"))
+        .map(|slug| format!("handbook/{slug}/index.html"));
+    json!({
+        "title": role_title(role),
+        "nav": "handbook",
+        "role": role,
+        "people": people,
+        "holders": holders,
+        "guide": guide,
+        "handbook": handbook_nav(site),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_read_as_sentences() {
+        assert_eq!(offset_text(-7, DayUnit::Calendar), "7 days before the due date");
+        assert_eq!(offset_text(1, DayUnit::Working), "1 working day after the due date");
+        assert!(offset_text(0, DayUnit::Working).starts_with("On the due date"));
+    }
+
+    #[test]
+    fn role_titles() {
+        assert_eq!(role_title("account_manager"), "Account manager");
+        assert_eq!(role_url("planning_lead"), "handbook/roles/planning-lead/index.html");
+    }
+}
