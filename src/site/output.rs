@@ -81,8 +81,8 @@ pub fn refusal(root: &Path, out: &Path) -> Option<String> {
     if !meta.is_dir() {
         return Some(format!("`{shown}` is a file, not a folder"));
     }
-    if out.join("folio.yaml").exists() || out.join("accounts").exists() {
-        return Some(format!("`{shown}` holds records (folio.yaml or accounts/); folio never overwrites them"));
+    if holds_records(out) {
+        return Some(format!("`{shown}` holds records (folio.yaml or accounts/*/account.md); folio never overwrites them"));
     }
     let empty = fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
     if !empty && !out.join(MARKER).is_file() {
@@ -91,6 +91,16 @@ pub fn refusal(root: &Path, out: &Path) -> Option<String> {
         ));
     }
     None
+}
+
+/// A records repository's marks: folio.yaml, or an account file. (A site
+/// has `accounts/` too, but only ever `index.html` pages in it.)
+fn holds_records(dir: &Path) -> bool {
+    if dir.join("folio.yaml").exists() {
+        return true;
+    }
+    let Ok(accounts) = fs::read_dir(dir.join("accounts")) else { return false };
+    accounts.flatten().any(|a| a.path().join("account.md").exists())
 }
 
 /// A staging folder beside `out`, holding the new site until it is complete.
