@@ -241,8 +241,15 @@ fn warning_link(file: &str) -> Option<String> {
     Some(account_url(account))
 }
 
-fn warning_view(d: &Diagnostic) -> Value {
+fn warning_view(site: &Site, d: &Diagnostic) -> Value {
+    let account = d
+        .file
+        .strip_prefix("accounts/")
+        .and_then(|rest| rest.split_once('/'))
+        .and_then(|(id, _)| site.ledger.repo.account(id))
+        .map(account_name);
     json!({
+        "account": account,
         "code": d.code.id(),
         "name": d.code.name(),
         "message": d.message,
@@ -296,7 +303,7 @@ pub fn dashboard(site: &Site, doc: &StatusDoc) -> Value {
         .warnings
         .iter()
         .filter(|d| d.code != Code::MissedStep)
-        .map(warning_view)
+        .map(|d| warning_view(site, d))
         .collect();
     json!({
         "title": "Dashboard",
@@ -326,7 +333,8 @@ fn at_risk(site: &Site) -> Vec<Value> {
         let days = overdue.iter().map(|e| e.eval.days_overdue).max().unwrap_or(0);
         rows.push((worst, days, a, overdue));
     }
-    rows.sort_by(|x, y| (&y.0, y.1, &x.2.id).cmp(&(&x.0, x.1, &y.2.id)));
+    let work = |w: &Option<(Work, i32, String)>| w.as_ref().map(|(w, _, _)| *w);
+    rows.sort_by(|x, y| (work(&y.0), y.1, &x.2.id).cmp(&(work(&x.0), x.1, &y.2.id)));
     rows.into_iter()
         .map(|(worst, days, a, overdue)| {
             let mut sums: BTreeMap<&str, Decimal> = BTreeMap::new();
@@ -762,7 +770,7 @@ pub fn account(site: &Site, a: &AccountDir) -> Value {
         .map(|e| invoice_summary(site, e))
         .collect();
     let prefix = format!("accounts/{}/", a.id);
-    let warnings: Vec<Value> = site.warnings.iter().filter(|d| d.file.starts_with(&prefix)).map(warning_view).collect();
+    let warnings: Vec<Value> = site.warnings.iter().filter(|d| d.file.starts_with(&prefix)).map(|d| warning_view(site, d)).collect();
     let mut outstanding: BTreeMap<&str, Decimal> = BTreeMap::new();
     for e in site.entries_of(&a.id).iter().filter(|e| e.eval.state.is_unpaid()) {
         *outstanding.entry(e.currency.as_str()).or_default() += e.eval.outstanding;
