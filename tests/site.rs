@@ -3,7 +3,7 @@
 //! fixtures, determinism, atomicity and output-folder safety.
 
 use chrono::NaiveDate;
-use folio::site::build::{build, BuildError, Options, Summary};
+use folio::site::build::{BuildError, Options, Summary, build};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -135,7 +135,11 @@ impl Fixture {
         let tmp = tempfile::tempdir().unwrap();
         let base = tmp.path().to_path_buf();
         let root = base.join("records");
-        let f = Fixture { _tmp: tmp, root, base };
+        let f = Fixture {
+            _tmp: tmp,
+            root,
+            base,
+        };
         f.write("folio.yaml", FOLIO_YAML);
         f.write("accounts/acme/account.md", ACCOUNT);
         f.write("accounts/acme/projects/web.md", PROJECT);
@@ -174,7 +178,12 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let e = e.unwrap();
         if e.file_type().is_file() {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.insert(rel, fs::read(e.path()).unwrap());
         }
     }
@@ -182,17 +191,29 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
-    String::from_utf8(files.get(path).unwrap_or_else(|| panic!("no {path} in {:?}", files.keys())).clone()).unwrap()
+    String::from_utf8(
+        files
+            .get(path)
+            .unwrap_or_else(|| panic!("no {path} in {:?}", files.keys()))
+            .clone(),
+    )
+    .unwrap()
 }
 
 fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/site").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/site")
+        .join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(&path, actual).unwrap();
     }
-    let expected = fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden file {}", path.display()));
-    assert_eq!(actual, expected, "{name} differs from its golden file (UPDATE_GOLDEN=1 to accept)");
+    let expected = fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {}", path.display()));
+    assert_eq!(
+        actual, expected,
+        "{name} differs from its golden file (UPDATE_GOLDEN=1 to accept)"
+    );
 }
 
 #[test]
@@ -231,19 +252,40 @@ fn builds_every_page_and_data_file() {
     assert!(summary.pages >= 14);
 
     let dashboard = text(&files, "index.html");
-    assert!(dashboard.contains("<svg class=\"aging-chart\""), "the dashboard has the inline chart");
+    assert!(
+        dashboard.contains("<svg class=\"aging-chart\""),
+        "the dashboard has the inline chart"
+    );
     assert!(dashboard.contains("7,000.00 EUR"));
     assert!(dashboard.contains("Missed steps"));
     assert!(dashboard.contains("invoices/inv-2026-42/index.html"));
 
     let invoice = text(&files, "invoices/inv-2026-42/index.html");
-    for want in ["Friendly reminder", "Formal notice", "Missed: reached, not logged", "Next step", "TRF 8812", "Message draft"] {
+    for want in [
+        "Friendly reminder",
+        "Formal notice",
+        "Missed: reached, not logged",
+        "Next step",
+        "TRF 8812",
+        "Message draft",
+    ] {
         assert!(invoice.contains(want), "invoice page lacks {want:?}");
     }
-    assert!(invoice.contains("No git history is available"), "the page says history is missing");
+    assert!(
+        invoice.contains("No git history is available"),
+        "the page says history is missing"
+    );
 
     let account = text(&files, "accounts/acme/index.html");
-    for want in ["Ana Lima", "John Doe", "Website redesign", "Prepayment", "Unanswered", "Timeline", "24,000.00 EUR"] {
+    for want in [
+        "Ana Lima",
+        "John Doe",
+        "Website redesign",
+        "Prepayment",
+        "Unanswered",
+        "Timeline",
+        "24,000.00 EUR",
+    ] {
         assert!(account.contains(want), "account page lacks {want:?}");
     }
 
@@ -255,12 +297,18 @@ fn builds_every_page_and_data_file() {
     assert!(policy.contains("Team offloaded"));
 
     let intro = text(&files, "handbook/intro/index.html");
-    assert!(intro.contains("href=\"../collection/index.html#steps\""), "md links are rewritten");
+    assert!(
+        intro.contains("href=\"../collection/index.html#steps\""),
+        "md links are rewritten"
+    );
     assert!(intro.contains("<table>") && intro.contains("type=\"checkbox\""));
 
     let actions = text(&files, "actions/index.html");
     assert!(actions.contains("Ana Lima"));
-    assert!(actions.contains("Work paused"), "the pause step on 29 Oct is within 14 days");
+    assert!(
+        actions.contains("Work paused"),
+        "the pause step on 29 Oct is within 14 days"
+    );
 }
 
 #[test]
@@ -276,18 +324,30 @@ fn golden_status_json_and_calendar() {
 
     // status.json is the `status --format json` document.
     let doc: serde_json::Value = serde_json::from_str(&status).unwrap();
-    let inv = doc["invoices"].as_array().unwrap().iter().find(|i| i["number"] == "INV-2026/42").unwrap();
+    let inv = doc["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["number"] == "INV-2026/42")
+        .unwrap();
     assert_eq!(inv["outstanding"], "7000.00");
     assert_eq!(inv["stage"], "due-notice");
     assert_eq!(inv["missed"], serde_json::json!(["due-notice"]));
 
     // RFC 5545: CRLF everywhere, folded at 75 octets, one event per step.
-    assert!(!ics.replace("\r\n", "").contains('\n'), "bare LF in calendar.ics");
+    assert!(
+        !ics.replace("\r\n", "").contains('\n'),
+        "bare LF in calendar.ics"
+    );
     assert!(ics.ends_with("END:VCALENDAR\r\n"));
     for line in ics.split("\r\n") {
         assert!(line.len() <= 75, "line over 75 octets: {line}");
     }
-    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 4, "four agency steps of the one unpaid invoice");
+    assert_eq!(
+        ics.matches("BEGIN:VEVENT").count(),
+        4,
+        "four agency steps of the one unpaid invoice"
+    );
     assert!(ics.contains("UID:inv-2026-42.due-notice@folio"));
 }
 
@@ -328,38 +388,75 @@ fn hostile_text_is_escaped_everywhere() {
     );
     f.write(
         "accounts/acme/invoices/inv-42.md",
-        &INVOICE.replace("note: Friendly reminder sent", "note: \"<script>alert(9)</script>\""),
+        &INVOICE.replace(
+            "note: Friendly reminder sent",
+            "note: \"<script>alert(9)</script>\"",
+        ),
     );
     let out = f.out("site");
     f.build_to(&out, false).unwrap();
     let files = snapshot(&out);
     for (path, html) in html_pages(&files) {
-        assert!(html.contains("http-equiv=\"Content-Security-Policy\""), "{path} lacks the CSP");
-        let csp = html.split("Content-Security-Policy\" content=\"").nth(1).unwrap();
-        assert!(!csp.split('"').next().unwrap().contains("unsafe-inline"), "{path}: CSP allows inline code");
+        assert!(
+            html.contains("http-equiv=\"Content-Security-Policy\""),
+            "{path} lacks the CSP"
+        );
+        let csp = html
+            .split("Content-Security-Policy\" content=\"")
+            .nth(1)
+            .unwrap();
+        assert!(
+            !csp.split('"').next().unwrap().contains("unsafe-inline"),
+            "{path}: CSP allows inline code"
+        );
         for tag in tags(&html) {
             assert!(!tag.starts_with("iframe"), "{path}: iframe survived");
             if tag.starts_with("script") {
                 assert!(tag.contains(" src=\""), "{path}: inline script <{tag}>");
             }
-            assert!(!tag.contains(" style="), "{path}: inline style needs unsafe-inline: <{tag}>");
-            let handler = tag.split_whitespace().skip(1).any(|attr| {
-                attr.starts_with("on") && attr.contains('=')
-            });
+            assert!(
+                !tag.contains(" style="),
+                "{path}: inline style needs unsafe-inline: <{tag}>"
+            );
+            let handler = tag
+                .split_whitespace()
+                .skip(1)
+                .any(|attr| attr.starts_with("on") && attr.contains('='));
             assert!(!handler, "{path}: event handler in <{tag}>");
-            assert!(!tag.contains("javascript:"), "{path}: javascript: link in <{tag}>");
-            if tag.starts_with("a ") && (tag.contains("href=\"http:") || tag.contains("href=\"https:")) {
-                assert!(tag.contains("rel=\"noopener noreferrer\""), "{path}: external link without noopener: <{tag}>");
+            assert!(
+                !tag.contains("javascript:"),
+                "{path}: javascript: link in <{tag}>"
+            );
+            if tag.starts_with("a ")
+                && (tag.contains("href=\"http:") || tag.contains("href=\"https:"))
+            {
+                assert!(
+                    tag.contains("rel=\"noopener noreferrer\""),
+                    "{path}: external link without noopener: <{tag}>"
+                );
             }
         }
-        for payload in ["alert(1)</script>", "alert(4)</script>", "alert(9)</script>"] {
-            assert!(!html.contains(&format!("<script>{payload}")), "{path}: script payload rendered raw");
+        for payload in [
+            "alert(1)</script>",
+            "alert(4)</script>",
+            "alert(9)</script>",
+        ] {
+            assert!(
+                !html.contains(&format!("<script>{payload}")),
+                "{path}: script payload rendered raw"
+            );
         }
     }
     let account = text(&files, "accounts/acme/index.html");
-    assert!(account.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "names are shown, escaped");
+    assert!(
+        account.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "names are shown, escaped"
+    );
     let index = text(&files, "assets/search-index.js");
-    assert!(!index.contains("</script>"), "the search index cannot close a script");
+    assert!(
+        !index.contains("</script>"),
+        "the search index cannot close a script"
+    );
 }
 
 #[test]
@@ -386,7 +483,10 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     let before = snapshot(&out);
 
     // Records with an error.
-    f.write("accounts/acme/invoices/bad.md", "---\nnumber: INV-9\nissued: 2026-13-45\namount: -1\n---\n");
+    f.write(
+        "accounts/acme/invoices/bad.md",
+        "---\nnumber: INV-9\nissued: 2026-13-45\namount: -1\n---\n",
+    );
     match f.build_to(&out, false) {
         Err(BuildError::Records(d)) => assert!(!d.is_empty()),
         other => panic!("expected a records error, got {other:?}"),
@@ -395,7 +495,10 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     fs::remove_file(f.root.join("accounts/acme/invoices/bad.md")).unwrap();
 
     // A broken internal link, named with the page that holds it.
-    f.write("handbook/collection.md", &format!("{PAGE_COLLECTION}\n[gone](missing/page.html)\n"));
+    f.write(
+        "handbook/collection.md",
+        &format!("{PAGE_COLLECTION}\n[gone](missing/page.html)\n"),
+    );
     match f.build_to(&out, false) {
         Err(BuildError::Failed(msg)) => {
             assert!(msg.contains("handbook/collection/index.html"), "{msg}");
@@ -421,19 +524,32 @@ fn dangerous_output_folders_are_refused() {
     let refused = |out: &Path| matches!(f.build_to(out, false), Err(BuildError::Refused(_)));
     assert!(refused(&f.root), "the records root");
     assert!(refused(&f.base), "a folder holding the records");
-    assert!(refused(&f.root.join("accounts/acme/site")), "inside accounts/");
+    assert!(
+        refused(&f.root.join("accounts/acme/site")),
+        "inside accounts/"
+    );
 
     let holds_records = f.out("other-records");
     fs::create_dir_all(holds_records.join("accounts/acme")).unwrap();
-    fs::write(holds_records.join("accounts/acme/account.md"), "---\nname: A\n---\n").unwrap();
+    fs::write(
+        holds_records.join("accounts/acme/account.md"),
+        "---\nname: A\n---\n",
+    )
+    .unwrap();
     fs::write(holds_records.join(".folio-site"), "").unwrap();
-    assert!(refused(&holds_records), "records are refused even beside a marker");
+    assert!(
+        refused(&holds_records),
+        "records are refused even beside a marker"
+    );
 
     let foreign = f.out("mine");
     fs::create_dir_all(&foreign).unwrap();
     fs::write(foreign.join("thesis.txt"), "years of work").unwrap();
     assert!(refused(&foreign));
-    assert_eq!(fs::read_to_string(foreign.join("thesis.txt")).unwrap(), "years of work");
+    assert_eq!(
+        fs::read_to_string(foreign.join("thesis.txt")).unwrap(),
+        "years of work"
+    );
 
     // An empty folder, or one folio wrote, is fine; so is public/ inside the records.
     let empty = f.out("empty");
@@ -449,16 +565,36 @@ fn handbook_only_has_no_client_data() {
     let out = f.out("site");
     f.build_to(&out, true).unwrap();
     let files = snapshot(&out);
-    for absent in ["status.json", "calendar.ics", "accounts/index.html", "actions/index.html"] {
-        assert!(!files.contains_key(absent), "{absent} in a handbook-only build");
+    for absent in [
+        "status.json",
+        "calendar.ics",
+        "accounts/index.html",
+        "actions/index.html",
+    ] {
+        assert!(
+            !files.contains_key(absent),
+            "{absent} in a handbook-only build"
+        );
     }
-    assert!(!files.keys().any(|p| p.starts_with("accounts/") || p.starts_with("invoices/")));
+    assert!(
+        !files
+            .keys()
+            .any(|p| p.starts_with("accounts/") || p.starts_with("invoices/"))
+    );
     assert!(files.contains_key("handbook/policies/agency/index.html"));
     assert!(files.contains_key("handbook/roles/producer/index.html"));
     assert!(files.contains_key("index.html"));
     for (path, bytes) in &files {
         let body = String::from_utf8_lossy(bytes);
-        for secret in ["Acme", "INV-2026", "inv-2026", "12,000", "7,000", "John Doe", "finance@acme"] {
+        for secret in [
+            "Acme",
+            "INV-2026",
+            "inv-2026",
+            "12,000",
+            "7,000",
+            "John Doe",
+            "finance@acme",
+        ] {
             assert!(!body.contains(secret), "{path} leaks {secret:?}");
         }
     }
@@ -469,20 +605,38 @@ fn handbook_only_has_no_client_data() {
 #[test]
 fn invoice_numbers_cannot_escape_the_output() {
     let f = Fixture::new();
-    f.write("accounts/acme/invoices/odd.md", &PAID.replace("INV-2026-0001", "../../../etc/passwd"));
+    f.write(
+        "accounts/acme/invoices/odd.md",
+        &PAID.replace("INV-2026-0001", "../../../etc/passwd"),
+    );
     let out = f.out("site");
     f.build_to(&out, false).unwrap();
     assert!(out.join("invoices/etc-passwd/index.html").is_file());
-    let outside: Vec<_> = fs::read_dir(&f.base).unwrap().flatten().map(|e| e.file_name()).collect();
+    let outside: Vec<_> = fs::read_dir(&f.base)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(outside.len(), 2, "only records/ and site/: {outside:?}");
 
-    f.write("accounts/acme/invoices/odd.md", &PAID.replace("INV-2026-0001", "CON"));
+    f.write(
+        "accounts/acme/invoices/odd.md",
+        &PAID.replace("INV-2026-0001", "CON"),
+    );
     match f.build_to(&out, false) {
-        Err(BuildError::Records(d)) => assert!(d.iter().any(|d| d.file.ends_with("odd.md")), "{d:?}"),
+        Err(BuildError::Records(d)) => {
+            assert!(d.iter().any(|d| d.file.ends_with("odd.md")), "{d:?}")
+        }
         other => panic!("a reserved name must be refused, got {other:?}"),
     }
-    f.write("accounts/acme/invoices/odd.md", &PAID.replace("INV-2026-0001", "\"//\""));
-    assert!(matches!(f.build_to(&out, false), Err(BuildError::Records(_))), "an empty slug must be refused");
+    f.write(
+        "accounts/acme/invoices/odd.md",
+        &PAID.replace("INV-2026-0001", "\"//\""),
+    );
+    assert!(
+        matches!(f.build_to(&out, false), Err(BuildError::Records(_))),
+        "an empty slug must be refused"
+    );
 }
 
 #[test]
@@ -491,10 +645,14 @@ fn search_index_points_at_real_pages() {
     let out = f.out("site");
     f.build_to(&out, false).unwrap();
     let files = snapshot(&out);
-    let index: serde_json::Value = serde_json::from_str(&text(&files, "search-index.json")).unwrap();
+    let index: serde_json::Value =
+        serde_json::from_str(&text(&files, "search-index.json")).unwrap();
     let items = index.as_array().unwrap();
     for kind in ["account", "project", "invoice", "page", "policy", "role"] {
-        assert!(items.iter().any(|i| i["k"] == kind), "no {kind} in the index");
+        assert!(
+            items.iter().any(|i| i["k"] == kind),
+            "no {kind} in the index"
+        );
     }
     for i in items {
         let u = i["u"].as_str().unwrap();
@@ -504,7 +662,11 @@ fn search_index_points_at_real_pages() {
     let js = text(&files, "assets/search-index.js");
     assert!(js.starts_with("window.FOLIO_SEARCH_INDEX = ["));
     let page = text(&files, "accounts/acme/index.html");
-    assert!(page.contains("id=\"search\"") && page.contains("type=\"search\"") && page.contains("id=\"search-results\""));
+    assert!(
+        page.contains("id=\"search\"")
+            && page.contains("type=\"search\"")
+            && page.contains("id=\"search-results\"")
+    );
     assert!(page.contains("src=\"../../assets/search.js\""));
 }
 
@@ -512,14 +674,30 @@ fn search_index_points_at_real_pages() {
 fn repository_templates_override_built_ins() {
     let f = Fixture::new();
     let base = include_str!("../templates/site/base.html");
-    f.write("templates/site/base.html", &base.replace("<main id=\"main\"", "<p class=\"house-banner\">House style</p><main id=\"main\""));
+    f.write(
+        "templates/site/base.html",
+        &base.replace(
+            "<main id=\"main\"",
+            "<p class=\"house-banner\">House style</p><main id=\"main\"",
+        ),
+    );
     let out = f.out("site");
     f.build_to(&out, false).unwrap();
-    assert!(fs::read_to_string(out.join("handbook/index.html")).unwrap().contains("House style"));
+    assert!(
+        fs::read_to_string(out.join("handbook/index.html"))
+            .unwrap()
+            .contains("House style")
+    );
 
-    f.write("templates/site/page.html", "{% extends \"site/base.html\" %}{% block content %}{{ oops(\" {% endblock content %}");
+    f.write(
+        "templates/site/page.html",
+        "{% extends \"site/base.html\" %}{% block content %}{{ oops(\" {% endblock content %}",
+    );
     match f.build_to(&out, false) {
-        Err(BuildError::Records(d)) => assert!(d.iter().any(|d| d.file == "templates/site/page.html"), "{d:?}"),
+        Err(BuildError::Records(d)) => assert!(
+            d.iter().any(|d| d.file == "templates/site/page.html"),
+            "{d:?}"
+        ),
         other => panic!("a broken template must fail the build, got {other:?}"),
     }
 }
@@ -529,7 +707,10 @@ fn big_fixture(f: &Fixture, invoices: usize) {
     for i in 0..invoices {
         let account = format!("client-{:03}", i % 200);
         if i < 200 {
-            f.write(&format!("accounts/{account}/account.md"), &ACCOUNT.replace("Acme Corp", &format!("Client {i}")));
+            f.write(
+                &format!("accounts/{account}/account.md"),
+                &ACCOUNT.replace("Acme Corp", &format!("Client {i}")),
+            );
             f.write(&format!("accounts/{account}/projects/web.md"), PROJECT);
         }
         f.write(
@@ -556,10 +737,11 @@ fn a_killed_build_leaves_the_previous_site_whole() {
         .unwrap();
     // Kill it once it is writing its staging folder (or whenever it ends).
     let staging_started = || {
-        fs::read_dir(&f.base)
-            .unwrap()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with(".site.folio-tmp"))
+        fs::read_dir(&f.base).unwrap().flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".site.folio-tmp")
+        })
     };
     while !staging_started() && child.try_wait().unwrap().is_none() {
         std::thread::sleep(std::time::Duration::from_millis(2));
@@ -569,11 +751,19 @@ fn a_killed_build_leaves_the_previous_site_whole() {
     let after = snapshot(&out);
     if after != before {
         // The build won the race: then the new site must be complete.
-        assert!(after.contains_key(".folio-site") && after.contains_key("index.html") && after.contains_key("status.json"));
+        assert!(
+            after.contains_key(".folio-site")
+                && after.contains_key("index.html")
+                && after.contains_key("status.json")
+        );
         assert!(after.keys().filter(|k| k.starts_with("invoices/")).count() >= 4000);
     }
     // The next build cleans up what the killed one left and succeeds.
     f.build_to(&out, false).unwrap();
-    let leftovers = fs::read_dir(&f.base).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("folio-")).count();
+    let leftovers = fs::read_dir(&f.base)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("folio-"))
+        .count();
     assert_eq!(leftovers, 0);
 }

@@ -28,7 +28,10 @@ pub fn out_dir(cli: &Cli, args: &BuildArgs) -> PathBuf {
 
 pub fn run(cli: &Cli, args: &BuildArgs) -> CmdResult {
     if !cli.dir.is_dir() {
-        return Err(Failure::Usage(format!("`{}` is not a folder", cli.dir.display())));
+        return Err(Failure::Usage(format!(
+            "`{}` is not a folder",
+            cli.dir.display()
+        )));
     }
     let out = out_dir(cli, args);
     let opts = Options {
@@ -40,7 +43,10 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> CmdResult {
         Ok(summary) => {
             if !cli.quiet {
                 if !summary.warnings.is_empty() {
-                    eprint!("{}", render::text(&summary.warnings, &cli.dir, cli.stderr_color()));
+                    eprint!(
+                        "{}",
+                        render::text(&summary.warnings, &cli.dir, cli.stderr_color())
+                    );
                 }
                 eprintln!(
                     "built {} pages ({} files) into {}{}",
@@ -57,10 +63,14 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> CmdResult {
         }
         Err(BuildError::Records(errors)) => {
             eprint!("{}", render::text(&errors, &cli.dir, cli.stderr_color()));
-            eprintln!("error: the records have errors; fix them first (`folio check`). The previous site is untouched.");
+            eprintln!(
+                "error: the records have errors; fix them first (`folio check`). The previous site is untouched."
+            );
             Err(Failure::Records)
         }
-        Err(BuildError::Refused(why)) => Err(Failure::Usage(format!("refusing to write the site: {why}"))),
+        Err(BuildError::Refused(why)) => {
+            Err(Failure::Usage(format!("refusing to write the site: {why}")))
+        }
         Err(BuildError::Failed(why)) => {
             eprintln!("error: the site was not built: {why}");
             eprintln!("The previous site is untouched.");

@@ -15,10 +15,10 @@ use crate::ladder::policy::Policy;
 use crate::ladder::report::{self, StatusDoc};
 use crate::ladder::{Entry, Ledger, Settings};
 use crate::load::{self, Record};
-use crate::model::{number_slug, Page, Roles};
+use crate::model::{Page, Roles, number_slug};
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -53,7 +53,11 @@ pub enum BuildError {
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         match self {
-            BuildError::Records(d) => write!(f, "the records have {} error(s); fix them first (`folio check`)", d.len()),
+            BuildError::Records(d) => write!(
+                f,
+                "the records have {} error(s); fix them first (`folio check`)",
+                d.len()
+            ),
             BuildError::Refused(why) => write!(f, "refusing to write the site: {why}"),
             BuildError::Failed(why) => write!(f, "the site was not built: {why}"),
         }
@@ -79,7 +83,10 @@ enum Job<'a> {
 /// Renders the site.
 pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     if !root.is_dir() {
-        return Err(BuildError::Failed(format!("`{}` is not a folder", root.display())));
+        return Err(BuildError::Failed(format!(
+            "`{}` is not a folder",
+            root.display()
+        )));
     }
     if let Some(why) = output::refusal(root, &opts.out) {
         return Err(BuildError::Refused(why));
@@ -90,7 +97,9 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     let as_of = opts.as_of.unwrap_or_else(|| settings.today());
     let ledger = Ledger::new(&repo, &settings, as_of);
     let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
-        crate::check::check_ledger(&ledger).into_iter().partition(|d| d.severity() == Severity::Error);
+        crate::check::check_ledger(&ledger)
+            .into_iter()
+            .partition(|d| d.severity() == Severity::Error);
     if !errors.is_empty() {
         return Err(BuildError::Records(errors));
     }
@@ -102,7 +111,10 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     let site = Site {
         ledger: &ledger,
         history: &history,
-        repo_url: config.and_then(|c| c.site.repo_url.as_ref()).map(|u| u.value.clone()).filter(|u| is_web_url(u)),
+        repo_url: config
+            .and_then(|c| c.site.repo_url.as_ref())
+            .map(|u| u.value.clone())
+            .filter(|u| is_web_url(u)),
         handbook_only: opts.handbook_only,
         policy_slugs: slugs.policies,
         page_slugs: slugs.pages,
@@ -111,22 +123,49 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     };
     let t = std::time::Instant::now();
     let doc = report::build(&ledger, None);
-    let mut files = render_pages(&site, &tera, &doc)?;
-    let page_count = files.len();
-    files.extend(data_files(&site, root, &doc)?);
-    crate::timing("build: render", t);
-    let t = std::time::Instant::now();
-    check_paths(&files)?;
-    check_links(&files)?;
-    crate::timing("build: links", t);
+    let data = data_files(&site, root, &doc)?;
+    let jobs = jobs(&site);
+    let page_paths: Vec<String> = jobs.iter().map(|j| path_of(&site, j)).collect();
+    let mut names: Vec<&str> = page_paths.iter().map(String::as_str).collect();
+    names.extend(data.iter().map(|(p, _)| p.as_str()));
+    check_paths(&names)?;
+    crate::timing("build: plan", t);
+    // Pages are rendered, link-checked and written one by one in parallel,
+    // so the whole site never sits in memory; a failure drops the staging
+    // folder and leaves `--out` as it was.
     let t = std::time::Instant::now();
     let staging = output::Staging::new(&opts.out).map_err(|e| io_failure(&opts.out, e))?;
-    output::write_all(&staging.dir, &files).map_err(|e| io_failure(&staging.dir, e))?;
+    output::write_all(&staging.dir, &data).map_err(|e| io_failure(&staging.dir, e))?;
+    output::make_folders(&staging.dir, &names).map_err(|e| io_failure(&staging.dir, e))?;
+    let known: HashSet<&str> = names.iter().copied().collect();
+    let renderer = Renderer::new(&site, &tera, &doc);
+    let broken: Vec<String> = jobs
+        .par_iter()
+        .zip(page_paths.par_iter())
+        .map(|(job, path)| -> Result<Vec<String>, BuildError> {
+            let html = renderer.render(job, path)?;
+            let bad = links::broken(path, &html, &known);
+            std::fs::write(staging.dir.join(path), html)
+                .map_err(|e| io_failure(&staging.dir.join(path), e))?;
+            Ok(bad
+                .into_iter()
+                .map(|link| format!("{path} links to `{link}`, which the site does not have"))
+                .collect())
+        })
+        .collect::<Result<Vec<Vec<String>>, BuildError>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    crate::timing("build: render and write", t);
+    if !broken.is_empty() {
+        return Err(broken_links(broken));
+    }
+    let t = std::time::Instant::now();
     staging.commit().map_err(|e| io_failure(&opts.out, e))?;
-    crate::timing("build: write", t);
+    crate::timing("build: swap", t);
     Ok(Summary {
-        pages: page_count,
-        files: files.len() + 1,
+        pages: page_paths.len(),
+        files: names.len() + 1,
         warnings,
     })
 }
@@ -138,10 +177,16 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
 fn site_tera(root: &Path) -> Result<tera::Tera, BuildError> {
     let (sources, mut problems) = templates::sources(Some(root));
     let mut good: Vec<(&str, &str)> = vec![];
-    for (name, text) in sources.iter().filter(|(n, _)| n.ends_with(".html") || n.ends_with(".txt")) {
+    for (name, text) in sources
+        .iter()
+        .filter(|(n, _)| n.ends_with(".html") || n.ends_with(".txt"))
+    {
         match tera::Template::new(name, None, text) {
             Ok(_) => good.push((name, text)),
-            Err(e) => problems.push(template_problem(name, format!("template does not parse: {}", error_chain(&e)))),
+            Err(e) => problems.push(template_problem(
+                name,
+                format!("template does not parse: {}", error_chain(&e)),
+            )),
         }
     }
     let mut tera = tera::Tera::default();
@@ -149,10 +194,17 @@ fn site_tera(root: &Path) -> Result<tera::Tera, BuildError> {
     tera.set_escape_fn(super::svg::escape);
     if problems.is_empty() {
         if let Err(e) = tera.add_raw_templates(good) {
-            problems.push(template_problem("", format!("templates do not fit together: {}", error_chain(&e))));
+            problems.push(template_problem(
+                "",
+                format!("templates do not fit together: {}", error_chain(&e)),
+            ));
         }
     }
-    if problems.is_empty() { Ok(tera) } else { Err(BuildError::Records(problems)) }
+    if problems.is_empty() {
+        Ok(tera)
+    } else {
+        Err(BuildError::Records(problems))
+    }
 }
 
 fn template_problem(name: &str, message: String) -> Diagnostic {
@@ -202,7 +254,9 @@ impl Slugs {
             match taken.get(&slug) {
                 Some(other) if output::is_safe_segment(&slug) => problems.push(config_problem(
                     ledger,
-                    format!("policies `{other}` and `{name}` would share the handbook page `{slug}`"),
+                    format!(
+                        "policies `{other}` and `{name}` would share the handbook page `{slug}`"
+                    ),
                 )),
                 _ if !output::is_safe_segment(&slug) => problems.push(config_problem(
                     ledger,
@@ -243,7 +297,11 @@ impl Slugs {
 fn config_problem(ledger: &Ledger, message: String) -> Diagnostic {
     Diagnostic::new(
         Code::InvalidPolicy,
-        ledger.repo.config.as_ref().map_or("folio.yaml", |c| c.file.as_str()),
+        ledger
+            .repo
+            .config
+            .as_ref()
+            .map_or("folio.yaml", |c| c.file.as_str()),
         crate::diagnostic::Pos::START,
         message,
         "rename the policy: lowercase letters, digits and `-`",
@@ -252,7 +310,12 @@ fn config_problem(ledger: &Ledger, message: String) -> Diagnostic {
 
 fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
     let repo = site.ledger.repo;
-    let mut jobs = vec![Job::HandbookIndex { path: "handbook/index.html" }, Job::Search];
+    let mut jobs = vec![
+        Job::HandbookIndex {
+            path: "handbook/index.html",
+        },
+        Job::Search,
+    ];
     if site.handbook_only {
         jobs.push(Job::HandbookIndex { path: "index.html" });
     } else {
@@ -260,52 +323,130 @@ fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
         jobs.extend(repo.accounts.iter().map(Job::Account));
         jobs.extend(site.ledger.entries.iter().map(Job::Invoice));
     }
-    jobs.extend(repo.handbook.iter().filter(|p| p.id != "index").map(Job::HandbookPage));
+    jobs.extend(
+        repo.handbook
+            .iter()
+            .filter(|p| p.id != "index")
+            .map(Job::HandbookPage),
+    );
     jobs.extend(site.ledger.settings.policies.values().map(Job::Policy));
     jobs.extend(Roles::NAMES.iter().map(|r| Job::Role(r)));
     jobs
 }
 
-/// Where a job's page goes, its template and its data.
-fn prepare(
-    site: &Site,
-    tera: &tera::Tera,
-    doc: &StatusDoc,
-    job: &Job,
-) -> Result<(String, &'static str, Value), BuildError> {
-    Ok(match job {
-        Job::Dashboard => ("index.html".into(), "site/dashboard.html", pages::dashboard(site, doc)),
-        Job::Actions => ("actions/index.html".into(), "site/actions.html", pages::actions(site)),
-        Job::Accounts => ("accounts/index.html".into(), "site/accounts.html", pages::accounts_index(site, doc)),
-        Job::Account(a) => (pages::account_url(&a.id), "site/account.html", pages::account(site, a)),
-        Job::Invoice(e) => {
-            let path = pages::invoice_url(e.number());
-            let draft = match pages::draft_stage(e) {
-                Some(stage) => {
-                    let text = message::render(tera, site.ledger, e, stage).map_err(|err| {
-                        BuildError::Failed(format!(
-                            "{path}: the message draft for stage `{}` does not render: {err}",
-                            stage.id
-                        ))
-                    })?;
-                    Some((pages::draft_stage_view(site, e, stage), text))
+/// Where a job's page goes.
+fn path_of(site: &Site, job: &Job) -> String {
+    match job {
+        Job::Dashboard => "index.html".into(),
+        Job::Actions => "actions/index.html".into(),
+        Job::Accounts => "accounts/index.html".into(),
+        Job::Account(a) => pages::account_url(&a.id),
+        Job::Invoice(e) => pages::invoice_url(e.number()),
+        Job::HandbookIndex { path } => path.to_string(),
+        Job::HandbookPage(p) => format!(
+            "handbook/{}/index.html",
+            site.page_slugs.get(&p.id).map_or("", String::as_str)
+        ),
+        Job::Policy(p) => site.policy_url(&p.name).unwrap_or_default(),
+        Job::Role(r) => pages::role_url(r),
+        Job::Search => "search/index.html".into(),
+    }
+}
+
+/// What renders pages: the site's data, the templates and what every page shares.
+struct Renderer<'s, 'a> {
+    site: &'s Site<'a>,
+    tera: &'s tera::Tera,
+    doc: &'s StatusDoc,
+    common: Value,
+}
+
+impl<'s, 'a> Renderer<'s, 'a> {
+    fn new(site: &'s Site<'a>, tera: &'s tera::Tera, doc: &'s StatusDoc) -> Self {
+        let config = site.config();
+        let company = config.map_or("", |c| c.company.as_str());
+        let title = config
+            .and_then(|c| c.site.title.clone())
+            .unwrap_or_else(|| {
+                if company.is_empty() {
+                    "Handbook".into()
+                } else {
+                    format!("{company} handbook")
                 }
-                None => None,
-            };
-            (path, "site/invoice.html", pages::invoice(site, e, draft))
+            });
+        let common = json!({
+            "title": title,
+            "company": company,
+            "handbook_only": site.handbook_only,
+            "as_of": pages::day(site.ledger.as_of),
+            "as_of_iso": site.ledger.as_of.to_string(),
+        });
+        Renderer {
+            site,
+            tera,
+            doc,
+            common,
         }
-        Job::HandbookIndex { path } => {
-            let to_handbook = if *path == "index.html" { "handbook/" } else { "" };
-            (path.to_string(), "site/handbook.html", pages::handbook_index(site, to_handbook))
-        }
-        Job::HandbookPage(p) => {
-            let slug = site.page_slugs.get(&p.id).cloned().unwrap_or_default();
-            (format!("handbook/{slug}/index.html"), "site/page.html", pages::handbook_page(site, p))
-        }
-        Job::Policy(p) => (site.policy_url(&p.name).unwrap_or_default(), "site/policy.html", pages::policy(site, p)),
-        Job::Role(r) => (pages::role_url(r), "site/role.html", pages::role(site, r)),
-        Job::Search => ("search/index.html".into(), "site/search.html", json!({"title": "Search", "nav": "search"})),
-    })
+    }
+
+    /// A job's template and data.
+    fn prepare(&self, job: &Job, path: &str) -> Result<(&'static str, Value), BuildError> {
+        let site = self.site;
+        Ok(match job {
+            Job::Dashboard => ("site/dashboard.html", pages::dashboard(site, self.doc)),
+            Job::Actions => ("site/actions.html", pages::actions(site)),
+            Job::Accounts => ("site/accounts.html", pages::accounts_index(site, self.doc)),
+            Job::Account(a) => ("site/account.html", pages::account(site, a)),
+            Job::Invoice(e) => {
+                let draft = match pages::draft_stage(e) {
+                    Some(stage) => {
+                        let text = message::render(self.tera, site.ledger, e, stage).map_err(|err| {
+                            BuildError::Failed(format!(
+                                "{path}: the message draft for stage `{}` does not render: {err}",
+                                stage.id
+                            ))
+                        })?;
+                        Some((pages::draft_stage_view(site, e, stage), text))
+                    }
+                    None => None,
+                };
+                ("site/invoice.html", pages::invoice(site, e, draft))
+            }
+            Job::HandbookIndex { path } => {
+                let to_handbook = if *path == "index.html" {
+                    "handbook/"
+                } else {
+                    ""
+                };
+                (
+                    "site/handbook.html",
+                    pages::handbook_index(site, to_handbook),
+                )
+            }
+            Job::HandbookPage(p) => ("site/page.html", pages::handbook_page(site, p)),
+            Job::Policy(p) => ("site/policy.html", pages::policy(site, p)),
+            Job::Role(r) => ("site/role.html", pages::role(site, r)),
+            Job::Search => (
+                "site/search.html",
+                json!({"title": "Search", "nav": "search"}),
+            ),
+        })
+    }
+
+    fn render(&self, job: &Job, path: &str) -> Result<String, BuildError> {
+        let (template, data) = self.prepare(job, path)?;
+        let mut ctx =
+            tera::Context::from_value(data).map_err(|e| BuildError::Failed(error_chain(&e)))?;
+        ctx.insert("site", &self.common);
+        ctx.insert("root", &root_of(path));
+        ctx.insert("path", path);
+        self.tera.render(template, &ctx).map_err(|e| {
+            BuildError::Failed(format!(
+                "{path}: template `{template}` failed: {}",
+                error_chain(&e)
+            ))
+        })
+    }
 }
 
 /// `../` once per folder between `path` and the site root.
@@ -313,45 +454,30 @@ fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-fn render_pages(site: &Site, tera: &tera::Tera, doc: &StatusDoc) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
-    let config = site.config();
-    let company = config.map_or("", |c| c.company.as_str());
-    let title = config
-        .and_then(|c| c.site.title.clone())
-        .unwrap_or_else(|| if company.is_empty() { "Handbook".into() } else { format!("{company} handbook") });
-    let common = json!({
-        "title": title,
-        "company": company,
-        "handbook_only": site.handbook_only,
-        "as_of": pages::day(site.ledger.as_of),
-        "as_of_iso": site.ledger.as_of.to_string(),
-    });
-    let jobs = jobs(site);
-    jobs.par_iter()
-        .map(|job| {
-            let (path, template, data) = prepare(site, tera, doc, job)?;
-            let mut ctx = tera::Context::from_value(data).map_err(|e| BuildError::Failed(error_chain(&e)))?;
-            ctx.insert("site", &common);
-            ctx.insert("root", &root_of(&path));
-            ctx.insert("path", &path);
-            let html = tera
-                .render(template, &ctx)
-                .map_err(|e| BuildError::Failed(format!("{path}: template `{template}` failed: {}", error_chain(&e))))?;
-            Ok((path, html.into_bytes()))
-        })
-        .collect()
-}
-
 /// status.json, calendar.ics, the search index and the assets.
-fn data_files(site: &Site, root: &Path, doc: &StatusDoc) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+fn data_files(
+    site: &Site,
+    root: &Path,
+    doc: &StatusDoc,
+) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
     let mut files = vec![];
     if !site.handbook_only {
-        let json = serde_json::to_string_pretty(doc).map_err(|e| BuildError::Failed(e.to_string()))? + "\n";
+        let json = serde_json::to_string_pretty(doc)
+            .map_err(|e| BuildError::Failed(e.to_string()))?
+            + "\n";
         files.push(("status.json".to_string(), json.into_bytes()));
         let config = site.config();
-        let title = config.and_then(|c| c.site.title.clone()).unwrap_or_else(|| "folio".into());
-        let base = config.and_then(|c| c.site.base_url.as_ref()).map(|u| u.value.as_str()).filter(|u| is_web_url(u));
-        files.push(("calendar.ics".to_string(), ics::calendar(site.ledger, &title, base).into_bytes()));
+        let title = config
+            .and_then(|c| c.site.title.clone())
+            .unwrap_or_else(|| "folio".into());
+        let base = config
+            .and_then(|c| c.site.base_url.as_ref())
+            .map(|u| u.value.as_str())
+            .filter(|u| is_web_url(u));
+        files.push((
+            "calendar.ics".to_string(),
+            ics::calendar(site.ledger, &title, base).into_bytes(),
+        ));
     }
     let (json, js) = search::files(&search::items(site));
     files.push(("search-index.json".to_string(), json.into_bytes()));
@@ -369,40 +495,37 @@ fn data_files(site: &Site, root: &Path, doc: &StatusDoc) -> Result<Vec<(String, 
 }
 
 /// Every output path stays inside the output folder.
-fn check_paths(files: &[(String, Vec<u8>)]) -> Result<(), BuildError> {
+fn check_paths(names: &[&str]) -> Result<(), BuildError> {
     let mut seen = HashSet::new();
-    for (path, _) in files {
-        if !output::is_contained(path) || path == output::MARKER {
-            return Err(BuildError::Failed(format!("refusing to write `{path}`: it would leave the output folder")));
+    for path in names {
+        if !output::is_contained(path) || *path == output::MARKER {
+            return Err(BuildError::Failed(format!(
+                "refusing to write `{path}`: it would leave the output folder"
+            )));
         }
-        if !seen.insert(path.as_str()) {
-            return Err(BuildError::Failed(format!("two pages would be written to `{path}`")));
+        if !seen.insert(*path) {
+            return Err(BuildError::Failed(format!(
+                "two pages would be written to `{path}`"
+            )));
         }
     }
     Ok(())
 }
 
-/// Every internal link of every page names a file of the site.
-fn check_links(files: &[(String, Vec<u8>)]) -> Result<(), BuildError> {
-    let names: HashSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-    let mut broken: Vec<String> = files
-        .par_iter()
-        .filter(|(p, _)| p.ends_with(".html"))
-        .flat_map_iter(|(page, bytes)| {
-            let html = std::str::from_utf8(bytes).unwrap_or_default();
-            links::broken(page, html, &names)
-                .into_iter()
-                .map(move |link| format!("{page} links to `{link}`, which the site does not have"))
-        })
-        .collect();
-    if broken.is_empty() {
-        return Ok(());
-    }
+/// The failure for broken internal links, each with the page that holds it.
+fn broken_links(mut broken: Vec<String>) -> BuildError {
     broken.sort();
     let total = broken.len();
     broken.truncate(20);
-    let more = if total > 20 { format!("\n  ... and {} more", total - 20) } else { String::new() };
-    Err(BuildError::Failed(format!("broken internal links:\n  {}{more}", broken.join("\n  "))))
+    let more = if total > 20 {
+        format!("\n  ... and {} more", total - 20)
+    } else {
+        String::new()
+    };
+    BuildError::Failed(format!(
+        "broken internal links:\n  {}{more}",
+        broken.join("\n  ")
+    ))
 }
 
 #[cfg(test)]

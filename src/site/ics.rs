@@ -3,8 +3,8 @@
 //! are folded at 75 octets; UIDs depend only on the invoice and the stage,
 //! and DTSTAMP is the evaluation date, so the file is the same on every build.
 
-use crate::ladder::stage::Step;
 use crate::ladder::Ledger;
+use crate::ladder::stage::Step;
 use crate::model::{money, number_slug};
 use chrono::NaiveDate;
 use std::fmt::Write as _;
@@ -65,7 +65,11 @@ pub fn calendar(ledger: &Ledger, title: &str, base_url: Option<&str>) -> String 
     let config = ledger.config();
     for e in ledger.entries.iter().filter(|e| e.eval.state.is_unpaid()) {
         let slug = number_slug(e.number());
-        let account = e.account.account.as_ref().map_or(e.account.id.as_str(), |a| a.data.name.as_str());
+        let account = e
+            .account
+            .account
+            .as_ref()
+            .map_or(e.account.id.as_str(), |a| a.data.name.as_str());
         for s in &e.eval.stages {
             let Some(day) = s.date else { continue };
             if s.step == Step::Skipped {
@@ -80,7 +84,10 @@ pub fn calendar(ledger: &Ledger, title: &str, base_url: Option<&str>) -> String 
             let mut description = format!(
                 "{title} for invoice {} ({account}), {} outstanding.\nOwner: {owner_name}.",
                 e.number(),
-                money::human(e.eval.outstanding.max(rust_decimal::Decimal::ZERO), &e.currency)
+                money::human(
+                    e.eval.outstanding.max(rust_decimal::Decimal::ZERO),
+                    &e.currency
+                )
             );
             if !channel.is_empty() {
                 let _ = write!(description, "\nChannel: {channel}.");
@@ -92,15 +99,39 @@ pub fn calendar(ledger: &Ledger, title: &str, base_url: Option<&str>) -> String 
             line(&mut out, &format!("UID:{slug}.{}@folio", text(&s.id)));
             line(&mut out, &format!("DTSTAMP:{stamp}"));
             line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(day)));
-            line(&mut out, &format!("DTEND;VALUE=DATE:{}", date(day + chrono::Days::new(1))));
-            line(&mut out, &format!("SUMMARY:{}", text(&format!("{title}: {} ({account}) — {owner_name}", e.number()))));
+            line(
+                &mut out,
+                &format!("DTEND;VALUE=DATE:{}", date(day + chrono::Days::new(1))),
+            );
+            line(
+                &mut out,
+                &format!(
+                    "SUMMARY:{}",
+                    text(&format!(
+                        "{title}: {} ({account}) — {owner_name}",
+                        e.number()
+                    ))
+                ),
+            );
             line(&mut out, &format!("DESCRIPTION:{}", text(&description)));
             line(&mut out, &format!("CATEGORIES:{}", text(&s.id)));
-            if let Some(email) = person.and_then(|p| p.email.as_deref()).filter(|m| !m.contains(['\r', '\n', '"'])) {
-                line(&mut out, &format!("ORGANIZER;CN={}:mailto:{email}", param(owner_name)));
+            if let Some(email) = person
+                .and_then(|p| p.email.as_deref())
+                .filter(|m| !m.contains(['\r', '\n', '"']))
+            {
+                line(
+                    &mut out,
+                    &format!("ORGANIZER;CN={}:mailto:{email}", param(owner_name)),
+                );
             }
             if let Some(base) = base_url {
-                line(&mut out, &format!("URL:{}/invoices/{slug}/index.html", base.trim_end_matches('/')));
+                line(
+                    &mut out,
+                    &format!(
+                        "URL:{}/invoices/{slug}/index.html",
+                        base.trim_end_matches('/')
+                    ),
+                );
             }
             line(&mut out, "TRANSP:TRANSPARENT");
             line(&mut out, "END:VEVENT");

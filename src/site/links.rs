@@ -32,7 +32,9 @@ fn is_external(link: &str) -> bool {
         Some(colon) => {
             let scheme = &link[..colon];
             !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
                 && !link[..colon].contains(['/', '?', '#'])
         }
         None => false,
@@ -97,13 +99,22 @@ mod tests {
 
     #[test]
     fn finds_broken_internal_links() {
-        let files: HashSet<&str> = ["index.html", "accounts/acme/index.html", "assets/site.css"].into();
+        let files: HashSet<&str> =
+            ["index.html", "accounts/acme/index.html", "assets/site.css"].into();
         let html = r##"<a href="../../index.html">home</a><a href="../acme/index.html#x">a</a>
             <link href="../../assets/site.css"><a href="https://example.com">x</a><a href="mailto:a@b">m</a>
             <a href="#top">t</a><a href="../nope/index.html">n</a><a href="../acme/">folder</a>
             <a href="../../../outside.html">o</a><a href="/abs.html">abs</a><p data-href="zzz"></p>"##;
         let bad = broken("accounts/acme/index.html", html, &files);
-        assert_eq!(bad, vec!["../nope/index.html", "../acme/", "../../../outside.html", "/abs.html"]);
+        assert_eq!(
+            bad,
+            vec![
+                "../nope/index.html",
+                "../acme/",
+                "../../../outside.html",
+                "/abs.html"
+            ]
+        );
     }
 
     #[test]

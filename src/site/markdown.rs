@@ -8,7 +8,10 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
 }
 
 /// The sanitizer, built once. Besides ammonia's defaults (which already drop
@@ -91,7 +94,9 @@ mod tests {
 
     #[test]
     fn renders_gfm_features() {
-        let html = plain("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open\n\nNote[^n].\n\n[^n]: The note.\n");
+        let html = plain(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open\n\nNote[^n].\n\n[^n]: The note.\n",
+        );
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("type=\"checkbox\""), "{html}");
         assert!(html.contains("checked"), "{html}");
@@ -121,7 +126,10 @@ mod tests {
         let html = render("[c](collection.md#steps)", &|d| {
             markdown_page_link(d).map(|(stem, frag)| format!("../{stem}/index.html{frag}"))
         });
-        assert!(html.contains("href=\"../collection/index.html#steps\""), "{html}");
+        assert!(
+            html.contains("href=\"../collection/index.html#steps\""),
+            "{html}"
+        );
         assert_eq!(markdown_page_link("https://x.example/a.md"), None);
         assert_eq!(markdown_page_link("./a.md"), Some(("a", "")));
     }

@@ -11,10 +11,12 @@ use crate::ladder::report::StatusDoc;
 use crate::ladder::stage::{PromiseState, StageResult, Step};
 use crate::ladder::{Entry, Ledger};
 use crate::load::{AccountDir, Record};
-use crate::model::{money, number_slug, Config, DayUnit, Frequency, InvoiceStatus, Page, Roles, Work};
+use crate::model::{
+    Config, DayUnit, Frequency, InvoiceStatus, Page, Roles, Work, money, number_slug,
+};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// Days ahead the actions page looks.
@@ -45,7 +47,9 @@ pub fn role_url(role: &str) -> String {
 pub fn role_title(role: &str) -> String {
     let text = role.replace(['_', '-'], " ");
     let mut chars = text.chars();
-    chars.next().map_or(String::new(), |c| c.to_uppercase().collect::<String>() + chars.as_str())
+    chars.next().map_or(String::new(), |c| {
+        c.to_uppercase().collect::<String>() + chars.as_str()
+    })
 }
 
 /// Everything the pages share: the ledger, the settings' people, the site's
@@ -104,7 +108,9 @@ impl<'a> Site<'a> {
     }
 
     pub fn policy_url(&self, name: &str) -> Option<String> {
-        self.policy_slugs.get(name).map(|s| format!("handbook/policies/{s}/index.html"))
+        self.policy_slugs
+            .get(name)
+            .map(|s| format!("handbook/policies/{s}/index.html"))
     }
 
     fn commit(&self, c: &Commit) -> Value {
@@ -128,7 +134,9 @@ impl<'a> Site<'a> {
 }
 
 pub fn account_name(a: &AccountDir) -> &str {
-    a.account.as_ref().map_or(a.id.as_str(), |r| r.data.name.as_str())
+    a.account
+        .as_ref()
+        .map_or(a.id.as_str(), |r| r.data.name.as_str())
 }
 
 fn human(amount: Decimal, currency: &str) -> String {
@@ -228,7 +236,10 @@ pub fn invoice_summary(site: &Site, e: &Entry) -> Value {
 pub fn receivables(ledger: &Ledger) -> BTreeMap<String, [Decimal; 5]> {
     let mut out: BTreeMap<String, [Decimal; 5]> = BTreeMap::new();
     for e in ledger.entries.iter().filter(|e| e.eval.state.is_unpaid()) {
-        let i = super::svg::BUCKETS.iter().position(|b| *b == e.eval.aging()).unwrap_or(0);
+        let i = super::svg::BUCKETS
+            .iter()
+            .position(|b| *b == e.eval.aging())
+            .unwrap_or(0);
         out.entry(e.currency.clone()).or_default()[i] += e.eval.outstanding.max(Decimal::ZERO);
     }
     out
@@ -297,8 +308,18 @@ pub fn dashboard(site: &Site, doc: &StatusDoc) -> Value {
             })
         })
         .collect();
-    let today: Vec<Value> = doc.actions.iter().filter(|a| !a.missed).map(|a| action_view(site, a)).collect();
-    let missed: Vec<Value> = doc.actions.iter().filter(|a| a.missed).map(|a| action_view(site, a)).collect();
+    let today: Vec<Value> = doc
+        .actions
+        .iter()
+        .filter(|a| !a.missed)
+        .map(|a| action_view(site, a))
+        .collect();
+    let missed: Vec<Value> = doc
+        .actions
+        .iter()
+        .filter(|a| a.missed)
+        .map(|a| action_view(site, a))
+        .collect();
     let attention: Vec<Value> = site
         .warnings
         .iter()
@@ -329,8 +350,15 @@ fn at_risk(site: &Site) -> Vec<Value> {
         if overdue.is_empty() {
             continue;
         }
-        let worst = overdue.iter().filter_map(|e| crate::ladder::report::severity(e)).max();
-        let days = overdue.iter().map(|e| e.eval.days_overdue).max().unwrap_or(0);
+        let worst = overdue
+            .iter()
+            .filter_map(|e| crate::ladder::report::severity(e))
+            .max();
+        let days = overdue
+            .iter()
+            .map(|e| e.eval.days_overdue)
+            .max()
+            .unwrap_or(0);
         rows.push((worst, days, a, overdue));
     }
     let work = |w: &Option<(Work, i32, String)>| w.as_ref().map(|(w, _, _)| *w);
@@ -342,7 +370,9 @@ fn at_risk(site: &Site) -> Vec<Value> {
                 *sums.entry(e.currency.as_str()).or_default() += e.eval.outstanding;
             }
             let stage_title = worst.as_ref().and_then(|(_, _, id)| {
-                overdue.iter().find_map(|e| e.policy.stage(id).map(|s| s.title.clone()))
+                overdue
+                    .iter()
+                    .find_map(|e| e.policy.stage(id).map(|s| s.title.clone()))
             });
             json!({
                 "name": account_name(a),
@@ -427,7 +457,10 @@ fn account_currency(site: &Site, a: &AccountDir) -> String {
     a.account
         .as_ref()
         .and_then(|r| r.data.billing.currency.as_ref())
-        .map_or_else(|| site.ledger.settings.currency.clone(), |c| c.value.clone())
+        .map_or_else(
+            || site.ledger.settings.currency.clone(),
+            |c| c.value.clone(),
+        )
 }
 
 pub fn accounts_index(site: &Site, doc: &StatusDoc) -> Value {
@@ -498,35 +531,40 @@ const HANDOVER_QUESTIONS: [(&str, &str); 6] = [
 
 fn cadence(site: &Site, acc: &crate::model::Account) -> Vec<Value> {
     let as_of = site.ledger.as_of;
-    [("internal_sync", "Internal sync", acc.cadence.internal_sync), ("client_sync", "Client sync", acc.cadence.client_sync)]
-        .into_iter()
-        .filter_map(|(kind, label, freq)| {
-            let freq = freq?;
-            let meetings: Vec<NaiveDate> = acc
-                .log
-                .iter()
-                .filter(|e| e.kind.as_str() == kind && e.date.value.0 <= as_of)
-                .map(|e| e.date.value.0)
-                .collect();
-            let last = meetings.iter().max().copied();
-            let reference = last.or(acc.since.as_ref().map(|s| s.value.0));
-            let due = reference.map(|r| crate::ladder::calendar::add_days(r, freq.days()));
-            let active = acc.status == crate::model::AccountStatus::Active;
-            Some(json!({
-                "kind": kind,
-                "label": label,
-                "frequency": frequency_str(freq),
-                "last": opt_day(last),
-                "due": opt_day(due),
-                "missed": active && due.is_some_and(|d| d < as_of),
-                "held": meetings.len(),
-            }))
-        })
-        .collect()
+    [
+        ("internal_sync", "Internal sync", acc.cadence.internal_sync),
+        ("client_sync", "Client sync", acc.cadence.client_sync),
+    ]
+    .into_iter()
+    .filter_map(|(kind, label, freq)| {
+        let freq = freq?;
+        let meetings: Vec<NaiveDate> = acc
+            .log
+            .iter()
+            .filter(|e| e.kind.as_str() == kind && e.date.value.0 <= as_of)
+            .map(|e| e.date.value.0)
+            .collect();
+        let last = meetings.iter().max().copied();
+        let reference = last.or(acc.since.as_ref().map(|s| s.value.0));
+        let due = reference.map(|r| crate::ladder::calendar::add_days(r, freq.days()));
+        let active = acc.status == crate::model::AccountStatus::Active;
+        Some(json!({
+            "kind": kind,
+            "label": label,
+            "frequency": frequency_str(freq),
+            "last": opt_day(last),
+            "due": opt_day(due),
+            "missed": active && due.is_some_and(|d| d < as_of),
+            "held": meetings.len(),
+        }))
+    })
+    .collect()
 }
 
 fn handover(acc: &crate::model::Account) -> Value {
-    let Some(h) = &acc.handover else { return Value::Null };
+    let Some(h) = &acc.handover else {
+        return Value::Null;
+    };
     let answers = h.answers();
     let items: Vec<Value> = HANDOVER_QUESTIONS
         .iter()
@@ -540,18 +578,37 @@ fn handover(acc: &crate::model::Account) -> Value {
     json!({"items": items, "unanswered": unanswered})
 }
 
-fn project_view(site: &Site, a: &AccountDir, p: &Record<crate::model::Project>, currency: &str) -> Value {
+fn project_view(
+    site: &Site,
+    a: &AccountDir,
+    p: &Record<crate::model::Project>,
+    currency: &str,
+) -> Value {
     let d = &p.data;
     let as_of = site.ledger.as_of;
     let mine: Vec<&Entry> = site
         .entries_of(&a.id)
         .iter()
-        .filter(|e| e.invoice.data.project.as_ref().is_some_and(|x| x.value == p.id))
+        .filter(|e| {
+            e.invoice
+                .data
+                .project
+                .as_ref()
+                .is_some_and(|x| x.value == p.id)
+        })
         .collect();
     let billed = |e: &&&Entry| {
-        e.currency == currency && !matches!(e.invoice.data.status, InvoiceStatus::Void | InvoiceStatus::Draft)
+        e.currency == currency
+            && !matches!(
+                e.invoice.data.status,
+                InvoiceStatus::Void | InvoiceStatus::Draft
+            )
     };
-    let invoiced: Decimal = mine.iter().filter(billed).map(|e| e.invoice.data.amount.value.0).sum();
+    let invoiced: Decimal = mine
+        .iter()
+        .filter(billed)
+        .map(|e| e.invoice.data.amount.value.0)
+        .sum();
     let paid: Decimal = mine.iter().filter(billed).map(|e| e.eval.paid).sum();
     let budget = d.budget.as_ref().map(|b| b.value.0);
     let percent = |x: Decimal| -> Value {
@@ -636,7 +693,13 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
                 Some(n) => format!("{}: {n}", role_title(&l.kind)),
                 None => role_title(&l.kind),
             };
-            events.push(ev(l.date.value.0, "meeting", text, l.by.as_ref().map(|b| site.person_name(b)), None));
+            events.push(ev(
+                l.date.value.0,
+                "meeting",
+                text,
+                l.by.as_ref().map(|b| site.person_name(b)),
+                None,
+            ));
         }
     }
     for e in site.entries_of(&a.id) {
@@ -689,21 +752,41 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
             ));
         }
         for l in &inv.log {
-            let what = l.stage.as_ref().map_or_else(|| "Note".to_string(), |s| {
-                e.policy.stage(s).map_or_else(|| s.value.clone(), |st| st.title.clone())
-            });
+            let what = l.stage.as_ref().map_or_else(
+                || "Note".to_string(),
+                |s| {
+                    e.policy
+                        .stage(s)
+                        .map_or_else(|| s.value.clone(), |st| st.title.clone())
+                },
+            );
             let text = match &l.note {
                 Some(note) => format!("{n}, {what}: {note}"),
                 None => format!("{n}, {what}"),
             };
-            events.push(ev(l.date.value.0, "log", text, l.by.as_ref().map(|b| site.person_name(b)), url.clone()));
+            events.push(ev(
+                l.date.value.0,
+                "log",
+                text,
+                l.by.as_ref().map(|b| site.person_name(b)),
+                url.clone(),
+            ));
         }
         for s in e.eval.reached() {
             let Some(date) = s.date else { continue };
-            let title = e.policy.stage(&s.id).map_or(s.id.as_str(), |st| st.title.as_str());
+            let title = e
+                .policy
+                .stage(&s.id)
+                .map_or(s.id.as_str(), |st| st.title.as_str());
             let kind = if s.missed { "missed" } else { "stage" };
             let suffix = if s.missed { " (not logged)" } else { "" };
-            events.push(ev(date, kind, format!("{n} reached {title}{suffix}"), None, url.clone()));
+            events.push(ev(
+                date,
+                kind,
+                format!("{n} reached {title}{suffix}"),
+                None,
+                url.clone(),
+            ));
         }
     }
     let mut values: Vec<(NaiveDate, u8, usize, Value)> = events
@@ -715,8 +798,15 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
         })
         .collect();
     let offset = values.len();
-    for (i, c) in site.history.under(&format!("accounts/{}/", a.id)).into_iter().enumerate() {
-        let Ok(date) = c.date.parse::<NaiveDate>() else { continue };
+    for (i, c) in site
+        .history
+        .under(&format!("accounts/{}/", a.id))
+        .into_iter()
+        .enumerate()
+    {
+        let Ok(date) = c.date.parse::<NaiveDate>() else {
+            continue;
+        };
         let v = json!({"date": day(date), "kind": "commit", "text": c.summary, "by": c.author, "url": Value::Null, "commit": site.commit(c)});
         values.push((date, 1, offset + i, v));
     }
@@ -770,9 +860,18 @@ pub fn account(site: &Site, a: &AccountDir) -> Value {
         .map(|e| invoice_summary(site, e))
         .collect();
     let prefix = format!("accounts/{}/", a.id);
-    let warnings: Vec<Value> = site.warnings.iter().filter(|d| d.file.starts_with(&prefix)).map(|d| warning_view(site, d)).collect();
+    let warnings: Vec<Value> = site
+        .warnings
+        .iter()
+        .filter(|d| d.file.starts_with(&prefix))
+        .map(|d| warning_view(site, d))
+        .collect();
     let mut outstanding: BTreeMap<&str, Decimal> = BTreeMap::new();
-    for e in site.entries_of(&a.id).iter().filter(|e| e.eval.state.is_unpaid()) {
+    for e in site
+        .entries_of(&a.id)
+        .iter()
+        .filter(|e| e.eval.state.is_unpaid())
+    {
         *outstanding.entry(e.currency.as_str()).or_default() += e.eval.outstanding;
     }
     json!({
@@ -871,8 +970,14 @@ pub fn invoice(site: &Site, e: &Entry, draft: Option<(Value, String)>) -> Value 
             })
         })
         .collect();
-    let history: Vec<Value> = site.history.of(&e.invoice.file).iter().map(|c| site.commit(c)).collect();
-    let (draft_stage, draft_text) = draft.map_or((Value::Null, Value::Null), |(s, t)| (s, Value::String(t)));
+    let history: Vec<Value> = site
+        .history
+        .of(&e.invoice.file)
+        .iter()
+        .map(|c| site.commit(c))
+        .collect();
+    let (draft_stage, draft_text) =
+        draft.map_or((Value::Null, Value::Null), |(s, t)| (s, Value::String(t)));
     let extra = json!({
         "title": format!("Invoice {}", inv.number.value),
         "nav": "accounts",
@@ -916,11 +1021,16 @@ pub fn draft_stage_view(site: &Site, e: &Entry, s: &StageResult) -> Value {
 pub fn ordered_pages<'r>(pages: &'r [Record<Page>]) -> Vec<&'r Record<Page>> {
     let mut v: Vec<&Record<Page>> = pages.iter().collect();
     v.sort_by(|a, b| {
-        (a.data.order.unwrap_or(i64::MAX), a.data.title.as_str(), a.id.as_str()).cmp(&(
-            b.data.order.unwrap_or(i64::MAX),
-            b.data.title.as_str(),
-            b.id.as_str(),
-        ))
+        (
+            a.data.order.unwrap_or(i64::MAX),
+            a.data.title.as_str(),
+            a.id.as_str(),
+        )
+            .cmp(&(
+                b.data.order.unwrap_or(i64::MAX),
+                b.data.title.as_str(),
+                b.id.as_str(),
+            ))
     });
     v
 }
@@ -952,7 +1062,9 @@ pub fn handbook_nav(site: &Site) -> Value {
         .settings
         .policies
         .values()
-        .filter_map(|p| Some(json!({"name": p.name, "url": site.policy_url(&p.name)?, "builtin": p.builtin})))
+        .filter_map(|p| {
+            Some(json!({"name": p.name, "url": site.policy_url(&p.name)?, "builtin": p.builtin}))
+        })
         .collect();
     let roles: Vec<Value> = Roles::NAMES
         .iter()
@@ -1007,7 +1119,10 @@ fn offset_text(offset: i32, unit: DayUnit) -> String {
 
 fn owner_text(site: &Site, owner: &str) -> (String, Option<String>) {
     if Roles::NAMES.contains(&owner) {
-        (format!("The account's {}", role_title(owner).to_lowercase()), Some(role_url(owner)))
+        (
+            format!("The account's {}", role_title(owner).to_lowercase()),
+            Some(role_url(owner)),
+        )
     } else {
         (site.person_name(owner), None)
     }
@@ -1041,7 +1156,11 @@ pub fn policy(site: &Site, p: &Policy) -> Value {
             .accounts
             .iter()
             .filter(|a| {
-                let named = a.account.as_ref().and_then(|r| r.data.billing.policy.as_ref()).map(|x| x.value.as_str());
+                let named = a
+                    .account
+                    .as_ref()
+                    .and_then(|r| r.data.billing.policy.as_ref())
+                    .map(|x| x.value.as_str());
                 named.unwrap_or(site.ledger.settings.default_policy.as_str()) == p.name
             })
             .map(|a| json!({"name": account_name(a), "url": account_url(&a.id)}))
@@ -1108,14 +1227,23 @@ mod tests {
 
     #[test]
     fn offsets_read_as_sentences() {
-        assert_eq!(offset_text(-7, DayUnit::Calendar), "7 days before the due date");
-        assert_eq!(offset_text(1, DayUnit::Working), "1 working day after the due date");
+        assert_eq!(
+            offset_text(-7, DayUnit::Calendar),
+            "7 days before the due date"
+        );
+        assert_eq!(
+            offset_text(1, DayUnit::Working),
+            "1 working day after the due date"
+        );
         assert!(offset_text(0, DayUnit::Working).starts_with("On the due date"));
     }
 
     #[test]
     fn role_titles() {
         assert_eq!(role_title("account_manager"), "Account manager");
-        assert_eq!(role_url("planning_lead"), "handbook/roles/planning-lead/index.html");
+        assert_eq!(
+            role_url("planning_lead"),
+            "handbook/roles/planning-lead/index.html"
+        );
     }
 }

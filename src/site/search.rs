@@ -76,8 +76,14 @@ pub fn items(site: &Site) -> Vec<Item> {
         }
     }
     for p in pages::ordered_pages(&site.ledger.repo.handbook) {
-        let Some(slug) = site.page_slugs.get(&p.id) else { continue };
-        let u = if p.id == "index" { "handbook/index.html".to_string() } else { format!("handbook/{slug}/index.html") };
+        let Some(slug) = site.page_slugs.get(&p.id) else {
+            continue;
+        };
+        let u = if p.id == "index" {
+            "handbook/index.html".to_string()
+        } else {
+            format!("handbook/{slug}/index.html")
+        };
         out.push(Item {
             t: p.data.title.value.clone(),
             k: "page",
@@ -86,7 +92,9 @@ pub fn items(site: &Site) -> Vec<Item> {
         });
     }
     for p in site.ledger.settings.policies.values() {
-        let Some(u) = site.policy_url(&p.name) else { continue };
+        let Some(u) = site.policy_url(&p.name) else {
+            continue;
+        };
         let stages: Vec<&str> = p.stages.iter().map(|s| s.title.as_str()).collect();
         out.push(Item {
             t: format!("Escalation policy: {}", p.name),
@@ -111,6 +119,9 @@ pub fn files(items: &[Item]) -> (String, String) {
     let json = serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
     // `</` cannot end a script file, but escaping it keeps the JSON safe to
     // inline should a template ever do so.
-    let js = format!("window.FOLIO_SEARCH_INDEX = {};\n", json.replace("</", "<\\/"));
+    let js = format!(
+        "window.FOLIO_SEARCH_INDEX = {};\n",
+        json.replace("</", "<\\/")
+    );
     (json + "\n", js)
 }

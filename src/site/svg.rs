@@ -4,8 +4,8 @@
 //! text, so the chart reads without colour.
 
 use crate::model::money;
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use std::fmt::Write as _;
 
 pub const BUCKETS: [&str; 5] = ["current", "1-30", "31-60", "61-90", "90+"];
@@ -53,9 +53,17 @@ pub fn aging_chart(currency: &str, amounts: &[Decimal; 5]) -> String {
     );
     for (i, (bucket, amount)) in BUCKETS.iter().zip(amounts).enumerate() {
         let y = i as u32 * ROW + 4;
-        let share = if max > Decimal::ZERO { (*amount / max).to_f64().unwrap_or(0.0) } else { 0.0 };
+        let share = if max > Decimal::ZERO {
+            (*amount / max).to_f64().unwrap_or(0.0)
+        } else {
+            0.0
+        };
         // A visible sliver for small non-zero amounts, nothing for zero.
-        let width = if *amount > Decimal::ZERO { (share * BAR).max(3.0) } else { 0.0 };
+        let width = if *amount > Decimal::ZERO {
+            (share * BAR).max(3.0)
+        } else {
+            0.0
+        };
         let text_x = LABEL as f64 + width + 8.0;
         let _ = write!(
             svg,
