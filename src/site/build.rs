@@ -192,13 +192,13 @@ fn site_tera(root: &Path) -> Result<tera::Tera, BuildError> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     tera.set_escape_fn(super::svg::escape);
-    if problems.is_empty() {
-        if let Err(e) = tera.add_raw_templates(good) {
-            problems.push(template_problem(
-                "",
-                format!("templates do not fit together: {}", error_chain(&e)),
-            ));
-        }
+    if problems.is_empty()
+        && let Err(e) = tera.add_raw_templates(good)
+    {
+        problems.push(template_problem(
+            "",
+            format!("templates do not fit together: {}", error_chain(&e)),
+        ));
     }
     if problems.is_empty() {
         Ok(tera)

@@ -340,7 +340,9 @@ pub fn dashboard(site: &Site, doc: &StatusDoc) -> Value {
 
 /// Accounts with overdue money, the furthest along their ladders first.
 fn at_risk(site: &Site) -> Vec<Value> {
-    let mut rows: Vec<(Option<(Work, i32, String)>, i64, &AccountDir, Vec<&Entry>)> = vec![];
+    /// (worst stage, most days overdue, the account, its overdue invoices)
+    type Row<'a> = (Option<(Work, i32, String)>, i64, &'a AccountDir, Vec<&'a Entry<'a>>);
+    let mut rows: Vec<Row> = vec![];
     for a in &site.ledger.repo.accounts {
         let overdue: Vec<&Entry> = site
             .entries_of(&a.id)
@@ -1018,7 +1020,7 @@ pub fn draft_stage_view(site: &Site, e: &Entry, s: &StageResult) -> Value {
 // ------------------------------------------------------------------ handbook
 
 /// Handbook pages in reading order: `order`, then title.
-pub fn ordered_pages<'r>(pages: &'r [Record<Page>]) -> Vec<&'r Record<Page>> {
+pub fn ordered_pages(pages: &[Record<Page>]) -> Vec<&Record<Page>> {
     let mut v: Vec<&Record<Page>> = pages.iter().collect();
     v.sort_by(|a, b| {
         (
