@@ -537,4 +537,85 @@ mod tests {
         assert_eq!(root_of("index.html"), "");
         assert_eq!(root_of("accounts/acme/index.html"), "../../");
     }
+
+    fn commit(id: char, date: &str, summary: &str) -> crate::history::Commit {
+        crate::history::Commit {
+            id: id.to_string().repeat(40),
+            short: id.to_string().repeat(8),
+            author: "Ana Lima".into(),
+            email: "ana@example.com".into(),
+            date: date.into(),
+            time: 0,
+            summary: summary.into(),
+        }
+    }
+
+    /// Commits from git history show on the invoice page and in the account
+    /// timeline, linked to the repository when `repo_url` is set.
+    #[test]
+    fn pages_show_git_history() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write(
+            "folio.yaml",
+            "company: T\nsite:\n  repo_url: https://git.example/t/records\n",
+        );
+        write(
+            "accounts/acme/account.md",
+            "---\nname: Acme\nstatus: prospect\n---\n",
+        );
+        write(
+            "accounts/acme/invoices/a.md",
+            "---\nnumber: A-1\nissued: 2026-10-01\namount: 10\n---\n",
+        );
+        let repo = load::load(root);
+        let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
+        let ledger = Ledger::new(
+            &repo,
+            &settings,
+            NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
+        );
+        let mut history = crate::history::History::missing();
+        history.coverage = crate::history::Coverage::Truncated;
+        history.files.insert(
+            "accounts/acme/invoices/a.md".into(),
+            vec![
+                commit('b', "2026-10-02", "Record <invoice> A-1"),
+                commit('a', "2026-10-01", "Add A-1"),
+            ],
+        );
+        let slugs = Slugs::of(&ledger).unwrap();
+        let site = Site {
+            ledger: &ledger,
+            history: &history,
+            repo_url: Some("https://git.example/t/records".into()),
+            handbook_only: false,
+            policy_slugs: slugs.policies,
+            page_slugs: slugs.pages,
+            warnings: &[],
+            ranges: Site::ranges_of(&ledger),
+        };
+        let tera = site_tera(root).unwrap();
+        let doc = report::build(&ledger, None);
+        let r = Renderer::new(&site, &tera, &doc);
+        let invoice = r
+            .render(&Job::Invoice(&ledger.entries[0]), "invoices/a-1/index.html")
+            .unwrap();
+        assert!(invoice.contains("href=\"https://git.example/t/records/commit/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\""), "{invoice}");
+        assert!(invoice.contains("Record &lt;invoice&gt; A-1"));
+        assert!(invoice.contains("shallow clone"));
+        let account = r
+            .render(&Job::Account(&repo.accounts[0]), "accounts/acme/index.html")
+            .unwrap();
+        assert!(
+            account.contains("aaaaaaaa") && account.contains("kind-commit"),
+            "{account}"
+        );
+        assert!(account.contains("The git history is shallow"));
+    }
 }
