@@ -19,6 +19,9 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+/// The most rows a dashboard list shows; the rest are counted and linked.
+pub const DASHBOARD_LIST: usize = 40;
+
 /// Days ahead the actions page looks.
 pub const AGENDA_DAYS: u64 = 14;
 
@@ -314,26 +317,26 @@ pub fn dashboard(site: &Site, doc: &StatusDoc) -> Value {
         .filter(|a| !a.missed)
         .map(|a| action_view(site, a))
         .collect();
-    let missed: Vec<Value> = doc
-        .actions
-        .iter()
-        .filter(|a| a.missed)
-        .map(|a| action_view(site, a))
-        .collect();
-    let attention: Vec<Value> = site
+    let missed: Vec<&crate::ladder::report::Action> =
+        doc.actions.iter().filter(|a| a.missed).collect();
+    let attention: Vec<&Diagnostic> = site
         .warnings
         .iter()
         .filter(|d| d.code != Code::MissedStep)
-        .map(|d| warning_view(site, d))
         .collect();
+    let at_risk = at_risk(site);
     json!({
         "title": "Dashboard",
         "nav": "dashboard",
         "totals": totals,
         "today": today,
-        "missed": missed,
-        "attention": attention,
-        "at_risk": at_risk(site),
+        "missed": missed.iter().take(DASHBOARD_LIST).map(|a| action_view(site, a)).collect::<Vec<_>>(),
+        "missed_total": missed.len(),
+        "attention": attention.iter().take(DASHBOARD_LIST).map(|d| warning_view(site, d)).collect::<Vec<_>>(),
+        "attention_total": attention.len(),
+        "at_risk_total": at_risk.len(),
+        "at_risk": at_risk.into_iter().take(DASHBOARD_LIST).collect::<Vec<_>>(),
+        "list_limit": DASHBOARD_LIST,
         "unpaid": ledger.entries.iter().filter(|e| e.eval.state.is_unpaid()).count(),
     })
 }
@@ -341,7 +344,12 @@ pub fn dashboard(site: &Site, doc: &StatusDoc) -> Value {
 /// Accounts with overdue money, the furthest along their ladders first.
 fn at_risk(site: &Site) -> Vec<Value> {
     /// (worst stage, most days overdue, the account, its overdue invoices)
-    type Row<'a> = (Option<(Work, i32, String)>, i64, &'a AccountDir, Vec<&'a Entry<'a>>);
+    type Row<'a> = (
+        Option<(Work, i32, String)>,
+        i64,
+        &'a AccountDir,
+        Vec<&'a Entry<'a>>,
+    );
     let mut rows: Vec<Row> = vec![];
     for a in &site.ledger.repo.accounts {
         let overdue: Vec<&Entry> = site

@@ -66,9 +66,8 @@ pub fn items(site: &Site) -> Vec<Item> {
                 t: e.number().to_string(),
                 k: "invoice",
                 d: format!(
-                    "{} · {} · {}",
+                    "{} · {}",
                     pages::account_name(e.account),
-                    crate::model::money::human(e.invoice.data.amount.value.0, &e.currency),
                     e.eval.state.as_str().replace('_', " ")
                 ),
                 u: pages::invoice_url(e.number()),
