@@ -39,8 +39,8 @@ fn bucket_label(b: &str) -> String {
 pub fn aging_chart(currency: &str, amounts: &[Decimal; 5]) -> String {
     const ROW: u32 = 34;
     const LABEL: u32 = 104;
-    const BAR: f64 = 330.0;
-    const WIDTH: u32 = 600;
+    const BAR: f64 = 250.0;
+    const WIDTH: u32 = 480;
     let max = amounts.iter().copied().max().unwrap_or_default();
     let total: Decimal = amounts.iter().copied().sum();
     let height = ROW * BUCKETS.len() as u32 + 8;
@@ -88,8 +88,8 @@ mod tests {
     fn bars_scale_to_the_largest_bucket() {
         let d = |n: i64| Decimal::from(n);
         let svg = aging_chart("EUR", &[d(100), d(50), d(0), d(0), d(0)]);
-        assert!(svg.contains(r#"width="330.0""#), "{svg}");
-        assert!(svg.contains(r#"width="165.0""#), "{svg}");
+        assert!(svg.contains(r#"width="250.0""#), "{svg}");
+        assert!(svg.contains(r#"width="125.0""#), "{svg}");
         assert!(svg.contains(r#"width="0.0""#), "{svg}");
         assert!(svg.contains("150.00 EUR in total"), "{svg}");
         assert!(svg.contains("50.00 EUR"));
