@@ -144,7 +144,25 @@ fn sibling(out: &Path, tag: &str) -> io::Result<PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    Ok(parent.join(format!(".{name}.folio-{tag}-{}", std::process::id())))
+    // The pid tells a later build whether the owner still runs; the counter
+    // keeps two builds of one process (e.g. `folio serve`) apart.
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Ok(parent.join(format!(".{name}.folio-{tag}-{}-{n}", std::process::id())))
+}
+
+/// Whether the build that named a staging folder `...-<pid>-<n>` may still
+/// be running: this process, or (on Linux) a live process with that pid.
+fn owner_may_run(file_name: &str) -> bool {
+    let mut parts = file_name.rsplit('-');
+    let _counter = parts.next();
+    let Some(Ok(pid)) = parts.next().map(str::parse::<u32>) else {
+        return false;
+    };
+    if pid == std::process::id() {
+        return true;
+    }
+    cfg!(target_os = "linux") && Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Leftovers of killed builds (staging or old sites beside `out`), removed
@@ -164,7 +182,9 @@ fn remove_leftovers(out: &Path) {
     };
     for e in entries.flatten() {
         let path = e.path();
-        let is_leftover = e.file_name().to_string_lossy().starts_with(&prefix)
+        let file_name = e.file_name().to_string_lossy().to_string();
+        let is_leftover = file_name.starts_with(&prefix)
+            && !owner_may_run(&file_name)
             && e.file_type().is_ok_and(|t| t.is_dir())
             && path.join(MARKER).is_file();
         if is_leftover {
