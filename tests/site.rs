@@ -767,3 +767,50 @@ fn a_killed_build_leaves_the_previous_site_whole() {
         .count();
     assert_eq!(leftovers, 0);
 }
+
+fn folio(root: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("-C")
+        .arg(root)
+        .args(["--as-of", "2026-10-27", "--color", "never"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_command_line_builds_into_public_and_reports_failures() {
+    let f = Fixture::new();
+    let ok = folio(&f.root, &["build"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        f.root.join("public/index.html").is_file(),
+        "a relative --out is inside -C DIR"
+    );
+    assert!(String::from_utf8_lossy(&ok.stderr).contains("built "));
+
+    let refused = folio(&f.root, &["build", "--out", "."]);
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "refusing --out is a usage error"
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("records repository"));
+
+    f.write(
+        "accounts/acme/invoices/bad.md",
+        "---\nnumber: X\nissued: 2026-10-01\namount: \"12,000\"\n---\n",
+    );
+    let broken = folio(&f.root, &["build"]);
+    assert_eq!(broken.status.code(), Some(1), "records with errors exit 1");
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(stderr.contains("accounts/acme/invoices/bad.md"), "{stderr}");
+    assert!(
+        f.root.join("public/index.html").is_file(),
+        "the previous site stays"
+    );
+}
