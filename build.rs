@@ -25,10 +25,15 @@ fn files(root: &Path, dir: &Path, out: &mut Vec<String>) {
     }
 }
 
-fn table(name: &str, root: &Path, code: &mut String) {
+/// Embeds the files under `root`; with `only`, just those top-level entries
+/// (for the demo: the records layout, never a `public/` built inside it).
+fn table(name: &str, root: &Path, only: Option<&[&str]>, code: &mut String) {
     println!("cargo:rerun-if-changed={}", root.display());
     let mut list = vec![];
     files(root, root, &mut list);
+    if let Some(only) = only {
+        list.retain(|rel| only.contains(&rel.split('/').next().unwrap_or_default()));
+    }
     writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
     for rel in list {
         let abs = root.join(&rel);
@@ -42,8 +47,9 @@ fn main() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap();
     let manifest = Path::new(&manifest);
     let mut code = String::new();
-    table("TEMPLATES", &manifest.join("templates"), &mut code);
-    table("EXAMPLE", &manifest.join("example-accounts"), &mut code);
+    table("TEMPLATES", &manifest.join("templates"), None, &mut code);
+    let records = ["folio.yaml", "handbook", "accounts", "templates"];
+    table("EXAMPLE", &manifest.join("example-accounts"), Some(&records), &mut code);
     let out = std::env::var("OUT_DIR").unwrap();
     std::fs::write(Path::new(&out).join("embedded.rs"), code).unwrap();
 }
