@@ -170,51 +170,15 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     })
 }
 
-/// The site's and the message drafts' templates (built-in, with the
-/// repository's overrides), parsed once. All are added in one call so a
-/// page may extend or import a template that sorts after it; each is parsed
-/// on its own first, so a syntax error names its file.
+/// The site's and the message drafts' templates, parsed once; any template
+/// problem fails the build.
 fn site_tera(root: &Path) -> Result<tera::Tera, BuildError> {
-    let (sources, mut problems) = templates::sources(Some(root));
-    let mut good: Vec<(&str, &str)> = vec![];
-    for (name, text) in sources
-        .iter()
-        .filter(|(n, _)| n.ends_with(".html") || n.ends_with(".txt"))
-    {
-        match tera::Template::new(name, None, text) {
-            Ok(_) => good.push((name, text)),
-            Err(e) => problems.push(template_problem(
-                name,
-                format!("template does not parse: {}", error_chain(&e)),
-            )),
-        }
-    }
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
-    tera.set_escape_fn(super::svg::escape);
-    if problems.is_empty()
-        && let Err(e) = tera.add_raw_templates(good)
-    {
-        problems.push(template_problem(
-            "",
-            format!("templates do not fit together: {}", error_chain(&e)),
-        ));
-    }
+    let (tera, problems) = templates::tera(Some(root));
     if problems.is_empty() {
         Ok(tera)
     } else {
         Err(BuildError::Records(problems))
     }
-}
-
-fn template_problem(name: &str, message: String) -> Diagnostic {
-    Diagnostic::new(
-        Code::InvalidTemplate,
-        format!("templates/{name}"),
-        crate::diagnostic::Pos::START,
-        message,
-        "fix the Tera syntax or the `extends`/`import` names, or delete the override to use the built-in template",
-    )
 }
 
 fn io_failure(path: &Path, e: std::io::Error) -> BuildError {

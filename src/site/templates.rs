@@ -27,11 +27,15 @@ pub fn sources(root: Option<&Path>) -> (BTreeMap<String, String>, Vec<Diagnostic
                 .max_depth(4)
                 .sort_by_file_name()
                 .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                })
                 .flatten()
                 .filter(|e| e.file_type().is_file())
             {
-                let Ok(rel) = entry.path().strip_prefix(&dir) else { continue };
+                let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                    continue;
+                };
                 let name = rel.to_string_lossy().replace('\\', "/");
                 match std::fs::read(entry.path()).map(String::from_utf8) {
                     Ok(Ok(text)) => {
@@ -51,38 +55,50 @@ pub fn sources(root: Option<&Path>) -> (BTreeMap<String, String>, Vec<Diagnostic
     (map, diags)
 }
 
-/// A Tera instance with every template parsed once. Templates that do not
-/// parse are reported with their file and skipped.
+/// A Tera instance with every template (built-in, with the repository's
+/// overrides) parsed once. Each is parsed on its own first, so a syntax error
+/// names its file; then all are added in one call, so a page may extend or
+/// import a template that sorts after it. Templates that do not parse are
+/// reported and left out.
 pub fn tera(root: Option<&Path>) -> (tera::Tera, Vec<Diagnostic>) {
-    let (map, mut diags) = sources(root);
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
-    for (name, text) in map.iter().filter(|(n, _)| is_tera_template(n)) {
-        if let Err(e) = tera.add_raw_template(name, text) {
-            diags.push(Diagnostic::new(
-                Code::InvalidTemplate,
-                format!("templates/{name}"),
-                Pos::START,
+    let (sources, mut diags) = sources(root);
+    let mut good: Vec<(&str, &str)> = vec![];
+    for (name, text) in sources.iter().filter(|(n, _)| is_tera_template(n)) {
+        match tera::Template::new(name, None, text) {
+            Ok(_) => good.push((name, text)),
+            Err(e) => diags.push(problem(
+                name,
                 format!("template does not parse: {}", super::error_chain(&e)),
-                "fix the Tera syntax, or delete the file to use the built-in template",
-            ));
+            )),
         }
     }
-    if let Err(e) = tera.build_inheritance_chains() {
-        diags.push(Diagnostic::new(
-            Code::InvalidTemplate,
-            "templates/",
-            Pos::START,
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+    tera.set_escape_fn(super::svg::escape);
+    if let Err(e) = tera.add_raw_templates(good) {
+        diags.push(problem(
+            "",
             format!("templates do not fit together: {}", super::error_chain(&e)),
-            "check `extends` and `block` names in your template overrides",
         ));
     }
     (tera, diags)
 }
 
-/// Files under `templates/` that are Tera templates (the CI workflow, for
-/// one, is copied verbatim and uses `${{ }}` of its own).
+fn problem(name: &str, message: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidTemplate,
+        format!("templates/{name}"),
+        Pos::START,
+        message,
+        "fix the Tera syntax or the `extends`/`import` names, or delete the override to use the built-in template",
+    )
+}
+
+/// Files under `templates/` that are Tera templates. Stylesheets and scripts
+/// are copied verbatim (CSS can contain `{#`, Tera's comment opener), and so
+/// is the CI workflow, which uses `${{ }}` of its own.
 fn is_tera_template(name: &str) -> bool {
-    const EXTENSIONS: [&str; 8] = ["html", "txt", "xml", "ics", "css", "js", "json", "svg"];
-    name.rsplit_once('.').is_some_and(|(_, ext)| EXTENSIONS.contains(&ext))
+    const EXTENSIONS: [&str; 4] = ["html", "txt", "xml", "ics"];
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| EXTENSIONS.contains(&ext))
 }
