@@ -3,12 +3,14 @@
 
 use super::unknown;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::ladder::Settings;
 use crate::ladder::calendar::add_days;
 use crate::ladder::policy::{self, Policy};
-use crate::ladder::Settings;
 use crate::load::{AccountDir, Record, Repo};
 use crate::model::terms::Terms;
-use crate::model::{currency, number_slug, AccountStatus, Amount, Config, Invoice, Project, Roles, Sp};
+use crate::model::{
+    AccountStatus, Amount, Config, Invoice, Project, Roles, Sp, currency, number_slug,
+};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -37,13 +39,24 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn people(&self) -> impl Iterator<Item = &str> + Clone {
-        self.config.into_iter().flat_map(|c| c.people.keys().map(String::as_str))
+        self.config
+            .into_iter()
+            .flat_map(|c| c.people.keys().map(String::as_str))
     }
 
     fn person(&self, file: &str, handle: &Sp<String>, out: &mut Vec<Diagnostic>) {
-        let known = self.config.is_some_and(|c| c.people.contains_key(handle.as_str()));
+        let known = self
+            .config
+            .is_some_and(|c| c.people.contains_key(handle.as_str()));
         if !known {
-            out.push(unknown(Code::UnknownPerson, file, handle.pos, "person", handle, self.people()));
+            out.push(unknown(
+                Code::UnknownPerson,
+                file,
+                handle.pos,
+                "person",
+                handle,
+                self.people(),
+            ));
         }
     }
 
@@ -54,14 +67,28 @@ impl Cx<'_> {
     fn policy(&self, file: &str, name: &Sp<String>, out: &mut Vec<Diagnostic>) {
         if !self.settings.policies.contains_key(name.as_str()) {
             let known = self.settings.policies.keys().map(String::as_str);
-            out.push(unknown(Code::UnknownPolicy, file, name.pos, "policy", name, known));
+            out.push(unknown(
+                Code::UnknownPolicy,
+                file,
+                name.pos,
+                "policy",
+                name,
+                known,
+            ));
         }
     }
 
     fn calendar(&self, file: &str, name: &Sp<String>, out: &mut Vec<Diagnostic>) {
         if !self.settings.calendars.contains_key(name.as_str()) {
             let known = self.settings.calendars.keys().map(String::as_str);
-            out.push(unknown(Code::UnknownCalendar, file, name.pos, "calendar", name, known));
+            out.push(unknown(
+                Code::UnknownCalendar,
+                file,
+                name.pos,
+                "calendar",
+                name,
+                known,
+            ));
         }
     }
 
@@ -143,7 +170,10 @@ impl Cx<'_> {
         if a.status != AccountStatus::Active {
             return;
         }
-        for (kind, freq) in [("internal_sync", a.cadence.internal_sync), ("client_sync", a.cadence.client_sync)] {
+        for (kind, freq) in [
+            ("internal_sync", a.cadence.internal_sync),
+            ("client_sync", a.cadence.client_sync),
+        ] {
             let Some(freq) = freq else { continue };
             let last = a
                 .log
@@ -178,15 +208,18 @@ impl Cx<'_> {
                 Code::BadValue,
                 f,
                 inv.number.pos,
-                format!("invoice number `{}` has no letters or digits", inv.number.value),
+                format!(
+                    "invoice number `{}` has no letters or digits",
+                    inv.number.value
+                ),
                 "use a number such as INV-2026-0042",
             ));
         }
-        if let Some(p) = &inv.project {
-            if !dir.projects.iter().any(|x| x.id == p.value) {
-                let known = dir.projects.iter().map(|x| x.id.as_str());
-                out.push(unknown(Code::UnknownProject, f, p.pos, "project", p, known));
-            }
+        if let Some(p) = &inv.project
+            && !dir.projects.iter().any(|x| x.id == p.value)
+        {
+            let known = dir.projects.iter().map(|x| x.id.as_str());
+            out.push(unknown(Code::UnknownProject, f, p.pos, "project", p, known));
         }
         let currency = self.settings.currency_for(dir, inv);
         if let Some(c) = &inv.currency {
@@ -216,7 +249,10 @@ impl Cx<'_> {
                         Code::DueContradictsTerms,
                         f,
                         due.pos,
-                        format!("due {} contradicts terms `{}`, which give {computed}", due.value, t.value),
+                        format!(
+                            "due {} contradicts terms `{}`, which give {computed}",
+                            due.value, t.value
+                        ),
                         "remove `due` to compute it from the terms, or correct one of the two",
                     ));
                 }
@@ -229,7 +265,10 @@ impl Cx<'_> {
                     Code::PaymentBeforeIssue,
                     f,
                     p.date.pos,
-                    format!("payment dated {} is before the invoice was issued on {issued}", p.date.value),
+                    format!(
+                        "payment dated {} is before the invoice was issued on {issued}",
+                        p.date.value
+                    ),
                     "check the payment date, or whether it belongs to another invoice",
                 ));
             }
@@ -240,7 +279,10 @@ impl Cx<'_> {
                     Code::BadValue,
                     f,
                     p.pay_by.pos,
-                    format!("promise to pay by {} was made later, on {}", p.pay_by.value, p.made.value),
+                    format!(
+                        "promise to pay by {} was made later, on {}",
+                        p.pay_by.value, p.made.value
+                    ),
                     "`pay_by` must be on or after `made`",
                 ));
             }
@@ -251,7 +293,10 @@ impl Cx<'_> {
                     Code::BadValue,
                     f,
                     u.pos,
-                    format!("hold ends on {} before it starts on {}", u.value, h.from.value),
+                    format!(
+                        "hold ends on {} before it starts on {}",
+                        u.value, h.from.value
+                    ),
                     "`until` must be on or after `from`",
                 ));
             }
@@ -266,13 +311,13 @@ impl Cx<'_> {
             if let Some(by) = &l.by {
                 self.person(f, by, out);
             }
-            if let Some(s) = &l.stage {
-                if policy.stage(s).is_none() {
-                    let known = policy.stages.iter().map(|x| x.id.as_str());
-                    let mut d = unknown(Code::UnknownStage, f, s.pos, "stage", s, known);
-                    d.message = format!("policy `{}` has no stage `{}`", policy.name, s.value);
-                    out.push(d);
-                }
+            if let Some(s) = &l.stage
+                && policy.stage(s).is_none()
+            {
+                let known = policy.stages.iter().map(|x| x.id.as_str());
+                let mut d = unknown(Code::UnknownStage, f, s.pos, "stage", s, known);
+                d.message = format!("policy `{}` has no stage `{}`", policy.name, s.value);
+                out.push(d);
             }
         }
     }
@@ -280,7 +325,14 @@ impl Cx<'_> {
 
 fn check_currency(file: &str, code: &Sp<String>, out: &mut Vec<Diagnostic>) {
     if currency::minor_digits(code).is_none() {
-        out.push(unknown(Code::UnknownCurrency, file, code.pos, "currency", code, currency::all_codes().collect::<Vec<_>>()));
+        out.push(unknown(
+            Code::UnknownCurrency,
+            file,
+            code.pos,
+            "currency",
+            code,
+            currency::all_codes().collect::<Vec<_>>(),
+        ));
     }
 }
 
@@ -296,7 +348,13 @@ fn check_terms(file: &str, t: &Sp<String>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_positive(file: &str, amount: &Sp<Amount>, what: &str, currency: &str, out: &mut Vec<Diagnostic>) {
+fn check_positive(
+    file: &str,
+    amount: &Sp<Amount>,
+    what: &str,
+    currency: &str,
+    out: &mut Vec<Diagnostic>,
+) {
     let value = amount.value.0;
     if value <= Decimal::ZERO {
         out.push(Diagnostic::new(
@@ -306,37 +364,46 @@ fn check_positive(file: &str, amount: &Sp<Amount>, what: &str, currency: &str, o
             format!("{what} must be greater than zero, not {value}"),
             "record credit notes by voiding or reducing the invoice, not with negative amounts",
         ));
-    } else if let Some(digits) = currency::minor_digits(currency) {
-        if value.normalize().scale() > digits {
-            out.push(Diagnostic::new(
-                Code::BadAmount,
-                file,
-                amount.pos,
-                format!("{what} {value} has more decimals than {currency} allows ({digits})"),
-                format!("round it to {digits} decimal places"),
-            ));
-        }
+    } else if let Some(digits) = currency::minor_digits(currency)
+        && value.normalize().scale() > digits
+    {
+        out.push(Diagnostic::new(
+            Code::BadAmount,
+            file,
+            amount.pos,
+            format!("{what} {value} has more decimals than {currency} allows ({digits})"),
+            format!("round it to {digits} decimal places"),
+        ));
     }
 }
 
 fn check_project(rec: &Record<Project>, out: &mut Vec<Diagnostic>) {
     let p = &rec.data;
     let f = rec.file.as_str();
-    if let Some(b) = &p.budget {
-        if b.value.0 <= Decimal::ZERO {
-            out.push(Diagnostic::new(Code::BadAmount, f, b.pos, "budget must be greater than zero", "write the budget in the account currency"));
-        }
+    if let Some(b) = &p.budget
+        && b.value.0 <= Decimal::ZERO
+    {
+        out.push(Diagnostic::new(
+            Code::BadAmount,
+            f,
+            b.pos,
+            "budget must be greater than zero",
+            "write the budget in the account currency",
+        ));
     }
-    if let (Some(s), Some(e)) = (&p.start, &p.end) {
-        if e.value < s.value {
-            out.push(Diagnostic::new(
-                Code::BadValue,
-                f,
-                e.pos,
-                format!("project ends on {} before it starts on {}", e.value, s.value),
-                "`end` must be on or after `start`",
-            ));
-        }
+    if let (Some(s), Some(e)) = (&p.start, &p.end)
+        && e.value < s.value
+    {
+        out.push(Diagnostic::new(
+            Code::BadValue,
+            f,
+            e.pos,
+            format!(
+                "project ends on {} before it starts on {}",
+                e.value, s.value
+            ),
+            "`end` must be on or after `start`",
+        ));
     }
     if !p.milestones.is_empty() {
         let total: Decimal = p.milestones.iter().map(|m| m.share.value.0).sum();
@@ -345,7 +412,10 @@ fn check_project(rec: &Record<Project>, out: &mut Vec<Diagnostic>) {
                 Code::MilestoneShares,
                 f,
                 p.milestones[0].share.pos,
-                format!("milestone shares add up to {}%, not 100%", total.normalize()),
+                format!(
+                    "milestone shares add up to {}%, not 100%",
+                    total.normalize()
+                ),
                 "adjust the shares so the payment schedule covers exactly the whole budget",
             ));
         }
@@ -392,35 +462,55 @@ fn check_config(rec: &Record<Config>, out: &mut Vec<Diagnostic>) {
     if let Some(cur) = &c.currency {
         check_currency(f, cur, out);
     }
-    if let Some(tz) = &c.timezone {
-        if tz.parse::<chrono_tz::Tz>().is_err() {
-            out.push(Diagnostic::new(
-                Code::BadValue,
-                f,
-                tz.pos,
-                format!("unknown time zone `{}`", tz.value),
-                "use an IANA time zone name such as Europe/Lisbon or UTC",
-            ));
-        }
+    if let Some(tz) = &c.timezone
+        && tz.parse::<chrono_tz::Tz>().is_err()
+    {
+        out.push(Diagnostic::new(
+            Code::BadValue,
+            f,
+            tz.pos,
+            format!("unknown time zone `{}`", tz.value),
+            "use an IANA time zone name such as Europe/Lisbon or UTC",
+        ));
     }
     if let Some(t) = &c.default_terms {
         check_terms(f, t, out);
     }
-    if let Some(cal) = &c.default_calendar {
-        if !c.calendars.contains_key(cal.as_str()) {
-            out.push(unknown(Code::UnknownCalendar, f, cal.pos, "calendar", cal, c.calendars.keys().map(String::as_str)));
-        }
+    if let Some(cal) = &c.default_calendar
+        && !c.calendars.contains_key(cal.as_str())
+    {
+        out.push(unknown(
+            Code::UnknownCalendar,
+            f,
+            cal.pos,
+            "calendar",
+            cal,
+            c.calendars.keys().map(String::as_str),
+        ));
     }
     let policies = policy::all(Some(c));
-    if let Some(p) = &c.default_policy {
-        if !policies.iter().any(|x| x.name == p.value) {
-            out.push(unknown(Code::UnknownPolicy, f, p.pos, "policy", p, policies.iter().map(|x| x.name.as_str())));
-        }
+    if let Some(p) = &c.default_policy
+        && !policies.iter().any(|x| x.name == p.value)
+    {
+        out.push(unknown(
+            Code::UnknownPolicy,
+            f,
+            p.pos,
+            "policy",
+            p,
+            policies.iter().map(|x| x.name.as_str()),
+        ));
     }
-    if let Some(t) = &c.tolerance {
-        if t.value.0 < Decimal::ZERO {
-            out.push(Diagnostic::new(Code::BadAmount, f, t.pos, "tolerance cannot be negative", "use 0 or a small amount such as 1.00"));
-        }
+    if let Some(t) = &c.tolerance
+        && t.value.0 < Decimal::ZERO
+    {
+        out.push(Diagnostic::new(
+            Code::BadAmount,
+            f,
+            t.pos,
+            "tolerance cannot be negative",
+            "use 0 or a small amount such as 1.00",
+        ));
     }
     for (handle, person) in &c.people {
         if !crate::model::is_slug(handle) {
@@ -440,16 +530,16 @@ fn check_config(rec: &Record<Config>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    if let Some(p) = &c.invoice_pattern {
-        if !p.contains("{seq") {
-            out.push(Diagnostic::new(
-                Code::BadValue,
-                f,
-                p.pos,
-                "invoice_pattern has no `{seq}` placeholder",
-                "use a pattern such as INV-{year}-{seq:4}",
-            ));
-        }
+    if let Some(p) = &c.invoice_pattern
+        && !p.contains("{seq")
+    {
+        out.push(Diagnostic::new(
+            Code::BadValue,
+            f,
+            p.pos,
+            "invoice_pattern has no `{seq}` placeholder",
+            "use a pattern such as INV-{year}-{seq:4}",
+        ));
     }
     for (name, pc) in &c.policies {
         if let Some(p) = policy::resolve(Some(c), name) {
@@ -458,7 +548,13 @@ fn check_config(rec: &Record<Config>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_policy(f: &str, c: &Config, pc: &crate::model::PolicyConfig, p: &Policy, out: &mut Vec<Diagnostic>) {
+fn check_policy(
+    f: &str,
+    c: &Config,
+    pc: &crate::model::PolicyConfig,
+    p: &Policy,
+    out: &mut Vec<Diagnostic>,
+) {
     if pc.stages.is_empty() {
         out.push(Diagnostic::new(
             Code::InvalidPolicy,
@@ -475,13 +571,22 @@ fn check_policy(f: &str, c: &Config, pc: &crate::model::PolicyConfig, p: &Policy
                 Code::InvalidPolicy,
                 f,
                 s.id.pos,
-                format!("policy `{}` has two stages with id `{}`", p.name, s.id.value),
+                format!(
+                    "policy `{}` has two stages with id `{}`",
+                    p.name, s.id.value
+                ),
                 "give each stage its own id",
             ));
         }
         seen.push(&s.id);
         if !crate::model::is_slug(&s.id) {
-            out.push(Diagnostic::new(Code::BadSlug, f, s.id.pos, format!("stage id `{}` is not a slug", s.id.value), "use lowercase letters, digits and `-`"));
+            out.push(Diagnostic::new(
+                Code::BadSlug,
+                f,
+                s.id.pos,
+                format!("stage id `{}` is not a slug", s.id.value),
+                "use lowercase letters, digits and `-`",
+            ));
         }
         if i > 0 && s.offset.value <= pc.stages[i - 1].offset.value {
             out.push(Diagnostic::new(
@@ -495,24 +600,39 @@ fn check_policy(f: &str, c: &Config, pc: &crate::model::PolicyConfig, p: &Policy
                 "order the stages by offset, earliest first",
             ));
         }
-        if let Some(o) = &s.owner {
-            if !Roles::NAMES.contains(&o.as_str()) && !c.people.contains_key(o.as_str()) {
-                let known = Roles::NAMES.iter().copied().chain(c.people.keys().map(String::as_str));
-                let mut d = unknown(Code::InvalidPolicy, f, o.pos, "owner", o, known.collect::<Vec<_>>());
-                d.message = format!("stage owner `{}` is neither a role nor a person", o.value);
-                out.push(d);
-            }
+        if let Some(o) = &s.owner
+            && !Roles::NAMES.contains(&o.as_str())
+            && !c.people.contains_key(o.as_str())
+        {
+            let known = Roles::NAMES
+                .iter()
+                .copied()
+                .chain(c.people.keys().map(String::as_str));
+            let mut d = unknown(
+                Code::InvalidPolicy,
+                f,
+                o.pos,
+                "owner",
+                o,
+                known.collect::<Vec<_>>(),
+            );
+            d.message = format!("stage owner `{}` is neither a role nor a person", o.value);
+            out.push(d);
         }
-        if let Some(t) = &s.template {
-            if let Err(e) = tera::Tera::default().add_raw_template("stage", t) {
-                out.push(Diagnostic::new(
-                    Code::InvalidTemplate,
-                    f,
-                    t.pos,
-                    format!("stage `{}` template does not parse: {}", s.id.value, crate::site::error_chain(&e)),
-                    "fix the Tera syntax: {{ variable }}, {% if %}...{% endif %}",
-                ));
-            }
+        if let Some(t) = &s.template
+            && let Err(e) = tera::Tera::default().add_raw_template("stage", t)
+        {
+            out.push(Diagnostic::new(
+                Code::InvalidTemplate,
+                f,
+                t.pos,
+                format!(
+                    "stage `{}` template does not parse: {}",
+                    s.id.value,
+                    crate::site::error_chain(&e)
+                ),
+                "fix the Tera syntax: {{ variable }}, {% if %}...{% endif %}",
+            ));
         }
     }
 }

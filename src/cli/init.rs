@@ -1,8 +1,8 @@
 //! `folio init` and `folio new`: scaffolding that never overwrites a file.
 
-use super::{open, Cli, CmdResult, Failure};
+use super::{Cli, CmdResult, Failure, open};
 use crate::embedded;
-use crate::model::{is_slug, number_slug, Date};
+use crate::model::{Date, is_slug, number_slug};
 use chrono::Datelike;
 use clap::Subcommand;
 use std::io::Write;
@@ -38,7 +38,10 @@ fn create_new(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
     f.write_all(text.as_bytes())
 }
 
@@ -54,7 +57,10 @@ pub fn init(cli: &Cli, dir: &Path) -> CmdResult {
     let mut files: Vec<(String, &str)> = embedded::EXAMPLE
         .iter()
         .filter(|(p, _)| {
-            *p == "folio.yaml" || p.starts_with("handbook/") || p.starts_with("templates/") || p.starts_with(SAMPLE_ACCOUNT)
+            *p == "folio.yaml"
+                || p.starts_with("handbook/")
+                || p.starts_with("templates/")
+                || p.starts_with(SAMPLE_ACCOUNT)
         })
         .map(|(p, t)| (p.to_string(), *t))
         .collect();
@@ -68,12 +74,20 @@ pub fn init(cli: &Cli, dir: &Path) -> CmdResult {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 eprintln!("kept existing {rel}");
             }
-            Err(e) => return Err(Failure::Usage(format!("cannot write {}: {e}", path.display()))),
+            Err(e) => {
+                return Err(Failure::Usage(format!(
+                    "cannot write {}: {e}",
+                    path.display()
+                )));
+            }
         }
     }
     if !cli.quiet {
         println!("created {created} files in {}", dir.display());
-        println!("next: edit folio.yaml, then `folio -C {} check`", dir.display());
+        println!(
+            "next: edit folio.yaml, then `folio -C {} check`",
+            dir.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -95,14 +109,19 @@ pub fn new(cli: &Cli, cmd: &NewCommand) -> CmdResult {
         if s.repo.account(a).is_some_and(|d| d.account.is_some()) {
             Ok(())
         } else {
-            Err(Failure::Usage(format!("no account `{a}`; create it with `folio new account {a}`")))
+            Err(Failure::Usage(format!(
+                "no account `{a}`; create it with `folio new account {a}`"
+            )))
         }
     };
     let today = s.as_of;
     let (rel, text) = match cmd {
         NewCommand::Account { slug } => {
             slug_ok("account", slug)?;
-            (format!("accounts/{slug}/account.md"), account_template(slug, &today.to_string()))
+            (
+                format!("accounts/{slug}/account.md"),
+                account_template(slug, &today.to_string()),
+            )
         }
         NewCommand::Project { account, slug } => {
             account_exists(account)?;
@@ -115,19 +134,30 @@ pub fn new(cli: &Cli, cmd: &NewCommand) -> CmdResult {
                 ),
             )
         }
-        NewCommand::Invoice { account, project, amount, issued } => {
+        NewCommand::Invoice {
+            account,
+            project,
+            amount,
+            issued,
+        } => {
             account_exists(account)?;
             let dir = s.repo.account(account).expect("checked above");
-            if let Some(p) = project {
-                if !dir.projects.iter().any(|x| &x.id == p) {
-                    return Err(Failure::Usage(format!("account `{account}` has no project `{p}`")));
-                }
+            if let Some(p) = project
+                && !dir.projects.iter().any(|x| &x.id == p)
+            {
+                return Err(Failure::Usage(format!(
+                    "account `{account}` has no project `{p}`"
+                )));
             }
             let value: rust_decimal::Decimal = amount
                 .parse()
                 .ok()
                 .filter(|v: &rust_decimal::Decimal| *v > rust_decimal::Decimal::ZERO)
-                .ok_or_else(|| Failure::Usage(format!("amount `{amount}` is not a positive decimal such as 12000.50")))?;
+                .ok_or_else(|| {
+                    Failure::Usage(format!(
+                        "amount `{amount}` is not a positive decimal such as 12000.50"
+                    ))
+                })?;
             let issued = match issued {
                 Some(d) => Date::parse(d).map_err(Failure::Usage)?.0,
                 None => today,
@@ -138,12 +168,21 @@ pub fn new(cli: &Cli, cmd: &NewCommand) -> CmdResult {
                 .as_ref()
                 .and_then(|c| c.data.invoice_pattern.as_ref())
                 .map_or(DEFAULT_PATTERN.to_string(), |p| p.value.clone());
-            let existing: Vec<&str> = s.repo.invoices().map(|(_, i)| i.data.number.as_str()).collect();
+            let existing: Vec<&str> = s
+                .repo
+                .invoices()
+                .map(|(_, i)| i.data.number.as_str())
+                .collect();
             let number = next_number(&pattern, issued.year(), &existing);
-            let project_line = project.as_ref().map(|p| format!("project: {p}\n")).unwrap_or_default();
+            let project_line = project
+                .as_ref()
+                .map(|p| format!("project: {p}\n"))
+                .unwrap_or_default();
             (
                 format!("accounts/{account}/invoices/{}.md", number_slug(&number)),
-                format!("---\nnumber: {number}\n{project_line}issued: {issued}\namount: {value}\n---\nWhat this invoice covers.\n"),
+                format!(
+                    "---\nnumber: {number}\n{project_line}issued: {issued}\namount: {value}\n---\nWhat this invoice covers.\n"
+                ),
             )
         }
     };
@@ -155,9 +194,9 @@ pub fn new(cli: &Cli, cmd: &NewCommand) -> CmdResult {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(Failure::Usage(format!("{rel} already exists; folio never overwrites a record")))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Failure::Usage(format!(
+            "{rel} already exists; folio never overwrites a record"
+        ))),
         Err(e) => Err(Failure::Usage(format!("cannot write {rel}: {e}"))),
     }
 }
@@ -168,7 +207,9 @@ fn title_case(slug: &str) -> String {
     slug.split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -186,9 +227,14 @@ fn account_template(slug: &str, today: &str) -> String {
 /// that year's numbers.
 pub fn next_number(pattern: &str, year: i32, existing: &[&str]) -> String {
     let with_year = pattern.replace("{year}", &year.to_string());
-    let (prefix, rest) = with_year.split_once("{seq").unwrap_or((with_year.as_str(), "}"));
+    let (prefix, rest) = with_year
+        .split_once("{seq")
+        .unwrap_or((with_year.as_str(), "}"));
     let (spec, suffix) = rest.split_once('}').unwrap_or(("", ""));
-    let width: usize = spec.strip_prefix(':').and_then(|w| w.parse().ok()).unwrap_or(1);
+    let width: usize = spec
+        .strip_prefix(':')
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(1);
     let highest = existing
         .iter()
         .filter_map(|n| n.strip_prefix(prefix)?.strip_suffix(suffix))
@@ -208,9 +254,20 @@ mod tests {
 
     #[test]
     fn next_numbers() {
-        let existing = ["INV-2026-0041", "INV-2026-0007", "INV-2025-0099", "INV-2026-draft"];
-        assert_eq!(next_number("INV-{year}-{seq:4}", 2026, &existing), "INV-2026-0042");
-        assert_eq!(next_number("INV-{year}-{seq:4}", 2027, &existing), "INV-2027-0001");
+        let existing = [
+            "INV-2026-0041",
+            "INV-2026-0007",
+            "INV-2025-0099",
+            "INV-2026-draft",
+        ];
+        assert_eq!(
+            next_number("INV-{year}-{seq:4}", 2026, &existing),
+            "INV-2026-0042"
+        );
+        assert_eq!(
+            next_number("INV-{year}-{seq:4}", 2027, &existing),
+            "INV-2027-0001"
+        );
         assert_eq!(next_number("{seq}", 2026, &["7", "12"]), "13");
         assert_eq!(next_number("F{year}/{seq:3}", 2026, &[]), "F2026/001");
     }

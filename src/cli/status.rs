@@ -1,8 +1,8 @@
 //! `folio status`: a table for people, or the SPEC §4 JSON document.
 
-use super::{open, require_valid, Cli, CmdResult, Failure};
-use crate::ladder::report::{self, StatusDoc};
+use super::{Cli, CmdResult, Failure, open, require_valid};
 use crate::ladder::Ledger;
+use crate::ladder::report::{self, StatusDoc};
 use crate::model::money;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -16,10 +16,12 @@ pub enum Format {
 
 pub fn run(cli: &Cli, account: Option<&str>, all: bool, format: Format) -> CmdResult {
     let s = open(cli)?;
-    if let Some(a) = account {
-        if s.repo.account(a).is_none() {
-            return Err(Failure::Usage(format!("no account `{a}` in this repository")));
-        }
+    if let Some(a) = account
+        && s.repo.account(a).is_none()
+    {
+        return Err(Failure::Usage(format!(
+            "no account `{a}` in this repository"
+        )));
     }
     let t = std::time::Instant::now();
     let ledger = Ledger::new(&s.repo, &s.settings, s.as_of);
@@ -42,7 +44,13 @@ pub fn run(cli: &Cli, account: Option<&str>, all: bool, format: Format) -> CmdRe
 fn columns(rows: &[Vec<String>]) -> String {
     let n = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..n)
-        .map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for r in rows {
@@ -71,11 +79,27 @@ fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
         .filter(|i| all || matches!(i.state, "open" | "on_hold" | "promised"))
         .collect();
     if !quiet {
-        let _ = writeln!(out, "As of {}: {} {} invoice(s)\n", doc.as_of, shown.len(), if all { "" } else { "unpaid" });
+        let _ = writeln!(
+            out,
+            "As of {}: {} {} invoice(s)\n",
+            doc.as_of,
+            shown.len(),
+            if all { "" } else { "unpaid" }
+        );
     }
-    let mut rows = vec![["INVOICE", "ACCOUNT", "STATE", "STAGE", "NEXT", "OUTSTANDING", "OVERDUE"]
+    let mut rows = vec![
+        [
+            "INVOICE",
+            "ACCOUNT",
+            "STATE",
+            "STAGE",
+            "NEXT",
+            "OUTSTANDING",
+            "OVERDUE",
+        ]
         .map(String::from)
-        .to_vec()];
+        .to_vec(),
+    ];
     for i in &shown {
         let next = match &i.next {
             Some(n) => format!("{} {}", n.stage, n.date.as_deref().unwrap_or("(on hold)")),
@@ -92,7 +116,11 @@ fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
             stage,
             next,
             human(&i.outstanding, &i.currency),
-            if i.days_overdue > 0 { format!("{} days", i.days_overdue) } else { "-".into() },
+            if i.days_overdue > 0 {
+                format!("{} days", i.days_overdue)
+            } else {
+                "-".into()
+            },
         ]);
     }
     out.push_str(&columns(&rows));
@@ -109,20 +137,41 @@ fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
                     a.invoice.clone(),
                     format!("{} ({})", a.stage, a.title),
                     a.channel.clone(),
-                    if a.missed { format!("MISSED, due {}", a.date) } else { format!("due {}", a.date) },
+                    if a.missed {
+                        format!("MISSED, due {}", a.date)
+                    } else {
+                        format!("due {}", a.date)
+                    },
                 ]
             })
             .collect();
         out.push_str(&columns(&rows));
     }
     let _ = writeln!(out, "\nAccounts");
-    let mut rows = vec![["ACCOUNT", "OUTSTANDING", "OVERDUE", "WORST STAGE", "ACTIONS"].map(String::from).to_vec()];
-    for a in doc.accounts.iter().filter(|a| all || !a.outstanding.is_empty()) {
+    let mut rows = vec![
+        [
+            "ACCOUNT",
+            "OUTSTANDING",
+            "OVERDUE",
+            "WORST STAGE",
+            "ACTIONS",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for a in doc
+        .accounts
+        .iter()
+        .filter(|a| all || !a.outstanding.is_empty())
+    {
         let sum = |m: &std::collections::BTreeMap<String, String>| {
             if m.is_empty() {
                 "-".to_string()
             } else {
-                m.iter().map(|(c, v)| human(v, c)).collect::<Vec<_>>().join(", ")
+                m.iter()
+                    .map(|(c, v)| human(v, c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         };
         rows.push(vec![

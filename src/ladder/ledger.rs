@@ -63,7 +63,10 @@ impl Settings {
                 .and_then(|c| c.default_calendar.as_ref())
                 .map(|c| c.value.clone()),
             calendars,
-            policies: policy::all(config).into_iter().map(|p| (p.name.clone(), p)).collect(),
+            policies: policy::all(config)
+                .into_iter()
+                .map(|p| (p.name.clone(), p))
+                .collect(),
             timezone: config
                 .and_then(|c| c.timezone.as_ref())
                 .and_then(|t| t.parse().ok())
@@ -73,7 +76,9 @@ impl Settings {
 
     /// Today in the configured time zone.
     pub fn today(&self) -> NaiveDate {
-        chrono::Utc::now().with_timezone(&self.timezone).date_naive()
+        chrono::Utc::now()
+            .with_timezone(&self.timezone)
+            .date_naive()
     }
 
     pub fn calendar(&self, account: Option<&AccountDir>) -> &Calendar {
@@ -93,7 +98,12 @@ impl Settings {
         let named = invoice
             .policy
             .as_ref()
-            .or_else(|| account.account.as_ref().and_then(|a| a.data.billing.policy.as_ref()))
+            .or_else(|| {
+                account
+                    .account
+                    .as_ref()
+                    .and_then(|a| a.data.billing.policy.as_ref())
+            })
             .map(|p| p.value.as_str());
         named
             .and_then(|n| self.policies.get(n))
@@ -106,7 +116,12 @@ impl Settings {
         invoice
             .currency
             .as_ref()
-            .or_else(|| account.account.as_ref().and_then(|a| a.data.billing.currency.as_ref()))
+            .or_else(|| {
+                account
+                    .account
+                    .as_ref()
+                    .and_then(|a| a.data.billing.currency.as_ref())
+            })
             .map_or_else(|| self.currency.clone(), |c| c.value.clone())
     }
 
@@ -115,7 +130,12 @@ impl Settings {
         invoice
             .terms
             .as_ref()
-            .or_else(|| account.account.as_ref().and_then(|a| a.data.billing.terms.as_ref()))
+            .or_else(|| {
+                account
+                    .account
+                    .as_ref()
+                    .and_then(|a| a.data.billing.terms.as_ref())
+            })
             .and_then(|t| Terms::parse(t).ok())
             .unwrap_or(self.default_terms)
     }
@@ -125,7 +145,8 @@ impl Settings {
         let terms = self.terms_for(account, invoice);
         let issued = invoice.issued.value.0;
         if terms.working {
-            self.calendar(Some(account)).add_working(issued, terms.days as i64)
+            self.calendar(Some(account))
+                .add_working(issued, terms.days as i64)
         } else {
             super::calendar::add_days(issued, terms.days as i64)
         }
@@ -156,13 +177,20 @@ impl Entry<'_> {
 /// A stage owner is a role on the account, else a person holding that role in
 /// folio.yaml, else a person handle, else the text as written.
 pub fn resolve_owner(config: Option<&Config>, account: &AccountDir, owner: &str) -> String {
-    if let Some(h) = account.account.as_ref().and_then(|a| a.data.roles.get(owner)) {
+    if let Some(h) = account
+        .account
+        .as_ref()
+        .and_then(|a| a.data.roles.get(owner))
+    {
         return h.value.clone();
     }
-    if let Some(c) = config {
-        if let Some((handle, _)) = c.people.iter().find(|(_, p)| p.roles.iter().any(|r| r.value == owner)) {
-            return handle.clone();
-        }
+    if let Some(c) = config
+        && let Some((handle, _)) = c
+            .people
+            .iter()
+            .find(|(_, p)| p.roles.iter().any(|r| r.value == owner))
+    {
+        return handle.clone();
     }
     owner.to_string()
 }
@@ -173,14 +201,26 @@ pub fn facts(invoice: &Invoice, due: NaiveDate) -> Facts {
         due,
         amount: invoice.amount.value.0,
         status: invoice.status,
-        payments: invoice.payments.iter().map(|p| (p.date.value.0, p.amount.value.0)).collect(),
-        promises: invoice.promises.iter().map(|p| (p.made.value.0, p.pay_by.value.0)).collect(),
+        payments: invoice
+            .payments
+            .iter()
+            .map(|p| (p.date.value.0, p.amount.value.0))
+            .collect(),
+        promises: invoice
+            .promises
+            .iter()
+            .map(|p| (p.made.value.0, p.pay_by.value.0))
+            .collect(),
         holds: invoice
             .holds
             .iter()
             .map(|h| (h.from.value.0, h.until.as_ref().map(|u| u.value.0)))
             .collect(),
-        extensions: invoice.extensions.iter().map(|e| (e.granted.value.0, e.days.value)).collect(),
+        extensions: invoice
+            .extensions
+            .iter()
+            .map(|e| (e.granted.value.0, e.days.value))
+            .collect(),
         log: invoice
             .log
             .iter()
@@ -211,7 +251,8 @@ impl<'r> Ledger<'r> {
                     .map_or_else(|| settings.due_from_terms(account, data), |d| d.value.0);
                 let policy = settings.policy_for(account, data);
                 let cal = settings.calendar(Some(account));
-                let eval = stage::evaluate(&facts(data, due), policy, cal, settings.tolerance, as_of);
+                let eval =
+                    stage::evaluate(&facts(data, due), policy, cal, settings.tolerance, as_of);
                 Entry {
                     account,
                     invoice,
