@@ -42,15 +42,21 @@ fn is_external(link: &str) -> bool {
 }
 
 /// Undoes the entity escaping Tera and ammonia apply inside attributes.
-fn unescape(s: &str) -> String {
-    s.replace("&#x2F;", "/")
+/// Most links carry no entity at all; those are borrowed as they are.
+fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let out = s
+        .replace("&#x2F;", "/")
         .replace("&#47;", "/")
         .replace("&quot;", "\"")
         .replace("&#x27;", "'")
         .replace("&#39;", "'")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
-        .replace("&amp;", "&")
+        .replace("&amp;", "&");
+    std::borrow::Cow::Owned(out)
 }
 
 /// Resolves `link` against the folder of `page` (both relative to the site
@@ -86,8 +92,8 @@ pub fn broken(page: &str, html: &str, files: &HashSet<&str>) -> Vec<String> {
             continue;
         }
         let ok = resolve(page, &link).is_some_and(|t| files.contains(t.as_str()));
-        if !ok && !out.contains(&link) {
-            out.push(link);
+        if !ok && !out.iter().any(|l| *l == link) {
+            out.push(link.into_owned());
         }
     }
     out
