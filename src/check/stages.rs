@@ -23,7 +23,9 @@ pub fn check(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
 }
 
 fn overpayment(e: &Entry, out: &mut Vec<Diagnostic>) {
-    if e.eval.outstanding < Decimal::ZERO {
+    // A non-positive amount is already an error; it is not an overpayment.
+    let amount_valid = e.invoice.data.amount.value.0 > Decimal::ZERO;
+    if amount_valid && e.eval.outstanding < Decimal::ZERO {
         let inv = &e.invoice.data;
         let pos = inv.payments.last().map_or(inv.amount.pos, |p| p.amount.pos);
         out.push(Diagnostic::new(
@@ -47,7 +49,10 @@ fn log_pos(e: &Entry) -> Pos {
 
 fn missed_and_late(e: &Entry, out: &mut Vec<Diagnostic>) {
     for s in e.eval.missed() {
-        let title = e.policy.stage(&s.id).map_or(s.id.as_str(), |st| st.title.as_str());
+        let title = e
+            .policy
+            .stage(&s.id)
+            .map_or(s.id.as_str(), |st| st.title.as_str());
         let date = s.date.map(|d| d.to_string()).unwrap_or_default();
         out.push(Diagnostic::new(
             Code::MissedStep,
@@ -112,15 +117,23 @@ fn stale_holds(e: &Entry, ledger: &Ledger, out: &mut Vec<Diagnostic>) {
 /// or stops work.
 fn active_while_paused(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
     for e in &ledger.entries {
-        let Some(current) = e.eval.current() else { continue };
-        let Some(stage) = e.policy.stage(&current.id) else { continue };
+        let Some(current) = e.eval.current() else {
+            continue;
+        };
+        let Some(stage) = e.policy.stage(&current.id) else {
+            continue;
+        };
         if stage.work == Work::Continue {
             continue;
         }
-        let projects = e.account.projects.iter().filter(|p| match &e.invoice.data.project {
-            Some(id) => p.id == id.value,
-            None => true,
-        });
+        let projects = e
+            .account
+            .projects
+            .iter()
+            .filter(|p| match &e.invoice.data.project {
+                Some(id) => p.id == id.value,
+                None => true,
+            });
         for p in projects {
             if p.data.status.value == ProjectStatus::Active {
                 out.push(Diagnostic::new(
@@ -132,11 +145,19 @@ fn active_while_paused(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
                         p.id,
                         e.number(),
                         stage.id,
-                        if stage.work == Work::Pause { "pause" } else { "stop" }
+                        if stage.work == Work::Pause {
+                            "pause"
+                        } else {
+                            "stop"
+                        }
                     ),
                     format!(
                         "set `status: {}` on the project, or record the payment",
-                        if stage.work == Work::Pause { "paused" } else { "offloaded" }
+                        if stage.work == Work::Pause {
+                            "paused"
+                        } else {
+                            "offloaded"
+                        }
                     ),
                 ));
             }

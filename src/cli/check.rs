@@ -1,28 +1,44 @@
 //! `folio check`.
 
-use super::{open, Cli, CmdResult};
-use crate::diagnostic::{render, Severity};
+use super::{Cli, CmdResult, open};
+use crate::diagnostic::{Severity, render};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
     let s = open(cli)?;
     let diags = crate::check::check(&s.repo, &s.settings, s.as_of);
-    let errors = diags.iter().filter(|d| d.severity() == Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
     let warnings = diags.len() - errors;
     let color = cli.color_for(std::io::stdout().is_terminal());
     let out = match format {
         render::Format::Text if diags.is_empty() => {
-            if cli.quiet { String::new() } else { format!("ok: {}\n", render::summary(0, 0)) }
+            if cli.quiet {
+                String::new()
+            } else {
+                format!("ok: {}\n", render::summary(0, 0))
+            }
         }
         render::Format::Text if cli.quiet => {
-            let summary_free = render::text(&diags, &cli.dir, color);
-            summary_free.rsplit_once('\n').map(|(a, _)| a.to_string()).unwrap_or_default()
+            // The report without its last line, the summary.
+            let full = render::text(&diags, &cli.dir, color);
+            let body = full
+                .trim_end_matches('\n')
+                .rsplit_once('\n')
+                .map_or("", |(body, _)| body);
+            format!("{}\n", body.trim_end_matches('\n'))
         }
         _ => render::render(&diags, format, &cli.dir, color),
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
     let failed = errors > 0 || (strict && warnings > 0);
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -38,9 +38,11 @@ pub fn text(diags: &[Diagnostic], root: &Path, color: bool) -> String {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let title = level
-            .primary_title(d.message.as_str())
-            .id(format!("{} {}", d.code.id(), d.code.name()));
+        let title = level.primary_title(d.message.as_str()).id(format!(
+            "{} {}",
+            d.code.id(),
+            d.code.name()
+        ));
         let mut group: Vec<annotate_snippets::Element> = vec![];
         match sources.line(&d.file, d.pos.line) {
             Some(line) => {
@@ -62,13 +64,18 @@ pub fn text(diags: &[Diagnostic], root: &Path, color: bool) -> String {
         }
         let mut report = vec![title.elements(group)];
         if !d.hint.is_empty() {
-            report.push(Level::HELP.secondary_title(d.hint.as_str()).element(
-                annotate_snippets::Padding,
-            ));
+            report.push(
+                Level::HELP
+                    .secondary_title(d.hint.as_str())
+                    .element(annotate_snippets::Padding),
+            );
         }
         let _ = writeln!(out, "{}\n", renderer.render(&report));
     }
-    let errors = diags.iter().filter(|d| d.severity() == Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
     let warnings = diags.len() - errors;
     let _ = writeln!(out, "{}", summary(errors, warnings));
     out
@@ -76,7 +83,11 @@ pub fn text(diags: &[Diagnostic], root: &Path, color: bool) -> String {
 
 pub fn summary(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 /// The byte range to underline: a key up to its colon, a value up to the end
@@ -88,8 +99,18 @@ fn caret_range(line: &str, column: u32) -> (usize, usize) {
         .map(|(i, _)| i)
         .unwrap_or(line.len());
     let rest = &line[start..];
+    // A quoted scalar runs to its closing quote, commas and all.
+    if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'')
+        && let Some(end) = rest[1..].find(quote)
+    {
+        return (start, start + end + 2);
+    }
     let is_value = line[..start].trim_end().ends_with(':');
-    let stop: &[char] = if is_value { &[',', '}', ']', '#'] } else { &[':', ',', '}', ' '] };
+    let stop: &[char] = if is_value {
+        &[',', '}', ']', '#']
+    } else {
+        &[':', ',', '}', ' ']
+    };
     let len = rest.find(stop).unwrap_or(rest.len());
     let len = rest[..len].trim_end().len().max(1).min(rest.len());
     (start, start + len)
@@ -121,7 +142,13 @@ pub fn github(diags: &[Diagnostic]) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let message = format!("{} {}: {} (hint: {})", d.code.id(), d.code.name(), d.message, d.hint);
+        let message = format!(
+            "{} {}: {} (hint: {})",
+            d.code.id(),
+            d.code.name(),
+            d.message,
+            d.hint
+        );
         let _ = writeln!(
             out,
             "::{kind} file={},line={},col={},title={}::{}",
@@ -137,7 +164,9 @@ pub fn github(diags: &[Diagnostic]) -> String {
 
 /// Workflow-command escaping of the message part.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Workflow-command escaping of a property value.
@@ -218,7 +247,9 @@ mod tests {
     #[test]
     fn github_annotations_escape() {
         let out = github(&sample());
-        assert!(out.starts_with("::error file=accounts/acme/account.md,line=3,col=1,title=folio E012::E012 unknown-key"));
+        assert!(out.starts_with(
+            "::error file=accounts/acme/account.md,line=3,col=1,title=folio E012::E012 unknown-key"
+        ));
         assert!(out.contains("::warning file="));
     }
 
@@ -226,5 +257,8 @@ mod tests {
     fn caret_covers_key() {
         assert_eq!(caret_range("nmae: Acme", 1), (0, 4));
         assert_eq!(caret_range("x", 9), (1, 1));
+        assert_eq!(caret_range("amount: \"12,000.50\"", 9), (8, 19));
+        assert_eq!(caret_range("- { a: 'x, y', b: 1 }", 8), (7, 13));
+        assert_eq!(caret_range("- { a: x, b: 1 }", 8), (7, 8));
     }
 }

@@ -5,8 +5,8 @@
 pub mod frontmatter;
 pub mod walk;
 
-use crate::diagnostic::{closest, Code, Diagnostic, Pos};
-use crate::model::{self, is_slug, Account, Config, Invoice, Page, Project};
+use crate::diagnostic::{Code, Diagnostic, Pos, closest};
+use crate::model::{self, Account, Config, Invoice, Page, Project, is_slug};
 use frontmatter::SplitError;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -209,7 +209,9 @@ pub(crate) fn slug_diagnostic(rel: &str, what: &str, name: &str) -> Diagnostic {
         Code::BadSlug,
         rel,
         Pos::START,
-        format!("{what} `{name}` is not a slug (lowercase letters, digits and `-`, at most 64 characters)"),
+        format!(
+            "{what} `{name}` is not a slug (lowercase letters, digits and `-`, at most 64 characters)"
+        ),
         format!("rename it to `{}`", &suggestion[..suggestion.len().min(64)]),
     )
 }
@@ -231,7 +233,11 @@ fn parse_config(bytes: &[u8], rel: &str) -> Result<Record<Config>, Diagnostic> {
     })
 }
 
-fn parse_record<T: DeserializeOwned>(bytes: &[u8], rel: &str, stem: &str) -> Result<Record<T>, Diagnostic> {
+fn parse_record<T: DeserializeOwned>(
+    bytes: &[u8],
+    rel: &str,
+    stem: &str,
+) -> Result<Record<T>, Diagnostic> {
     let text = frontmatter::decode(bytes).map_err(|e| split_error(rel, e))?;
     let doc = frontmatter::split(text).map_err(|e| split_error(rel, e))?;
     let data = parse_yaml::<T>(doc.yaml(), rel)?;
@@ -264,8 +270,60 @@ pub fn parse_yaml<T: DeserializeOwned>(yaml: &str, rel: &str) -> Result<T, Diagn
     // An empty front matter is an empty mapping (so missing keys are named),
     // not a null document.
     let yaml = if yaml.trim().is_empty() { "{}" } else { yaml };
-    serde_saphyr::from_str_with_options::<T>(yaml, yaml_options())
-        .map_err(|e| yaml_diagnostic(&e, rel))
+    serde_saphyr::from_str_with_options::<T>(yaml, yaml_options()).map_err(|e| {
+        let mut d = yaml_diagnostic(&e, rel);
+        if d.code == Code::MissingKey {
+            point_at_entry(&mut d, yaml);
+        }
+        d
+    })
+}
+
+/// serde-saphyr places a missing key at the last key of the mapping that
+/// lacks it; the reader wants the mapping itself. Walks up from there to the
+/// first key of that block mapping (or its `- ` list item), and says whether
+/// the key is missing from the front matter or from one entry.
+fn point_at_entry(d: &mut Diagnostic, yaml: &str) {
+    if d.pos.column > 1 {
+        let key = backticked(&d.message).unwrap_or("?").to_string();
+        d.hint = format!("add `{key}:` to this entry");
+    }
+    let lines: Vec<&str> = yaml.split('\n').collect();
+    let Some(found) = lines.get(d.pos.line as usize - 1) else {
+        return;
+    };
+    let column = d.pos.column as usize;
+    let indent_of = |l: &str| l.len() - l.trim_start_matches([' ', '-']).len();
+    // Only block mappings whose key starts exactly at the reported column.
+    if indent_of(found) + 1 != column || found.trim_start().starts_with(['{', '[']) {
+        return;
+    }
+    let mut start = d.pos.line as usize;
+    for (i, l) in lines
+        .iter()
+        .enumerate()
+        .take(d.pos.line as usize - 1)
+        .skip(1)
+        .rev()
+    {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let indent = indent_of(l);
+        if indent < column - 1 {
+            break;
+        }
+        if indent == column - 1 {
+            start = i + 1;
+            // A `- key:` line opens the list item: it is the entry's start.
+            if l[..indent].contains('-') {
+                break;
+            }
+        }
+    }
+    let dash = lines[start - 1].find('-').filter(|p| *p + 1 < column);
+    d.pos = Pos::new(start as u32, dash.map_or(column, |p| p + 1) as u32);
 }
 
 /// Turns a parser or serde error into a diagnostic with a stable code and a hint.
@@ -343,7 +401,11 @@ fn classify_message(msg: &str) -> (Code, String, String) {
         );
     }
     if msg.contains("not a date") || msg.contains("not a real calendar day") {
-        return (Code::BadDate, msg.to_string(), "write dates as YYYY-MM-DD, e.g. 2026-10-01".into());
+        return (
+            Code::BadDate,
+            msg.to_string(),
+            "write dates as YYYY-MM-DD, e.g. 2026-10-01".into(),
+        );
     }
     if msg.starts_with("amount") {
         return (
@@ -352,17 +414,32 @@ fn classify_message(msg: &str) -> (Code, String, String) {
             "write amounts as plain numbers, e.g. `amount: 12000.50`".into(),
         );
     }
-    if msg.starts_with("invalid type") || msg.starts_with("invalid value") || msg.contains("invalid length") {
-        return (Code::WrongType, msg.to_string(), "check the value's type against `folio schema`".into());
+    if msg.starts_with("invalid type")
+        || msg.starts_with("invalid value")
+        || msg.contains("invalid length")
+    {
+        return (
+            Code::WrongType,
+            msg.to_string(),
+            "check the value's type against `folio schema`".into(),
+        );
     }
-    if msg.contains("budget") || msg.contains("limit") || msg.contains("alias") || msg.contains("depth") {
+    if msg.contains("budget")
+        || msg.contains("limit")
+        || msg.contains("alias")
+        || msg.contains("depth")
+    {
         return (
             Code::YamlSyntax,
             format!("YAML exceeds folio's safety limits: {msg}"),
             "records do not need anchors, aliases or deep nesting: write the values out".into(),
         );
     }
-    (Code::YamlSyntax, format!("invalid YAML: {msg}"), "fix the YAML syntax at this position".into())
+    (
+        Code::YamlSyntax,
+        format!("invalid YAML: {msg}"),
+        "fix the YAML syntax at this position".into(),
+    )
 }
 
 fn assemble(parsed: Vec<Parsed>) -> Repo {
@@ -410,7 +487,9 @@ mod tests {
         assert_eq!(classify("handbook/img/a.md"), None);
         assert_eq!(
             classify("accounts/acme/invoices/x.md"),
-            Some(Kind::Invoice { account: "acme".into() })
+            Some(Kind::Invoice {
+                account: "acme".into()
+            })
         );
         assert_eq!(classify("accounts/acme/notes.md"), None);
         assert_eq!(classify("accounts/.git/account.md"), None);
@@ -436,7 +515,11 @@ mod tests {
             ("amount: \"12,000.50\"", Code::BadAmount, Pos::new(4, 9)),
             ("amount: 5\ndue: 2026-02-30", Code::BadDate, Pos::new(5, 6)),
             ("amount: 5\nstatus: opne", Code::BadValue, Pos::new(5, 9)),
-            ("amount: 5\npayments: [{date: 2026-01-02, amount: 1}, {", Code::YamlSyntax, Pos::new(5, 43)),
+            (
+                "amount: 5\npayments: [{date: 2026-01-02, amount: 1}, {",
+                Code::YamlSyntax,
+                Pos::new(5, 43),
+            ),
         ];
         for (extra, code, pos) in cases {
             let d = parse_invoice(&format!("{base}{extra}\n")).unwrap_err();

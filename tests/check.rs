@@ -1,0 +1,674 @@
+//! `folio check` on fixture repositories with one kind of bad input each
+//! (issue #2): the code, file, line, column, message and hint of every
+//! diagnostic, the exit status, and the three output formats. Every run
+//! also proves that no record file was modified (see `common::Fixture::run`).
+
+mod common;
+
+use common::{Fixture, all_diagnostics, invoice, with_code};
+use serde_json::Value;
+
+const INVOICE_FILE: &str = "accounts/acme/invoices/a.md";
+
+/// Checks the fixture and returns its only diagnostic, which must be an error.
+fn only_error(f: &Fixture) -> Value {
+    let (code, doc) = f.check_json(&[]);
+    let all = all_diagnostics(&doc);
+    assert_eq!(all.len(), 1, "want exactly one diagnostic: {doc:#}");
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 1, "{doc:#}");
+    assert_eq!(code, 1, "errors exit 1");
+    all[0].clone()
+}
+
+/// Asserts code, file, line and column of a diagnostic.
+fn at(d: &Value, code: &str, file: &str, line: u64, column: u64) {
+    assert_eq!(
+        (
+            d["code"].as_str().unwrap(),
+            d["file"].as_str().unwrap(),
+            d["line"].as_u64().unwrap(),
+            d["column"].as_u64().unwrap()
+        ),
+        (code, file, line, column),
+        "{d:#}"
+    );
+}
+
+fn contains(d: &Value, key: &str, text: &str) {
+    let value = d[key].as_str().unwrap_or_default();
+    assert!(
+        value.contains(text),
+        "{key} of {d:#} should contain {text:?}"
+    );
+}
+
+fn bad_invoice(text: impl AsRef<[u8]>) -> Fixture {
+    let f = Fixture::new();
+    f.write(INVOICE_FILE, text);
+    f
+}
+
+#[test]
+fn a_valid_repository_passes() {
+    let f = Fixture::new();
+    f.write(INVOICE_FILE, invoice("INV-1", "due: 2026-12-30\n"));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc, serde_json::json!({"errors": [], "warnings": []}));
+    let text = f.run(&["--as-of", "2026-10-27", "check"]);
+    assert_eq!(
+        (text.code, text.stdout.as_str()),
+        (0, "ok: 0 errors, 0 warnings\n")
+    );
+}
+
+#[test]
+fn misspelled_key_suggests_the_right_one() {
+    let f = bad_invoice("---\nnumber: A-1\nisued: 2026-10-01\namount: 1000\n---\n");
+    let d = only_error(&f);
+    at(&d, "E012", INVOICE_FILE, 3, 1);
+    assert_eq!(d["message"], "unknown key `isued`");
+    assert_eq!(d["hint"], "did you mean `issued`?");
+
+    // In a nested entry, and in an account.
+    let f = Fixture::new();
+    f.write(
+        INVOICE_FILE,
+        "---\nnumber: A-1\nissued: 2026-10-01\namount: 1000\npayments:\n  - { date: 2026-10-02, ammount: 5 }\n---\n",
+    );
+    let d = only_error(&f);
+    at(&d, "E012", INVOICE_FILE, 6, 25);
+    assert_eq!(d["hint"], "did you mean `amount`?");
+    let f = Fixture::new();
+    f.write(
+        "accounts/acme/account.md",
+        common::ACCOUNT.replace("name: Acme", "nmae: Acme"),
+    );
+    let d = only_error(&f);
+    at(&d, "E012", "accounts/acme/account.md", 2, 1);
+    assert_eq!(d["hint"], "did you mean `name`?");
+}
+
+#[test]
+fn an_impossible_date() {
+    let d = only_error(&bad_invoice(
+        "---\nnumber: A-1\nissued: 2026-02-30\namount: 1000\n---\n",
+    ));
+    at(&d, "E014", INVOICE_FILE, 3, 9);
+    contains(&d, "message", "2026-02-30");
+    contains(&d, "hint", "YYYY-MM-DD");
+    let d = only_error(&bad_invoice(
+        "---\nnumber: A-1\nissued: 1/10/2026\namount: 1000\n---\n",
+    ));
+    at(&d, "E014", INVOICE_FILE, 3, 9);
+}
+
+#[test]
+fn an_amount_with_a_thousands_separator() {
+    for amount in ["\"12,000.50\"", "12,000.50", "'12000.50'", "12000.50 EUR"] {
+        let text = format!("---\nnumber: A-1\nissued: 2026-10-01\namount: {amount}\n---\n");
+        let d = only_error(&bad_invoice(text));
+        at(&d, "E015", INVOICE_FILE, 4, 9);
+        contains(&d, "message", "not a number");
+        contains(&d, "hint", "12000.50");
+    }
+}
+
+#[test]
+fn a_negative_or_zero_amount() {
+    for amount in ["-5", "0", "0.00"] {
+        let text = format!("---\nnumber: A-1\nissued: 2026-10-01\namount: {amount}\n---\n");
+        // One error, and no overpayment warning on top of it.
+        let d = only_error(&bad_invoice(text));
+        at(&d, "E015", INVOICE_FILE, 4, 9);
+        contains(&d, "message", "greater than zero");
+    }
+    let d = only_error(&bad_invoice(invoice(
+        "A-1",
+        "due: 2026-12-30\npayments:\n  - { date: 2026-10-02, amount: -3 }\n",
+    )));
+    at(&d, "E015", INVOICE_FILE, 7, 33);
+    contains(&d, "message", "payment must be greater than zero");
+}
+
+#[test]
+fn a_missing_required_key() {
+    // At the top level: the front matter's first key.
+    let d = only_error(&bad_invoice(
+        "---\nnumber: A-1\namount: 1000\nterms: 30 days\n---\n",
+    ));
+    at(&d, "E010", INVOICE_FILE, 2, 1);
+    assert_eq!(d["message"], "missing required key `issued`");
+    assert_eq!(d["hint"], "add `issued:` to the front matter");
+    // In a list entry: the entry.
+    let d = only_error(&bad_invoice(invoice(
+        "A-1",
+        "due: 2026-12-30\nholds:\n  - from: 2026-10-02\n    until: 2026-10-03\n  - reason: disputed\n    until: 2026-10-09\n",
+    )));
+    at(&d, "E010", INVOICE_FILE, 9, 3);
+    assert_eq!(d["message"], "missing required key `from`");
+    assert_eq!(d["hint"], "add `from:` to this entry");
+    // An account with no name.
+    let f = Fixture::new();
+    f.write("accounts/acme/account.md", "---\nstatus: prospect\n---\n");
+    let d = only_error(&f);
+    at(&d, "E010", "accounts/acme/account.md", 2, 1);
+    assert_eq!(d["message"], "missing required key `name`");
+}
+
+#[test]
+fn front_matter_never_closed() {
+    let d = only_error(&bad_invoice(
+        "---\nnumber: A-1\nissued: 2026-10-01\namount: 1000\n\n# Notes\n",
+    ));
+    at(&d, "E002", INVOICE_FILE, 1, 1);
+    contains(&d, "message", "never closed");
+    contains(&d, "hint", "`---`");
+    let d = only_error(&bad_invoice("number: A-1\n"));
+    at(&d, "E002", INVOICE_FILE, 1, 1);
+}
+
+#[test]
+fn a_tab_in_the_indentation() {
+    let d = only_error(&bad_invoice(invoice(
+        "A-1",
+        "payments:\n  \t- { date: 2026-10-02, amount: 5 }\n",
+    )));
+    at(&d, "E004", INVOICE_FILE, 6, 3);
+    contains(&d, "hint", "spaces");
+    // A tab inside a value is fine.
+    let f = bad_invoice(invoice(
+        "A-1",
+        "due: 2026-12-30\nlog:\n  - { date: 2026-10-02, note: \"a\tb\" }\n",
+    ));
+    assert_eq!(f.check_json(&[]).0, 0);
+}
+
+#[test]
+fn an_empty_file() {
+    for text in ["", "\n\n  \n"] {
+        let d = only_error(&bad_invoice(text));
+        at(&d, "E007", INVOICE_FILE, 1, 1);
+        assert_eq!(d["message"], "file is empty");
+    }
+    // Empty front matter: every required key is named, one at a time.
+    let d = only_error(&bad_invoice("---\n---\n"));
+    assert_eq!(d["code"], "E010");
+}
+
+#[test]
+fn bytes_that_are_not_utf8() {
+    let d = only_error(&bad_invoice(
+        b"---\nnumber: A-\xff1\nissued: 2026-10-01\namount: 1\n---\n".as_slice(),
+    ));
+    at(&d, "E005", INVOICE_FILE, 2, 11);
+    contains(&d, "message", "UTF-8");
+    // Latin-1 text, as an old editor saves it.
+    let d = only_error(&bad_invoice(
+        b"---\nnumber: A-1\nissued: 2026-10-01\namount: 1\n---\nCaf\xe9\n".as_slice(),
+    ));
+    at(&d, "E005", INVOICE_FILE, 6, 4);
+}
+
+#[test]
+fn nul_bytes() {
+    let d = only_error(&bad_invoice(
+        b"---\nnumber: A-\x001\nissued: 2026-10-01\namount: 1\n---\n".as_slice(),
+    ));
+    at(&d, "E005", INVOICE_FILE, 2, 11);
+    contains(&d, "message", "NUL");
+    // The text renderer copes with the binary line too.
+    let f = bad_invoice(b"---\nnumber: A-\x001\nissued: 2026-10-01\namount: 1\n---\n".as_slice());
+    let run = f.run(&["--as-of", "2026-10-27", "check"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("E005 not-utf8"), "{}", run.stdout);
+}
+
+#[test]
+fn a_bom_with_crlf_line_ends_is_accepted() {
+    let text = invoice("A-1", "due: 2026-12-30\n").replace('\n', "\r\n");
+    let f = bad_invoice(format!("\u{feff}{text}"));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(all_diagnostics(&doc).is_empty(), "{doc:#}");
+    let status = f.status_json("2026-10-27", &[]);
+    assert_eq!(status["invoices"][0]["number"], "A-1");
+    assert_eq!(status["invoices"][0]["amount"], "1000.00");
+    // Positions in a CRLF file are the lines the editor shows.
+    let f = bad_invoice(
+        "\u{feff}---\r\nnumber: A-1\r\nissued: 2026-10-01\r\namount: 1\r\ncurency: EUR\r\n---\r\n",
+    );
+    let d = only_error(&f);
+    at(&d, "E012", INVOICE_FILE, 5, 1);
+    assert_eq!(d["hint"], "did you mean `currency`?");
+    let run = f.run(&["--as-of", "2026-10-27", "check"]);
+    assert!(run.stdout.contains("5 | curency: EUR\n"), "{}", run.stdout);
+}
+
+#[test]
+fn unknown_currency_person_project_policy_and_stage() {
+    let f = bad_invoice(invoice(
+        "A-1",
+        "due: 2026-12-30\ncurrency: EUX\nproject: website-redesing\npolicy: agnecy\nlog:\n  - { date: 2026-10-02, stage: remidner, by: anna }\n",
+    ));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    let errors = doc["errors"].as_array().unwrap();
+    let summary: Vec<(&str, u64, u64, &str, &str)> = errors
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["message"].as_str().unwrap(),
+                d["hint"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "E016",
+                6,
+                11,
+                "unknown currency `EUX`",
+                "did you mean `EUR`?"
+            ),
+            (
+                "E018",
+                7,
+                10,
+                "unknown project `website-redesing`",
+                "did you mean `website-redesign`?"
+            ),
+            (
+                "E019",
+                8,
+                9,
+                "unknown policy `agnecy`",
+                "did you mean `agency`?"
+            ),
+            (
+                "E024",
+                10,
+                32,
+                "policy `agency` has no stage `remidner`",
+                "did you mean `reminder`?"
+            ),
+            (
+                "E017",
+                10,
+                46,
+                "unknown person `anna`",
+                "did you mean `ana`?"
+            ),
+        ]
+    );
+    assert!(errors.iter().all(|d| d["file"] == INVOICE_FILE));
+}
+
+#[test]
+fn unknown_references_in_an_account() {
+    let account = common::ACCOUNT
+        .replace("  account_manager: rui\n", "  account_manager: rue\n")
+        .replace(
+            "billing:\n",
+            "billing:\n  currency: eur\n  policy: sass\n  calendar: uk\n",
+        );
+    let f = Fixture::new();
+    f.write("accounts/acme/account.md", account);
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    let codes: Vec<&str> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["E017", "E016", "E019", "E027"], "{doc:#}");
+    assert_eq!(with_code(&doc, "E019")[0]["hint"], "did you mean `saas`?");
+    assert_eq!(with_code(&doc, "E017")[0]["hint"], "did you mean `rui`?");
+}
+
+#[test]
+fn one_invoice_number_in_two_accounts() {
+    let f = Fixture::new();
+    f.write(
+        "accounts/beta/account.md",
+        common::ACCOUNT.replace("Acme Corp", "Beta"),
+    );
+    f.write(INVOICE_FILE, invoice("INV-2026-0001", "due: 2026-12-30\n"));
+    f.write(
+        "accounts/beta/invoices/b.md",
+        invoice("INV-2026-0001", "due: 2026-12-30\n"),
+    );
+    let d = only_error(&f);
+    at(&d, "E020", "accounts/beta/invoices/b.md", 2, 9);
+    contains(&d, "message", "INV-2026-0001");
+    contains(&d, "message", INVOICE_FILE);
+    // Numbers that differ only in punctuation share a page address.
+    let f = Fixture::new();
+    f.write(INVOICE_FILE, invoice("INV-2026/1", "due: 2026-12-30\n"));
+    f.write(
+        "accounts/acme/invoices/b.md",
+        invoice("inv 2026 1", "due: 2026-12-30\n"),
+    );
+    let d = only_error(&f);
+    at(&d, "E025", "accounts/acme/invoices/b.md", 2, 9);
+    contains(&d, "message", "invoices/inv-2026-1/");
+}
+
+#[test]
+fn a_payment_before_the_issue_date() {
+    let d = only_error(&bad_invoice(invoice(
+        "A-1",
+        "due: 2026-12-30\npayments:\n  - { date: 2026-09-30, amount: 5 }\n",
+    )));
+    at(&d, "E021", INVOICE_FILE, 7, 13);
+    contains(&d, "message", "2026-09-30");
+    contains(&d, "message", "2026-10-01");
+}
+
+#[test]
+fn milestones_that_do_not_add_up() {
+    let f = Fixture::new();
+    f.write(
+        "accounts/acme/projects/website-redesign.md",
+        common::PROJECT.replace("share: 50%, due", "share: 40%, due"),
+    );
+    let d = only_error(&f);
+    at(
+        &d,
+        "E022",
+        "accounts/acme/projects/website-redesign.md",
+        7,
+        32,
+    );
+    assert_eq!(d["message"], "milestone shares add up to 90%, not 100%");
+    // 33.3 + 33.3 + 33.4 is exactly 100.
+    let f = Fixture::new();
+    f.write(
+        "accounts/acme/projects/website-redesign.md",
+        "---\nname: W\nmilestones:\n  - { name: A, share: 33.3% }\n  - { name: B, share: 33.3% }\n  - { name: C, share: 33.4% }\n---\n",
+    );
+    assert_eq!(f.check_json(&[]).0, 0);
+}
+
+#[test]
+fn folder_and_file_names_that_are_not_slugs() {
+    let f = Fixture::new();
+    f.write("accounts/Acme_Corp/account.md", common::ACCOUNT);
+    let d = only_error(&f);
+    at(&d, "E023", "accounts/Acme_Corp", 1, 1);
+    contains(&d, "message", "`Acme_Corp` is not a slug");
+    assert_eq!(d["hint"], "rename it to `acme-corp`");
+    let f = Fixture::new();
+    f.write(
+        "accounts/acme/projects/Big Project.md",
+        "---\nname: Big\n---\n",
+    );
+    let d = only_error(&f);
+    at(&d, "E023", "accounts/acme/projects/Big Project.md", 1, 1);
+    assert_eq!(d["hint"], "rename it to `big-project`");
+}
+
+#[test]
+fn three_broken_files_give_three_diagnostics() {
+    let f = Fixture::new();
+    f.write("accounts/acme/invoices/a.md", "");
+    f.write(
+        "accounts/acme/invoices/b.md",
+        "---\nnumber: B\nissued: 2026-13-01\namount: 1\n---\n",
+    );
+    f.write(
+        "accounts/acme/projects/c.md",
+        "---\nname: C\nstatus: actve\n---\n",
+    );
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    let found: Vec<(&str, &str)> = all_diagnostics(&doc)
+        .iter()
+        .map(|d| (d["file"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("accounts/acme/invoices/a.md", "E007"),
+            ("accounts/acme/invoices/b.md", "E014"),
+            ("accounts/acme/projects/c.md", "E031"),
+        ]
+    );
+    assert_eq!(with_code(&doc, "E031")[0]["hint"], "did you mean `active`?");
+    // The text format reports all three and counts them.
+    let run = f.run(&["--as-of", "2026-10-27", "check"]);
+    assert!(
+        run.stdout.ends_with("3 errors, 0 warnings\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn text_format_shows_the_source_line_and_the_hint() {
+    let f = bad_invoice("---\nnumber: A-1\nisued: 2026-10-01\namount: 1000\n---\n");
+    let run = f.run(&["--as-of", "2026-10-27", "check"]);
+    assert_eq!(run.code, 1);
+    let expected = "\
+error[E012 unknown-key]: unknown key `isued`
+ --> accounts/acme/invoices/a.md:3:1
+  |
+3 | isued: 2026-10-01
+  | ^^^^^
+  |
+help: did you mean `issued`?
+";
+    assert!(run.stdout.starts_with(expected), "got:\n{}", run.stdout);
+    assert!(
+        run.stdout.ends_with("\n1 error, 0 warnings\n"),
+        "{}",
+        run.stdout
+    );
+    // A value error underlines the value.
+    let f = bad_invoice("---\nnumber: A-1\nissued: 2026-10-01\namount: \"12,000.50\"\n---\n");
+    let run = f.run(&["--as-of", "2026-10-27", "check"]);
+    assert!(
+        run.stdout
+            .contains("4 | amount: \"12,000.50\"\n  |         ^^^^^^^^^^^\n"),
+        "{}",
+        run.stdout
+    );
+    // -q drops the summary line.
+    let run = f.run(&["--as-of", "2026-10-27", "-q", "check"]);
+    assert!(!run.stdout.contains("1 error"), "{}", run.stdout);
+    assert!(run.stdout.contains("E015"), "{}", run.stdout);
+}
+
+#[test]
+fn github_format_is_workflow_annotations() {
+    let f = bad_invoice("---\nnumber: A-1\nisued: 2026-10-01\namount: 1000\n---\n");
+    f.write(
+        "accounts/acme/invoices/b.md",
+        invoice(
+            "B-1",
+            "log:\n  - { date: 2026-10-02, note: \"50%, then: more\" }\n",
+        ),
+    );
+    let run = f.run(&["--as-of", "2026-10-27", "check", "--format", "github"]);
+    assert_eq!(run.code, 1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert_eq!(
+        lines[0],
+        "::error file=accounts/acme/invoices/a.md,line=3,col=1,title=folio E012::E012 unknown-key: unknown key `isued` (hint: did you mean `issued`?)"
+    );
+    assert!(lines[1].starts_with("::warning file=accounts/acme/invoices/b.md,line=6,col=13,title=folio W005::W005 missed-step"), "{}", lines[1]);
+}
+
+#[test]
+fn strict_turns_warnings_into_exit_1() {
+    // Reached the reminder on 2026-10-24 with no log entry: a missed step.
+    let f = bad_invoice(invoice("A-1", ""));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
+    assert_eq!(with_code(&doc, "W005").len(), 1, "{doc:#}");
+    let (code, strict) = f.check_json(&["--strict"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        strict, doc,
+        "--strict changes the exit status, not the report"
+    );
+    let run = f.run(&["--as-of", "2026-10-27", "check", "--strict"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("warning[W005 missed-step]"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_missing_folder_exits_2() {
+    let f = Fixture::empty();
+    let missing = f.path().join("nowhere");
+    let run = common::folio(&["-C", missing.to_str().unwrap(), "check", "--format", "json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("is not a folder"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    // A bad option is a usage error too.
+    let run = common::folio(&["check", "--format", "xml"]);
+    assert_eq!(run.code, 2);
+    // A folder with no folio.yaml is reported as a records problem.
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["errors"][0]["code"], "E001");
+    assert_eq!(doc["errors"][0]["file"], "folio.yaml");
+}
+
+// ------------------------------------------------- warnings that depend on stages
+
+/// An invoice of the `website-redesign` project, due 2026-10-01 on `agency`.
+fn overdue_invoice(extra: &str) -> String {
+    format!(
+        "---\nnumber: A-1\nproject: website-redesign\nissued: 2026-09-01\ndue: 2026-10-01\namount: 1000\n{extra}---\n"
+    )
+}
+
+#[test]
+fn w002_project_active_while_its_invoice_paused_work() {
+    // agency: pause at due + 7 = 2026-10-08, offload at 2026-10-09.
+    let f = bad_invoice(overdue_invoice(""));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0);
+    let w = with_code(&doc, "W002");
+    assert_eq!(w.len(), 1, "{doc:#}");
+    at(
+        w[0],
+        "W002",
+        "accounts/acme/projects/website-redesign.md",
+        3,
+        9,
+    );
+    contains(w[0], "message", "reached `offload`");
+    contains(w[0], "hint", "status: offloaded");
+    // Before the pause the project may stay active.
+    let run = f.run(&["--as-of", "2026-10-07", "check", "--format", "json"]);
+    assert!(with_code(&run.json(), "W002").is_empty());
+    // Paused: no warning.
+    f.write(
+        "accounts/acme/projects/website-redesign.md",
+        common::PROJECT.replace("status: active", "status: offloaded"),
+    );
+    assert!(with_code(&f.check_json(&[]).1, "W002").is_empty());
+}
+
+#[test]
+fn w005_a_reached_stage_with_no_log_entry() {
+    let f = bad_invoice(overdue_invoice(
+        "log:\n  - { date: 2026-09-24, stage: reminder, by: ana }\n  - { date: 2026-10-01, stage: due-notice, by: ana }\n",
+    ));
+    let (_, doc) = f.check_json(&[]);
+    let w = with_code(&doc, "W005");
+    let messages: Vec<&str> = w.iter().map(|d| d["message"].as_str().unwrap()).collect();
+    assert_eq!(
+        messages,
+        [
+            "invoice A-1 reached `pause` (Work paused) on 2026-10-08 but no log entry records it",
+            "invoice A-1 reached `offload` (Team offloaded) on 2026-10-09 but no log entry records it",
+        ],
+        "{doc:#}"
+    );
+    at(w[0], "W005", INVOICE_FILE, 9, 13);
+    contains(w[0], "hint", "stage: pause");
+}
+
+#[test]
+fn w006_an_open_hold_older_than_30_days() {
+    let f = bad_invoice(overdue_invoice(
+        "holds:\n  - { from: 2026-09-20, reason: disputed hours }\n",
+    ));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0);
+    let w = with_code(&doc, "W006");
+    assert_eq!(w.len(), 1, "{doc:#}");
+    at(w[0], "W006", INVOICE_FILE, 8, 13);
+    contains(w[0], "message", "since 2026-09-20 (37 days)");
+    // 30 days is not yet stale; a closed hold never is.
+    let run = f.run(&["--as-of", "2026-10-20", "check", "--format", "json"]);
+    assert!(with_code(&run.json(), "W006").is_empty());
+    f.write(
+        INVOICE_FILE,
+        overdue_invoice("holds:\n  - { from: 2026-09-20, until: 2026-09-25 }\n"),
+    );
+    assert!(with_code(&f.check_json(&[]).1, "W006").is_empty());
+}
+
+#[test]
+fn w007_a_broken_promise() {
+    let f = bad_invoice(overdue_invoice(
+        "promises:\n  - { made: 2026-10-02, pay_by: 2026-10-09 }\n  - { made: 2026-10-20, pay_by: 2026-10-30 }\n",
+    ));
+    let (_, doc) = f.check_json(&[]);
+    let w = with_code(&doc, "W007");
+    assert_eq!(w.len(), 1, "only the first promise is broken: {doc:#}");
+    at(w[0], "W007", INVOICE_FILE, 8, 33);
+    assert_eq!(
+        w[0]["message"],
+        "invoice A-1: the promise to pay by 2026-10-09 was broken"
+    );
+    // Kept: paid in full on the promised day.
+    f.write(
+        INVOICE_FILE,
+        overdue_invoice("promises:\n  - { made: 2026-10-02, pay_by: 2026-10-09 }\npayments:\n  - { date: 2026-10-09, amount: 1000 }\n"),
+    );
+    assert!(with_code(&f.check_json(&[]).1, "W007").is_empty());
+}
+
+#[test]
+fn w008_due_contradicts_terms() {
+    let f = bad_invoice(invoice("A-1", "terms: 30 days\ndue: 2026-10-20\n"));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0);
+    let w = with_code(&doc, "W008");
+    assert_eq!(w.len(), 1, "{doc:#}");
+    at(w[0], "W008", INVOICE_FILE, 6, 6);
+    assert_eq!(
+        w[0]["message"],
+        "due 2026-10-20 contradicts terms `30 days`, which give 2026-10-31"
+    );
+    // Working days across the 8 December holiday: issued Friday 4 Dec,
+    // 5 working days are 7, 9, 10, 11 and 14 December.
+    let f = bad_invoice(
+        "---\nnumber: A-1\nissued: 2026-12-04\nterms: 5 working days\ndue: 2026-12-14\namount: 1\n---\n",
+    );
+    assert!(with_code(&f.check_json(&[]).1, "W008").is_empty());
+    f.write(INVOICE_FILE, "---\nnumber: A-1\nissued: 2026-12-04\nterms: 5 working days\ndue: 2026-12-11\namount: 1\n---\n");
+    let (_, doc) = f.check_json(&[]);
+    contains(
+        with_code(&doc, "W008")[0],
+        "message",
+        "which give 2026-12-14",
+    );
+}
