@@ -1,0 +1,659 @@
+//! `folio status` and `folio remind` on fixture repositories and on the
+//! bundled example-accounts (issue #3): the SPEC §4 document value for
+//! value, holds, promises, extensions, payments, statuses, filters, a
+//! working-day ladder over holidays, currency digits, and message drafts.
+
+mod common;
+
+use common::{Fixture, assert_includes, folio, invoice};
+use serde_json::{Value, json};
+use std::path::Path;
+
+const FILE: &str = "accounts/acme/invoices/inv.md";
+
+/// SPEC §4's example invoice.
+const SPEC_INVOICE: &str = "\
+---
+number: INV-2026-0042
+project: website-redesign
+issued: 2026-10-01
+due: 2026-10-22
+amount: 12000.00
+payments:
+  - { date: 2026-10-25, amount: 5000, ref: \"TRF 8812\" }
+log:
+  - { date: 2026-10-15, stage: reminder, channel: slack, by: ana, note: Friendly reminder sent }
+---
+";
+
+/// The agency ladder written out in folio.yaml, with the team's channel.
+const AGENCY_ON_SLACK: &str = "\
+policies:
+  agency:
+    days: calendar
+    stages:
+      - { id: reminder, offset: -7, title: Friendly reminder, owner: producer, channel: slack }
+      - { id: due-notice, offset: 0, title: Formal notice, owner: producer, channel: slack }
+      - { id: pause, offset: 7, title: Work paused, owner: producer, channel: call, work: pause }
+      - { id: offload, offset: 8, title: Team offloaded, owner: finance, channel: email, work: stop }
+";
+
+fn spec_document() -> Value {
+    json!({"as_of":"2026-10-27",
+     "invoices":[{"number":"INV-2026-0042","account":"acme","project":"website-redesign",
+       "currency":"EUR","amount":"12000.00","outstanding":"7000.00","due":"2026-10-22",
+       "state":"open","stage":"due-notice",
+       "reached":[{"stage":"reminder","date":"2026-10-15"},{"stage":"due-notice","date":"2026-10-22"}],
+       "next":{"stage":"pause","date":"2026-10-29"},"days_overdue":5,"aging":"1-30",
+       "missed":["due-notice"],"late":[],"broken_promises":0}],
+     "accounts":[{"account":"acme","outstanding":{"EUR":"7000.00"},"overdue":{"EUR":"7000.00"},
+       "worst_stage":"due-notice","actions_due":1}],
+     "actions":[{"date":"2026-10-22","invoice":"INV-2026-0042","stage":"due-notice",
+       "owner":"ana","channel":"slack","missed":true}]})
+}
+
+#[test]
+fn the_spec_example_gives_the_spec_document() {
+    let f = Fixture::new();
+    f.write(
+        "folio.yaml",
+        format!("{}{AGENCY_ON_SLACK}", common::FOLIO_YAML),
+    );
+    f.write(FILE, SPEC_INVOICE);
+    let doc = f.status_json("2026-10-27", &[]);
+    assert_includes(&doc, &spec_document());
+    // The same with the built-in agency policy, whose due notice goes by email.
+    let f = Fixture::new();
+    f.write(FILE, SPEC_INVOICE);
+    let doc = f.status_json("2026-10-27", &[]);
+    let mut want = spec_document();
+    want["actions"][0]["channel"] = json!("email");
+    assert_includes(&doc, &want);
+    assert_eq!(doc["actions"][0]["title"], "Formal notice");
+    assert_eq!(doc["invoices"][0]["file"], FILE);
+}
+
+/// One invoice of `acme` (1000 EUR issued 2026-10-01, due 2026-10-22 on
+/// agency) with `extra` front matter, and its status row as of `as_of`.
+fn row(extra: &str, as_of: &str) -> Value {
+    let f = Fixture::new();
+    f.write(FILE, invoice("A-1", &format!("due: 2026-10-22\n{extra}")));
+    let doc = f.status_json(as_of, &[]);
+    assert_eq!(doc["invoices"].as_array().unwrap().len(), 1);
+    doc["invoices"][0].clone()
+}
+
+fn reached(r: &Value) -> Vec<(String, String)> {
+    r["reached"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap().into(),
+                s["date"].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn holds() {
+    // Today inside a hold: on_hold, and nothing new is reached.
+    let r = row(
+        "holds:\n  - { from: 2026-10-20, until: 2026-10-30, reason: disputed hours }\n",
+        "2026-10-27",
+    );
+    assert_includes(
+        &r,
+        &json!({"state":"on_hold","stage":"reminder","next":{"stage":"due-notice","date":"2026-11-02"},
+                "days_overdue":5,"outstanding":"1000.00"}),
+    );
+    // A closed hold of 11 days moves every later stage by 11 days.
+    let r = row(
+        "holds:\n  - { from: 2026-10-20, until: 2026-10-30 }\n",
+        "2026-11-10",
+    );
+    assert_eq!(r["state"], "open");
+    assert_eq!(
+        reached(&r),
+        [
+            ("reminder".into(), "2026-10-15".into()),
+            ("due-notice".into(), "2026-11-02".into()),
+            ("pause".into(), "2026-11-09".into()),
+            ("offload".into(), "2026-11-10".into())
+        ]
+    );
+    // An open-ended hold suspends the ladder: the next step has no date.
+    let r = row("holds:\n  - { from: 2026-10-20 }\n", "2026-11-10");
+    assert_includes(
+        &r,
+        &json!({"state":"on_hold","stage":"reminder","next":{"stage":"due-notice","date":null}}),
+    );
+}
+
+#[test]
+fn promises_open_kept_and_broken() {
+    let promise = "promises:\n  - { made: 2026-10-23, pay_by: 2026-10-30 }\n";
+    let open = row(promise, "2026-10-27");
+    assert_includes(
+        &open,
+        &json!({"state":"promised","stage":"due-notice","next":{"stage":"pause","date":"2026-11-06"},"broken_promises":0}),
+    );
+    let broken = row(promise, "2026-11-06");
+    assert_includes(
+        &broken,
+        &json!({"state":"open","stage":"pause","broken_promises":1}),
+    );
+    let kept = row(
+        &format!("{promise}payments:\n  - {{ date: 2026-10-30, amount: 1000 }}\n"),
+        "2026-11-06",
+    );
+    assert_includes(
+        &kept,
+        &json!({"state":"paid","stage":null,"next":null,"outstanding":"0.00","days_overdue":0,"aging":"current","broken_promises":0,"missed":[]}),
+    );
+    // Two promises, the first broken, the second still open.
+    let two = row(
+        "promises:\n  - { made: 2026-10-23, pay_by: 2026-10-25 }\n  - { made: 2026-10-27, pay_by: 2026-11-03 }\n",
+        "2026-11-01",
+    );
+    assert_includes(
+        &two,
+        &json!({"state":"promised","broken_promises":1,"next":{"stage":"pause","date":"2026-11-09"}}),
+    );
+}
+
+#[test]
+fn extensions() {
+    // Granted before the due date: every stage from the due notice on moves.
+    let r = row(
+        "extensions:\n  - { granted: 2026-10-21, by: rui, days: 5, reason: new PO }\n",
+        "2026-10-27",
+    );
+    assert_includes(
+        &r,
+        &json!({"stage":"due-notice","next":{"stage":"pause","date":"2026-11-03"}}),
+    );
+    assert_eq!(reached(&r)[1], ("due-notice".into(), "2026-10-27".into()));
+    // Granted on the due date itself: the due notice stays, later stages move.
+    let r = row(
+        "extensions:\n  - { granted: 2026-10-22, by: rui, days: 5 }\n",
+        "2026-10-27",
+    );
+    assert_eq!(reached(&r)[1], ("due-notice".into(), "2026-10-22".into()));
+    assert_eq!(r["next"], json!({"stage":"pause","date":"2026-11-03"}));
+}
+
+#[test]
+fn partial_payments_and_overpayment() {
+    let r = row(
+        "payments:\n  - { date: 2026-10-10, amount: 250.50 }\n  - { date: 2026-10-25, amount: 100 }\n",
+        "2026-10-27",
+    );
+    assert_includes(
+        &r,
+        &json!({"state":"open","amount":"1000.00","outstanding":"649.50","days_overdue":5}),
+    );
+    // A payment dated after as-of does not count yet.
+    let r = row(
+        "payments:\n  - { date: 2026-10-28, amount: 1000 }\n",
+        "2026-10-27",
+    );
+    assert_includes(&r, &json!({"state":"open","outstanding":"1000.00"}));
+    // A payment clearing the invoice between two stages stops the ladder.
+    // The steps taken before the payment stay in the record.
+    let r = row(
+        "payments:\n  - { date: 2026-10-25, amount: 1000 }\n",
+        "2026-11-20",
+    );
+    assert_includes(
+        &r,
+        &json!({"state":"paid","stage":null,"next":null,"missed":[],"outstanding":"0.00"}),
+    );
+    assert_eq!(
+        reached(&r),
+        [
+            ("reminder".into(), "2026-10-15".into()),
+            ("due-notice".into(), "2026-10-22".into())
+        ]
+    );
+    // Overpaid: paid, never a negative outstanding.
+    let r = row(
+        "payments:\n  - { date: 2026-10-25, amount: 1200 }\n",
+        "2026-11-20",
+    );
+    assert_includes(&r, &json!({"state":"paid","outstanding":"0.00"}));
+}
+
+#[test]
+fn draft_void_and_written_off_have_no_stage() {
+    for status in ["draft", "void", "written_off"] {
+        let r = row(&format!("status: {status}\n"), "2026-11-20");
+        assert_includes(
+            &r,
+            &json!({"state":status,"stage":null,"next":null,"reached":[],"missed":[],"days_overdue":0,"aging":"current"}),
+        );
+    }
+    // They count in no account total and make no actions.
+    let f = Fixture::new();
+    f.write(FILE, invoice("A-1", "due: 2026-10-22\nstatus: void\n"));
+    let doc = f.status_json("2026-11-20", &[]);
+    assert_includes(
+        &doc,
+        &json!({"accounts":[{"account":"acme","outstanding":{},"overdue":{},"worst_stage":null,"actions_due":0}],"actions":[]}),
+    );
+}
+
+/// acme: one open, one paid invoice; beta: one open invoice.
+fn two_accounts() -> Fixture {
+    let f = Fixture::new();
+    f.write(
+        "accounts/acme/invoices/a.md",
+        invoice("A-1", "due: 2026-10-22\n"),
+    );
+    f.write(
+        "accounts/acme/invoices/b.md",
+        invoice(
+            "A-2",
+            "due: 2026-10-22\npayments:\n  - { date: 2026-10-20, amount: 1000 }\n",
+        ),
+    );
+    f.write(
+        "accounts/beta/account.md",
+        common::ACCOUNT.replace("Acme Corp", "Beta Lda"),
+    );
+    f.write(
+        "accounts/beta/invoices/c.md",
+        invoice("B-1", "due: 2026-10-22\ncurrency: USD\n"),
+    );
+    f
+}
+
+#[test]
+fn all_and_account_filters() {
+    let f = two_accounts();
+    // JSON always lists every invoice, paid ones included.
+    let doc = f.status_json("2026-10-27", &[]);
+    let numbers: Vec<&str> = doc["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["A-1", "A-2", "B-1"]);
+    assert_eq!(f.status_json("2026-10-27", &["--all"]), doc);
+    assert_includes(
+        &doc["accounts"],
+        &json!([{"account":"acme","outstanding":{"EUR":"1000.00"}},{"account":"beta","outstanding":{"USD":"1000.00"}}]),
+    );
+    // --account keeps one account's invoices, totals and actions.
+    let beta = f.status_json("2026-10-27", &["--account", "beta"]);
+    assert_eq!(beta["invoices"].as_array().unwrap().len(), 1);
+    assert_eq!(beta["invoices"][0]["number"], "B-1");
+    assert_eq!(beta["accounts"].as_array().unwrap().len(), 1);
+    assert!(
+        beta["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["invoice"] == "B-1")
+    );
+    // The table hides paid invoices unless --all.
+    let table = f.run(&["--as-of", "2026-10-27", "status"]);
+    assert_eq!(table.code, 0);
+    assert!(
+        table.stdout.contains("A-1") && !table.stdout.contains("A-2"),
+        "{}",
+        table.stdout
+    );
+    assert!(table.stdout.contains("1,000.00 USD"), "{}", table.stdout);
+    let all = f.run(&["--as-of", "2026-10-27", "status", "--all"]);
+    assert!(all.stdout.contains("A-2"), "{}", all.stdout);
+    // An unknown account is a usage error.
+    let run = f.run(&["--as-of", "2026-10-27", "status", "--account", "gamma"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no account `gamma`"), "{}", run.stderr);
+}
+
+#[test]
+fn status_refuses_records_with_errors() {
+    let f = Fixture::new();
+    f.write(
+        FILE,
+        "---\nnumber: A-1\nissued: 2026-10-01\namount: -1\n---\n",
+    );
+    let run = f.run(&["--as-of", "2026-10-27", "status", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("E015"), "{}", run.stderr);
+}
+
+#[test]
+fn a_gradual_invoice_in_working_days_over_holidays() {
+    // Due Monday 7 December; 8 December is a holiday on the `pt` calendar,
+    // and so are 1 and 25 December.
+    let f = Fixture::new();
+    f.write(FILE, "---\nnumber: G-1\nissued: 2026-11-02\ndue: 2026-12-07\namount: 500\npolicy: gradual\n---\n");
+    let doc = f.status_json("2026-12-10", &[]);
+    let r = &doc["invoices"][0];
+    assert_eq!(
+        reached(r),
+        [
+            ("courtesy-call".into(), "2026-12-02".into()),
+            ("deadline-call".into(), "2026-12-07".into()),
+            ("demand-letter".into(), "2026-12-09".into()),
+            ("demand-call".into(), "2026-12-10".into()),
+        ]
+    );
+    assert_includes(
+        r,
+        &json!({"policy":"gradual","stage":"demand-call","next":{"stage":"letter-request","date":"2026-12-11"},"days_overdue":3}),
+    );
+    // formal-claim is 8 working days after the due date, lawyers 15 (over Christmas).
+    let late = f.status_json("2026-12-31", &[]);
+    let dates = reached(&late["invoices"][0]);
+    assert_eq!(dates[5], ("formal-claim".into(), "2026-12-18".into()));
+    assert_eq!(dates[6], ("lawyers".into(), "2026-12-30".into()));
+    // Terms in working days across the holiday give the due date.
+    let f = Fixture::new();
+    f.write(
+        FILE,
+        "---\nnumber: G-2\nissued: 2026-12-04\nterms: 5 working days\namount: 500\n---\n",
+    );
+    assert_eq!(
+        f.status_json("2026-12-04", &[])["invoices"][0]["due"],
+        "2026-12-14"
+    );
+}
+
+#[test]
+fn amounts_have_their_currency_minor_digits() {
+    let f = Fixture::new();
+    for (name, currency) in [("j", "JPY"), ("e", "EUR"), ("b", "BHD")] {
+        f.write(
+            &format!("accounts/acme/invoices/{name}.md"),
+            invoice(&format!("{currency}-1"), &format!("due: 2026-10-22\ncurrency: {currency}\npayments:\n  - {{ date: 2026-10-02, amount: 3000 }}\n"))
+                .replace("amount: 1000", "amount: 10000"),
+        );
+    }
+    let doc = f.status_json("2026-10-27", &[]);
+    let amounts: Vec<(&str, &str, &str)> = doc["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["currency"].as_str().unwrap(),
+                i["amount"].as_str().unwrap(),
+                i["outstanding"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        amounts,
+        [
+            ("BHD", "10000.000", "7000.000"),
+            ("EUR", "10000.00", "7000.00"),
+            ("JPY", "10000", "7000")
+        ]
+    );
+    assert_eq!(
+        doc["accounts"][0]["outstanding"],
+        json!({"BHD":"7000.000","EUR":"7000.00","JPY":"7000"})
+    );
+    // The message draft formats the amount for people.
+    let run = f.run(&["--as-of", "2026-10-27", "-q", "remind", "BHD-1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("7,000.000 BHD"), "{}", run.stdout);
+    let run = f.run(&["--as-of", "2026-10-27", "-q", "remind", "JPY-1"]);
+    assert!(run.stdout.contains("7,000 JPY"), "{}", run.stdout);
+    // More decimals than the currency has is an error.
+    f.write(
+        "accounts/acme/invoices/j.md",
+        invoice("JPY-1", "currency: JPY\n").replace("amount: 1000", "amount: 1000.5"),
+    );
+    let (code, check) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(check["errors"][0]["code"], "E015");
+    assert_eq!(
+        check["errors"][0]["message"],
+        "amount 1000.5 has more decimals than JPY allows (0)"
+    );
+}
+
+// ------------------------------------------------------------------ remind
+
+#[test]
+fn remind_renders_the_current_stage() {
+    let f = Fixture::new();
+    f.write(FILE, SPEC_INVOICE);
+    let run = f.run(&["--as-of", "2026-10-27", "remind", "INV-2026-0042"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let header = "Invoice: INV-2026-0042\nStage: Formal notice (due-notice), 2026-10-22\nOwner: Ana Lima\nChannel: email\nTo: John Doe <john@acme.example>\n\n";
+    assert!(run.stdout.starts_with(header), "{}", run.stdout);
+    for part in [
+        "Dear John Doe,",
+        "invoice INV-2026-0042 for Website redesign",
+        "fell due on 2026-10-22 and is now 5 days overdue",
+        "The amount outstanding is 7,000.00 EUR (of 12,000.00 EUR; 5,000.00 EUR received",
+        "pause the work on your account on 2026-10-29",
+        "Ana Lima\nTest Agency | ana@example.com\n",
+    ] {
+        assert!(
+            run.stdout.contains(part),
+            "missing {part:?} in\n{}",
+            run.stdout
+        );
+    }
+    // -q prints the message alone.
+    let quiet = f.run(&["--as-of", "2026-10-27", "-q", "remind", "INV-2026-0042"]);
+    assert_eq!(format!("{header}{}", quiet.stdout), run.stdout);
+}
+
+#[test]
+fn remind_uses_the_repository_template_and_inline_templates() {
+    let f = Fixture::new();
+    f.write(FILE, SPEC_INVOICE);
+    f.write(
+        "templates/messages/agency/due-notice.txt",
+        "{{ contact.name }}: {{ invoice.number }} owes {{ invoice.outstanding }}, {{ invoice.days_overdue }} days late. {{ owner.name }}, {{ company }}\n",
+    );
+    let run = f.run(&["--as-of", "2026-10-27", "-q", "remind", "INV-2026-0042"]);
+    assert_eq!(
+        run.stdout,
+        "John Doe: INV-2026-0042 owes 7,000.00 EUR, 5 days late. Ana Lima, Test Agency\n"
+    );
+    // An inline template in folio.yaml wins for its stage.
+    let inline = AGENCY_ON_SLACK.replace(
+        "channel: slack }\n      - { id: pause",
+        "channel: slack, template: \"Due {{ invoice.due }}: {{ invoice.outstanding }}\" }\n      - { id: pause",
+    );
+    f.write("folio.yaml", format!("{}{inline}", common::FOLIO_YAML));
+    let run = f.run(&["--as-of", "2026-10-27", "-q", "remind", "INV-2026-0042"]);
+    assert_eq!(
+        run.stdout, "Due 2026-10-22: 7,000.00 EUR\n",
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn remind_failures() {
+    let f = Fixture::new();
+    f.write(FILE, SPEC_INVOICE);
+    let run = f.run(&["--as-of", "2026-10-27", "remind", "INV-2026-042"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("did you mean `INV-2026-0042`?"),
+        "{}",
+        run.stderr
+    );
+    let run = f.run(&[
+        "--as-of",
+        "2026-10-27",
+        "remind",
+        "INV-2026-0042",
+        "--stage",
+        "lawyers",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("policy `agency` has no stage `lawyers`"),
+        "{}",
+        run.stderr
+    );
+    // Nothing reached yet: nothing to send, exit 1.
+    let run = f.run(&["--as-of", "2026-10-01", "remind", "INV-2026-0042"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("the next is `reminder` on 2026-10-15"),
+        "{}",
+        run.stderr
+    );
+    // A broken template names its file.
+    f.write(
+        "templates/messages/agency/due-notice.txt",
+        "{{ invoice.number\n",
+    );
+    let run = f.run(&["--as-of", "2026-10-27", "remind", "INV-2026-0042"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("messages/agency/due-notice.txt"),
+        "{}",
+        run.stderr
+    );
+}
+
+// ------------------------------------------------------------ example-accounts
+
+fn example() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("example-accounts")
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn example_accounts_check_has_no_errors() {
+    let run = folio(&[
+        "-C",
+        &example(),
+        "--as-of",
+        "2026-11-23",
+        "check",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let doc = run.json();
+    assert_eq!(doc["errors"], json!([]), "{doc:#}");
+}
+
+#[test]
+fn example_accounts_status_has_the_known_states() {
+    let run = folio(&[
+        "-C",
+        &example(),
+        "--as-of",
+        "2026-11-23",
+        "status",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    let find = |n: &str| {
+        doc["invoices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["number"] == n)
+            .unwrap_or_else(|| panic!("no {n}"))
+            .clone()
+    };
+    assert_includes(
+        &find("INV-2026-0019"),
+        &json!({"state":"open","stage":"pause"}),
+    );
+    assert_includes(&find("INV-2026-0022"), &json!({"state":"on_hold"}));
+    assert_includes(&find("INV-2026-0021"), &json!({"state":"promised"}));
+    assert_includes(&find("INV-2026-0020"), &json!({"broken_promises":1}));
+    assert_includes(
+        &find("INV-2026-0025"),
+        &json!({"policy":"gradual","currency":"GBP"}),
+    );
+    assert_includes(
+        &find("INV-2026-0007"),
+        &json!({"state":"void","stage":null}),
+    );
+    assert_includes(&find("INV-2026-0031"), &json!({"state":"draft"}));
+    assert_eq!(doc["invoices"].as_array().unwrap().len(), 31);
+    // The table works too.
+    let table = folio(&["-C", &example(), "--as-of", "2026-11-23", "status"]);
+    assert_eq!(table.code, 0);
+    assert!(table.stdout.contains("INV-2026-0019"));
+}
+
+/// Every message template shipped in example-accounts, rendered for a real
+/// invoice on that policy.
+#[test]
+fn every_shipped_message_template_renders() {
+    let dir = Path::new(&example()).join("templates/messages");
+    let invoice_on = |policy: &str| match policy {
+        "agency" => "INV-2026-0019",
+        "gradual" => "INV-2026-0025",
+        "saas" => "INV-2026-0028",
+        other => panic!("no example invoice on policy {other}"),
+    };
+    let mut rendered = 0;
+    for policy in std::fs::read_dir(&dir).unwrap().flatten() {
+        let policy_name = policy.file_name().to_string_lossy().into_owned();
+        for file in std::fs::read_dir(policy.path()).unwrap().flatten() {
+            let stage = file
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".txt")
+                .to_string();
+            let number = invoice_on(&policy_name);
+            let run = folio(&[
+                "-C",
+                &example(),
+                "--as-of",
+                "2026-11-23",
+                "-q",
+                "remind",
+                number,
+                "--stage",
+                &stage,
+            ]);
+            assert_eq!(run.code, 0, "{policy_name}/{stage}: {}", run.stderr);
+            assert!(
+                run.stdout.contains(number),
+                "{policy_name}/{stage} does not name the invoice:\n{}",
+                run.stdout
+            );
+            assert!(
+                !run.stdout.contains("{{") && !run.stdout.contains("{%"),
+                "{}",
+                run.stdout
+            );
+            // The text is this file's: its longest line without template
+            // syntax appears in the draft.
+            let source = std::fs::read_to_string(file.path()).unwrap();
+            let literal = source
+                .lines()
+                .filter(|l| !l.contains('{') && !l.contains('}'))
+                .max_by_key(|l| l.len())
+                .unwrap_or_default();
+            assert!(
+                run.stdout.contains(literal.trim()),
+                "{policy_name}/{stage}: {literal:?} not in\n{}",
+                run.stdout
+            );
+            rendered += 1;
+        }
+    }
+    assert_eq!(rendered, 14);
+}
