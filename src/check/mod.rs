@@ -4,7 +4,7 @@
 mod records;
 mod stages;
 
-use crate::diagnostic::{closest, sort_unique, Code, Diagnostic, Pos};
+use crate::diagnostic::{Code, Diagnostic, Pos, closest, sort_unique};
 use crate::ladder::{Ledger, Settings};
 use crate::load::Repo;
 use chrono::NaiveDate;
@@ -45,7 +45,11 @@ pub(crate) fn unknown<'a>(
             if list.is_empty() {
                 format!("define the {what} first")
             } else {
-                format!("known {what}s: {}", list.join(", "))
+                let plural = match what.strip_suffix('y') {
+                    Some(stem) => format!("{stem}ies"),
+                    None => format!("{what}s"),
+                };
+                format!("known {plural}: {}", list.join(", "))
             }
         }
     };

@@ -169,8 +169,10 @@ impl Diagnostic {
             code,
             file: file.into(),
             pos,
-            message: message.into(),
-            hint: hint.into(),
+            message: clip(&message.into()),
+            // Hints quote folio's own examples, which may be long; only
+            // their total length is capped.
+            hint: clip_length(hint.into()),
         }
     }
     pub fn severity(&self) -> Severity {
@@ -214,6 +216,10 @@ pub fn sort(diags: &mut [Diagnostic]) {
 
 /// Sorts and drops exact repeats (two rules can meet the same problem).
 pub fn sort_unique(diags: &mut Vec<Diagnostic>) {
+    // Rules that edit a message after `Diagnostic::new` are clipped here.
+    for d in diags.iter_mut() {
+        d.message = clip(&d.message);
+    }
     sort(diags);
     let mut seen = std::collections::HashSet::new();
     diags.retain(|d| seen.insert((d.file.clone(), d.pos, d.code, d.message.clone())));
@@ -221,12 +227,58 @@ pub fn sort_unique(diags: &mut Vec<Diagnostic>) {
 
 /// The known name closest to `unknown`, when one is close enough to be a typo.
 pub fn closest<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let unknown_len = unknown.chars().count();
+    let close_enough = |k: &str| 2.max(k.chars().count() / 3);
     known
         .into_iter()
+        // The distance is at least the difference in length: skipping the
+        // hopeless candidates first keeps a megabyte-long typo from costing
+        // a megabyte-by-key matrix per candidate.
+        .filter(|k| unknown_len.abs_diff(k.chars().count()) <= close_enough(k))
         .map(|k| (strsim::damerau_levenshtein(unknown, k), k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .filter(|(d, k)| *d <= close_enough(k))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
+}
+
+/// Longest quoted value a message repeats in full, in characters.
+const MAX_QUOTED_CHARS: usize = 60;
+/// Longest message or hint, in characters.
+const MAX_TEXT_CHARS: usize = 600;
+
+/// Shortens what a diagnostic repeats from the input: a `quoted` value
+/// longer than [`MAX_QUOTED_CHARS`] keeps its start and an ellipsis, and the
+/// whole text stops at [`MAX_TEXT_CHARS`]. A megabyte-long key must not make
+/// a megabyte-long report.
+pub fn clip(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_TEXT_CHARS * 4));
+    let mut parts = text.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        let quoted = i % 2 == 0;
+        if quoted && part.chars().nth(MAX_QUOTED_CHARS).is_some() {
+            out.extend(part.chars().take(MAX_QUOTED_CHARS - 20));
+            out.push('…');
+        } else {
+            out.push_str(part);
+        }
+        if out.len() > MAX_TEXT_CHARS * 4 {
+            break;
+        }
+    }
+    clip_length(out)
+}
+
+/// Cuts `text` to [`MAX_TEXT_CHARS`] characters, the last an ellipsis.
+fn clip_length(mut text: String) -> String {
+    if text.chars().nth(MAX_TEXT_CHARS).is_some() {
+        text = text.chars().take(MAX_TEXT_CHARS - 1).collect();
+        text.push('…');
+    }
+    text
 }
 
 #[cfg(test)]
@@ -237,17 +289,47 @@ mod tests {
     fn codes_are_unique() {
         use std::collections::HashSet;
         let all = [
-            Code::ReadError, Code::FrontMatter, Code::YamlSyntax, Code::TabIndentation,
-            Code::NotUtf8, Code::FileTooLarge, Code::EmptyFile, Code::MissingKey,
-            Code::WrongType, Code::DuplicateKey, Code::UnknownKey, Code::BadDate,
-            Code::BadAmount, Code::UnknownCurrency, Code::UnknownPerson, Code::UnknownProject,
-            Code::UnknownPolicy, Code::DuplicateInvoiceNumber, Code::PaymentBeforeIssue,
-            Code::MilestoneShares, Code::BadSlug, Code::UnknownStage, Code::DuplicateInvoiceSlug,
-            Code::BadTerms, Code::UnknownCalendar, Code::InvalidPolicy, Code::MissingAccountFile,
-            Code::InvalidTemplate, Code::BadValue, Code::Overpayment, Code::ActiveWhilePaused,
-            Code::NoHandover, Code::MissedMeeting, Code::MissedStep, Code::StaleHold,
-            Code::BrokenPromise, Code::DueContradictsTerms, Code::SymlinkOutside,
-            Code::LateRecord, Code::LateStep, Code::IncompleteHandover,
+            Code::ReadError,
+            Code::FrontMatter,
+            Code::YamlSyntax,
+            Code::TabIndentation,
+            Code::NotUtf8,
+            Code::FileTooLarge,
+            Code::EmptyFile,
+            Code::MissingKey,
+            Code::WrongType,
+            Code::DuplicateKey,
+            Code::UnknownKey,
+            Code::BadDate,
+            Code::BadAmount,
+            Code::UnknownCurrency,
+            Code::UnknownPerson,
+            Code::UnknownProject,
+            Code::UnknownPolicy,
+            Code::DuplicateInvoiceNumber,
+            Code::PaymentBeforeIssue,
+            Code::MilestoneShares,
+            Code::BadSlug,
+            Code::UnknownStage,
+            Code::DuplicateInvoiceSlug,
+            Code::BadTerms,
+            Code::UnknownCalendar,
+            Code::InvalidPolicy,
+            Code::MissingAccountFile,
+            Code::InvalidTemplate,
+            Code::BadValue,
+            Code::Overpayment,
+            Code::ActiveWhilePaused,
+            Code::NoHandover,
+            Code::MissedMeeting,
+            Code::MissedStep,
+            Code::StaleHold,
+            Code::BrokenPromise,
+            Code::DueContradictsTerms,
+            Code::SymlinkOutside,
+            Code::LateRecord,
+            Code::LateStep,
+            Code::IncompleteHandover,
         ];
         let ids: HashSet<_> = all.iter().map(|c| c.id()).collect();
         let names: HashSet<_> = all.iter().map(|c| c.name()).collect();
@@ -255,6 +337,26 @@ mod tests {
         assert_eq!(names.len(), all.len());
         assert_eq!(Code::UnknownKey.id(), "E012");
         assert_eq!(Code::UnknownKey.name(), "unknown-key");
+    }
+
+    #[test]
+    fn clip_shortens_long_quoted_values_only() {
+        assert_eq!(clip("unknown key `nmae`"), "unknown key `nmae`");
+        let long = format!("unknown currency `{}` here", "E".repeat(100_000));
+        let clipped = clip(&long);
+        assert_eq!(
+            clipped,
+            format!("unknown currency `{}…` here", "E".repeat(40))
+        );
+        let text = "word ".repeat(1000);
+        assert_eq!(clip(&text).chars().count(), MAX_TEXT_CHARS);
+        assert_eq!(clip("a `b` c `"), "a `b` c `");
+    }
+
+    #[test]
+    fn closest_on_a_huge_input_is_none() {
+        let huge = "x".repeat(1_000_000);
+        assert_eq!(closest(&huge, ["name", "status"]), None);
     }
 
     #[test]

@@ -6,8 +6,9 @@
 
 use crate::diagnostic::{Code, Pos};
 
-/// Records larger than this are refused unread (a record is a page of text;
-/// a bigger file is a mistake or an attack).
+/// Records larger than this (4 MiB) are refused after reading at most one
+/// byte more (a record is a page of text; a bigger file is a mistake or an
+/// attack).
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 
 /// A problem found while splitting: code, position, message, hint.
@@ -19,7 +20,12 @@ pub struct SplitError {
     pub hint: String,
 }
 
-fn fail<T>(code: Code, pos: Pos, message: impl Into<String>, hint: impl Into<String>) -> Result<T, SplitError> {
+fn fail<T>(
+    code: Code,
+    pos: Pos,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> Result<T, SplitError> {
     Err(SplitError {
         code,
         pos,
@@ -63,7 +69,10 @@ pub fn decode(bytes: &[u8]) -> Result<String, SplitError> {
         return fail(
             Code::FileTooLarge,
             Pos::START,
-            format!("file is {} bytes; records are limited to {} bytes", bytes.len(), MAX_FILE_BYTES),
+            format!(
+                "file is larger than {MAX_FILE_BYTES} bytes ({} MiB), the limit for one record",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
             "split the file, or move large attachments out of the records repository",
         );
     }
@@ -99,8 +108,14 @@ pub fn decode(bytes: &[u8]) -> Result<String, SplitError> {
 fn pos_of_byte(bytes: &[u8], i: usize) -> Pos {
     let before = &bytes[..i];
     let line = before.iter().filter(|b| **b == b'\n').count() as u32 + 1;
-    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u32 + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count() as u32
+        + 1;
     Pos::new(line, column)
 }
 
@@ -160,7 +175,12 @@ pub fn split(text: String) -> Result<Document, SplitError> {
 /// Parses a whole-file YAML (folio.yaml): it only needs the tab check.
 pub fn check_yaml_file(text: &str) -> Result<(), SplitError> {
     if text.trim().is_empty() {
-        return fail(Code::EmptyFile, Pos::START, "file is empty", "run `folio init` to create a folio.yaml");
+        return fail(
+            Code::EmptyFile,
+            Pos::START,
+            "file is empty",
+            "run `folio init` to create a folio.yaml",
+        );
     }
     check_tabs(&format!("\n{text}"))
 }
@@ -219,13 +239,30 @@ mod tests {
             (b"  \n\n", Code::EmptyFile, Pos::START),
             (b"name: x\n", Code::FrontMatter, Pos::START),
             (b"---\nname: x\nbody", Code::FrontMatter, Pos::START),
-            (b"---\nroles:\n\tproducer: ana\n---\n", Code::TabIndentation, Pos { line: 3, column: 1 }),
-            (b"---\nname: a\0b\n---\n", Code::NotUtf8, Pos { line: 2, column: 8 }),
-            (b"---\nname: \xc3\x28\n---\n", Code::NotUtf8, Pos { line: 2, column: 7 }),
+            (
+                b"---\nroles:\n\tproducer: ana\n---\n",
+                Code::TabIndentation,
+                Pos { line: 3, column: 1 },
+            ),
+            (
+                b"---\nname: a\0b\n---\n",
+                Code::NotUtf8,
+                Pos { line: 2, column: 8 },
+            ),
+            (
+                b"---\nname: \xc3\x28\n---\n",
+                Code::NotUtf8,
+                Pos { line: 2, column: 7 },
+            ),
         ];
         for (input, code, pos) in cases {
             let err = decode(input).and_then(split).unwrap_err();
-            assert_eq!((err.code, err.pos), (code, pos), "{:?}", String::from_utf8_lossy(input));
+            assert_eq!(
+                (err.code, err.pos),
+                (code, pos),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
         }
     }
 

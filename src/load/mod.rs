@@ -101,8 +101,37 @@ pub trait Source: Sync {
 pub struct FsSource<'a>(pub &'a Path);
 
 impl Source for FsSource<'_> {
+    /// Reads at most one byte more than a record may have, so an oversized
+    /// file is refused without being read whole.
     fn read(&self, rel: &str) -> std::io::Result<Vec<u8>> {
-        std::fs::read(self.0.join(rel))
+        use std::io::Read;
+        let limit = frontmatter::MAX_FILE_BYTES as u64 + 1;
+        let file = std::fs::File::open(self.0.join(rel))?;
+        let mut bytes =
+            Vec::with_capacity(file.metadata().map_or(0, |m| m.len().min(limit)) as usize);
+        file.take(limit).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+}
+
+/// Records held in memory, keyed by relative path: for tests, property
+/// tests and the fuzzer, which feed the loader bytes that never touch a disk.
+#[derive(Clone, Debug, Default)]
+pub struct MemSource(pub BTreeMap<String, Vec<u8>>);
+
+impl Source for MemSource {
+    fn read(&self, rel: &str) -> std::io::Result<Vec<u8>> {
+        self.0
+            .get(rel)
+            .cloned()
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+}
+
+impl MemSource {
+    /// Loads every file of the source as the loader would from disk.
+    pub fn load(&self) -> Repo {
+        load_from(self, self.0.keys().cloned().collect())
     }
 }
 
@@ -251,16 +280,46 @@ fn parse_record<T: DeserializeOwned>(
     })
 }
 
-/// Limits against YAML bombs: the defaults of serde-saphyr's budget, with
-/// tighter caps suited to hand-written records.
+/// Limits against YAML bombs (serde-saphyr's budget and alias limits),
+/// far above what a hand-written record needs and far below what would take
+/// noticeable time or memory. The README quotes these numbers.
+pub mod limits {
+    /// Parser events (scalars, collection starts and ends) per file.
+    pub const MAX_EVENTS: usize = 200_000;
+    /// Nodes (scalars, sequences, mappings) per file.
+    pub const MAX_NODES: usize = 200_000;
+    /// Nesting depth of sequences and mappings.
+    pub const MAX_DEPTH: usize = 64;
+    /// `&anchor` definitions and `*alias` uses per file.
+    pub const MAX_ANCHORS: usize = 1_000;
+    pub const MAX_ALIASES: usize = 1_000;
+    /// Events replayed by aliases in total ("billion laughs" stops here).
+    pub const MAX_REPLAYED_EVENTS: usize = 100_000;
+    /// Aliases nested inside aliases.
+    pub const MAX_REPLAY_DEPTH: usize = 16;
+    /// Characters a key may have (YAML's own simple-key limit).
+    pub const MAX_KEY_CHARS: usize = 1_024;
+    /// Bytes of scalar text per file: no more than the file may hold.
+    pub const MAX_SCALAR_BYTES: usize = super::frontmatter::MAX_FILE_BYTES;
+}
+
 fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_events: 200_000,
-            max_aliases: 1_000,
-            max_anchors: 1_000,
-            max_depth: 64,
-            max_nodes: 200_000,
+            max_events: limits::MAX_EVENTS,
+            max_aliases: limits::MAX_ALIASES,
+            max_anchors: limits::MAX_ANCHORS,
+            max_depth: limits::MAX_DEPTH,
+            max_nodes: limits::MAX_NODES,
+            max_documents: 1,
+            max_total_scalar_bytes: limits::MAX_SCALAR_BYTES,
+            max_recorded_anchor_bytes: limits::MAX_SCALAR_BYTES,
+            simple_key_max_lookahead: limits::MAX_KEY_CHARS,
+            flow_nesting_limit: limits::MAX_DEPTH,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: limits::MAX_REPLAYED_EVENTS,
+            max_replay_stack_depth: limits::MAX_REPLAY_DEPTH,
         },
     }
 }
@@ -366,6 +425,36 @@ fn suggestion_hint(unknown: &str, known: &[&str], what: &str) -> String {
     }
 }
 
+/// Which of the [`limits`] a parser message reports, in words; `None` when
+/// the message is not about a limit.
+fn safety_limit(msg: &str) -> Option<String> {
+    use limits::*;
+    let has = |s: &str| msg.contains(s);
+    Some(if has("Aliases {") {
+        format!("more than {MAX_ALIASES} aliases (`*name`)")
+    } else if has("Anchors {") {
+        format!("more than {MAX_ANCHORS} anchors (`&name`)")
+    } else if has("Events {") {
+        format!("more than {MAX_EVENTS} YAML events (values, lists and mappings)")
+    } else if has("Nodes {") {
+        format!("more than {MAX_NODES} values, lists and mappings")
+    } else if has("Depth {") || has("recursion limit") || has("nesting limit") {
+        format!("lists and mappings nested more than {MAX_DEPTH} deep")
+    } else if has("Documents {") {
+        "more than one YAML document in the front matter".to_string()
+    } else if has("ScalarBytes {") {
+        format!("more than {MAX_SCALAR_BYTES} bytes of text")
+    } else if has("alias replay") || has("alias expansion") {
+        format!(
+            "aliases expand to more than {MAX_REPLAYED_EVENTS} events, or nest more than {MAX_REPLAY_DEPTH} deep"
+        )
+    } else if has("budget") || has("limit") {
+        msg.to_string()
+    } else {
+        return None;
+    })
+}
+
 fn classify_message(msg: &str) -> (Code, String, String) {
     if msg.starts_with("unknown field") {
         let key = backticked(msg).unwrap_or("?");
@@ -424,14 +513,10 @@ fn classify_message(msg: &str) -> (Code, String, String) {
             "check the value's type against `folio schema`".into(),
         );
     }
-    if msg.contains("budget")
-        || msg.contains("limit")
-        || msg.contains("alias")
-        || msg.contains("depth")
-    {
+    if let Some(limit) = safety_limit(msg) {
         return (
             Code::YamlSyntax,
-            format!("YAML exceeds folio's safety limits: {msg}"),
+            format!("YAML exceeds folio's safety limits: {limit}"),
             "records do not need anchors, aliases or deep nesting: write the values out".into(),
         );
     }

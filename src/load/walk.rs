@@ -5,8 +5,8 @@
 use super::{classify, slug_diagnostic};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::is_slug;
-use std::path::Path;
 use rayon::prelude::*;
+use std::path::Path;
 use walkdir::WalkDir;
 
 pub struct Listing {
@@ -28,14 +28,21 @@ pub fn walk(root: &Path) -> Listing {
             Code::ReadError,
             "folio.yaml",
             Pos::START,
-            format!("no folio.yaml in `{}`: this is not a folio records repository", root.display()),
+            format!(
+                "no folio.yaml in `{}`: this is not a folio records repository",
+                root.display()
+            ),
             "run `folio init` here, or point -C at the records repository",
         ));
     }
     // The handbook, then each account folder: account folders are walked in
     // parallel, since listing 60,000 files one stat at a time is slow.
     let mut folders = vec![(root.join("handbook"), 3)];
-    folders.extend(account_folders(&root.join("accounts")).into_iter().map(|d| (d, 2)));
+    folders.extend(
+        account_folders(&root.join("accounts"))
+            .into_iter()
+            .map(|d| (d, 2)),
+    );
     let parts: Vec<Listing> = folders
         .into_par_iter()
         .map(|(dir, depth)| walk_folder(root, &canonical_root, &dir, depth))
