@@ -441,3 +441,48 @@ proptest! {
         prop_assert_eq!(doc.yaml().lines().count(), lines.len() + 1);
     }
 }
+
+// ------------------------------------------------------------ fuzz corpus
+
+/// Where the fuzzer loads a corpus file: its own path when it is a record,
+/// else the path encoded in a saved crash's name (`<hash>__accounts__a__...`),
+/// else an invoice.
+fn corpus_target(rel: &str) -> String {
+    if folio::load::classify(rel).is_some() {
+        return rel.to_string();
+    }
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.split_once("__")
+        .map(|(_, encoded)| encoded.replace("__", "/"))
+        .filter(|path| folio::load::classify(path).is_some())
+        .unwrap_or_else(|| "accounts/acme/invoices/fuzz.md".into())
+}
+
+/// Every input in fuzz/corpus (the seeds and every crash the fuzzer ever
+/// found, kept under fuzz/corpus/regressions/) goes through the pipeline.
+#[test]
+fn the_fuzz_corpus_and_its_regressions_never_panic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut stack = vec![root.clone()];
+    let mut count = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            whole_pipeline(&corpus_target(&rel), &std::fs::read(&path).unwrap());
+            count += 1;
+        }
+    }
+    assert!(
+        count >= 79,
+        "the corpus holds every file of example-accounts"
+    );
+}
