@@ -234,6 +234,43 @@ fn very_long_lines() {
 }
 
 #[test]
+fn huge_day_counts_are_refused_without_counting_them() {
+    // Four billion working days of extension, on a working-day policy: the
+    // calendar arithmetic must not walk them one by one.
+    let d = the_error(format!(
+        "{HEAD}due: 2026-10-22\npolicy: gradual\nextensions:\n  - {{ granted: 2026-10-01, days: 4000000000 }}\n---\n"
+    ));
+    assert_eq!(d["code"], "E031");
+    assert_eq!(
+        message(&d),
+        "an extension of 4000000000 days is longer than ten years"
+    );
+    // Holds spanning the whole calendar, many times over.
+    let holds = "  - { from: 0001-01-01, until: 9999-12-31 }\n".repeat(500);
+    let f = Fixture::new();
+    f.write(
+        FILE,
+        format!("{HEAD}due: 2026-10-22\npolicy: gradual\nholds:\n{holds}---\n"),
+    );
+    let (code, _) = f.check_json(&[]);
+    assert_eq!(code, 0);
+    // A stage a billion working days out.
+    let f = Fixture::new();
+    f.write(
+        "folio.yaml",
+        format!(
+            "{}policies:\n  slow:\n    days: working\n    stages:\n      - {{ id: later, offset: 1000000000 }}\n",
+            common::FOLIO_YAML
+        ),
+    );
+    f.write(FILE, format!("{HEAD}due: 2026-10-22\npolicy: slow\n---\n"));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["errors"][0]["code"], "E028", "{doc:#}");
+    assert_eq!(doc["errors"][0]["file"], "folio.yaml");
+}
+
+#[test]
 fn many_documents_in_the_front_matter() {
     let d = the_error(format!("{HEAD}--- {{a: 1}}\n--- {{b: 2}}\n---\n"));
     assert_eq!(d["code"], "E003", "{d:#}");

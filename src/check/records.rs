@@ -15,6 +15,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
+/// Day counts beyond ten years (extensions, stage offsets) are typos; the
+/// same bound terms have.
+const MAX_PLAUSIBLE_DAYS: i64 = 3650;
+
 pub fn check(repo: &Repo, settings: &Settings, as_of: NaiveDate, out: &mut Vec<Diagnostic>) {
     let config = repo.config.as_ref();
     if let Some(c) = config {
@@ -305,6 +309,18 @@ impl Cx<'_> {
             if let Some(by) = &e.by {
                 self.person(f, by, out);
             }
+            if i64::from(e.days.value) > MAX_PLAUSIBLE_DAYS {
+                out.push(Diagnostic::new(
+                    Code::BadValue,
+                    f,
+                    e.days.pos,
+                    format!(
+                        "an extension of {} days is longer than ten years",
+                        e.days.value
+                    ),
+                    "write how many days the escalation moves, e.g. `days: 7`",
+                ));
+            }
         }
         let policy = self.settings.policy_for(dir, inv);
         for l in &inv.log {
@@ -586,6 +602,18 @@ fn check_policy(
                 s.id.pos,
                 format!("stage id `{}` is not a slug", s.id.value),
                 "use lowercase letters, digits and `-`",
+            ));
+        }
+        if i64::from(s.offset.value).abs() > MAX_PLAUSIBLE_DAYS {
+            out.push(Diagnostic::new(
+                Code::InvalidPolicy,
+                f,
+                s.offset.pos,
+                format!(
+                    "stage `{}` is {} days from the due date, more than ten years",
+                    s.id.value, s.offset.value
+                ),
+                "offsets count days from the due date, e.g. `offset: 7`",
             ));
         }
         if i > 0 && s.offset.value <= pc.stages[i - 1].offset.value {

@@ -1,7 +1,7 @@
 //! Working-day calendars and the day arithmetic of SPEC §3.
 
 use crate::model::DayUnit;
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 use std::collections::BTreeSet;
 
 /// Weekend days and holidays. The default is Saturday and Sunday, no holidays.
@@ -9,6 +9,9 @@ use std::collections::BTreeSet;
 pub struct Calendar {
     weekend: [bool; 7],
     holidays: BTreeSet<NaiveDate>,
+    /// The holidays that fall on a working weekday, sorted: the only ones
+    /// that change a count of working days.
+    weekday_holidays: Vec<NaiveDate>,
 }
 
 impl Default for Calendar {
@@ -17,9 +20,16 @@ impl Default for Calendar {
     }
 }
 
-/// Arithmetic never loops forever: a calendar with every weekday off, or a
-/// run of holidays this long, stops counting here.
-const MAX_SCAN_DAYS: u32 = 3660;
+/// A date as a day number, for arithmetic that must not overflow.
+fn day_number(d: NaiveDate) -> i64 {
+    d.num_days_from_ce() as i64
+}
+
+/// The date of a day number, saturating at the ends of the calendar.
+fn from_day_number(n: i64) -> NaiveDate {
+    let n = n.clamp(day_number(NaiveDate::MIN), day_number(NaiveDate::MAX));
+    NaiveDate::from_num_days_from_ce_opt(n as i32).unwrap_or(NaiveDate::MAX)
+}
 
 impl Calendar {
     pub fn new(
@@ -30,9 +40,16 @@ impl Calendar {
         for d in weekend {
             w[d.num_days_from_monday() as usize] = true;
         }
+        let holidays: BTreeSet<NaiveDate> = holidays.into_iter().collect();
+        let weekday_holidays = holidays
+            .iter()
+            .copied()
+            .filter(|h| !w[h.weekday().num_days_from_monday() as usize])
+            .collect();
         Calendar {
             weekend: w,
-            holidays: holidays.into_iter().collect(),
+            holidays,
+            weekday_holidays,
         }
     }
 
@@ -40,37 +57,67 @@ impl Calendar {
         !self.weekend[d.weekday().num_days_from_monday() as usize] && !self.holidays.contains(&d)
     }
 
+    /// Working days from day number `a` through `b`, both included (0 when
+    /// b < a). Counted with whole weeks and a search in the sorted
+    /// holidays, so the cost does not grow with the distance: a record that
+    /// asks for a billion working days is answered at once.
+    fn working_between(&self, a: i64, b: i64) -> i64 {
+        if b < a {
+            return 0;
+        }
+        let total = b - a + 1;
+        let weekend_per_week = self.weekend.iter().filter(|w| **w).count() as i64;
+        let mut weekend_days = total / 7 * weekend_per_week;
+        // The days after the whole weeks, at most six.
+        for n in (a + total / 7 * 7)..=b {
+            let weekday = from_day_number(n).weekday().num_days_from_monday() as usize;
+            if self.weekend[weekday] {
+                weekend_days += 1;
+            }
+        }
+        let (from, until) = (from_day_number(a), from_day_number(b));
+        let holidays = self.weekday_holidays.partition_point(|h| *h <= until)
+            - self.weekday_holidays.partition_point(|h| *h < from);
+        total - weekend_days - holidays as i64
+    }
+
+    /// The smallest day number in `low..=high` for which `reached` holds
+    /// (`reached` must be monotonic); `high` when none does.
+    fn first_where(mut low: i64, mut high: i64, reached: impl Fn(i64) -> bool) -> i64 {
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if reached(mid) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        high
+    }
+
     /// The n-th working day after `d` (n > 0), before it (n < 0), or for
     /// n = 0 `d` itself when it is a working day, else the next working day.
+    /// Saturates at the ends of the calendar (and when no day is a working
+    /// day at all).
     pub fn add_working(&self, d: NaiveDate, n: i64) -> NaiveDate {
-        let step = |x: NaiveDate, forward: bool| {
-            if forward {
-                x.checked_add_days(Days::new(1)).unwrap_or(x)
-            } else {
-                x.checked_sub_days(Days::new(1)).unwrap_or(x)
+        let (min, max) = (day_number(NaiveDate::MIN), day_number(NaiveDate::MAX));
+        let start = day_number(d);
+        let found = match n {
+            0 => Self::first_where(start, max, |x| self.working_between(start, x) >= 1),
+            n if n > 0 => Self::first_where((start + 1).min(max), max, |x| {
+                self.working_between(start + 1, x) >= n
+            }),
+            n => {
+                // The largest x with at least |n| working days in x..d-1:
+                // search on the mirrored axis, where it is the smallest.
+                let need = n.unsigned_abs() as i64;
+                let mirrored = Self::first_where(-(start - 1).max(min), -min, |y| {
+                    self.working_between(-y, start - 1) >= need
+                });
+                -mirrored
             }
         };
-        let mut x = d;
-        if n == 0 {
-            for _ in 0..MAX_SCAN_DAYS {
-                if self.is_working(x) {
-                    break;
-                }
-                x = step(x, true);
-            }
-            return x;
-        }
-        let forward = n > 0;
-        let mut left = n.unsigned_abs();
-        let mut scanned = 0;
-        while left > 0 && scanned < MAX_SCAN_DAYS as u64 * (1 + n.unsigned_abs()) {
-            x = step(x, forward);
-            scanned += 1;
-            if self.is_working(x) {
-                left -= 1;
-            }
-        }
-        x
+        from_day_number(found)
     }
 
     /// `d + n` in the given unit.
@@ -88,21 +135,14 @@ impl Calendar {
         }
         match unit {
             DayUnit::Calendar => (until - from).num_days() + 1,
-            DayUnit::Working => from
-                .iter_days()
-                .take_while(|d| *d <= until)
-                .filter(|d| self.is_working(*d))
-                .count() as i64,
+            DayUnit::Working => self.working_between(day_number(from), day_number(until)),
         }
     }
 }
 
+/// `d + n` calendar days, saturating at the ends of the calendar.
 pub fn add_days(d: NaiveDate, n: i64) -> NaiveDate {
-    if n >= 0 {
-        d.checked_add_days(Days::new(n as u64)).unwrap_or(d)
-    } else {
-        d.checked_sub_days(Days::new(n.unsigned_abs())).unwrap_or(d)
-    }
+    from_day_number(day_number(d).saturating_add(n))
 }
 
 #[cfg(test)]
@@ -154,19 +194,124 @@ mod tests {
     #[test]
     fn calendar_offsets_ignore_weekends() {
         let cal = pt();
-        assert_eq!(cal.add(DayUnit::Calendar, d("2026-11-20"), 1), d("2026-11-21"));
-        assert_eq!(cal.add(DayUnit::Calendar, d("2026-03-01"), -1), d("2026-02-28"));
+        assert_eq!(
+            cal.add(DayUnit::Calendar, d("2026-11-20"), 1),
+            d("2026-11-21")
+        );
+        assert_eq!(
+            cal.add(DayUnit::Calendar, d("2026-03-01"), -1),
+            d("2026-02-28")
+        );
     }
 
     #[test]
     fn window_lengths_count_both_ends() {
         let cal = pt();
-        assert_eq!(cal.window_len(DayUnit::Calendar, d("2026-10-20"), d("2026-10-27")), 8);
-        assert_eq!(cal.window_len(DayUnit::Calendar, d("2026-10-20"), d("2026-10-20")), 1);
+        assert_eq!(
+            cal.window_len(DayUnit::Calendar, d("2026-10-20"), d("2026-10-27")),
+            8
+        );
+        assert_eq!(
+            cal.window_len(DayUnit::Calendar, d("2026-10-20"), d("2026-10-20")),
+            1
+        );
         // Fri..Mon = 2 working days; with the 8th December holiday inside.
-        assert_eq!(cal.window_len(DayUnit::Working, d("2026-11-20"), d("2026-11-23")), 2);
-        assert_eq!(cal.window_len(DayUnit::Working, d("2026-12-07"), d("2026-12-09")), 2);
-        assert_eq!(cal.window_len(DayUnit::Working, d("2026-12-09"), d("2026-12-07")), 0);
+        assert_eq!(
+            cal.window_len(DayUnit::Working, d("2026-11-20"), d("2026-11-23")),
+            2
+        );
+        assert_eq!(
+            cal.window_len(DayUnit::Working, d("2026-12-07"), d("2026-12-09")),
+            2
+        );
+        assert_eq!(
+            cal.window_len(DayUnit::Working, d("2026-12-09"), d("2026-12-07")),
+            0
+        );
+    }
+
+    /// The plain day-by-day count the fast arithmetic must agree with.
+    fn slow_add_working(cal: &Calendar, d: NaiveDate, n: i64) -> NaiveDate {
+        let step = |x: NaiveDate| {
+            if n >= 0 {
+                x.succ_opt().unwrap()
+            } else {
+                x.pred_opt().unwrap()
+            }
+        };
+        let mut x = d;
+        if n == 0 {
+            while !cal.is_working(x) {
+                x = step(x);
+            }
+            return x;
+        }
+        let mut left = n.abs();
+        while left > 0 {
+            x = step(x);
+            if cal.is_working(x) {
+                left -= 1;
+            }
+        }
+        x
+    }
+
+    #[test]
+    fn fast_arithmetic_agrees_with_counting_day_by_day() {
+        let cals = [
+            pt(),
+            Calendar::new([Weekday::Fri], [d("2026-12-08"), d("2026-12-11")]),
+            Calendar::new([], []),
+        ];
+        for cal in &cals {
+            let mut day = d("2026-11-15");
+            for _ in 0..60 {
+                for n in -25..=25 {
+                    assert_eq!(
+                        cal.add_working(day, n),
+                        slow_add_working(cal, day, n),
+                        "{day} {n:+}"
+                    );
+                }
+                for len in 0..20 {
+                    let until = add_days(day, len);
+                    let slow = day
+                        .iter_days()
+                        .take_while(|x| *x <= until)
+                        .filter(|x| cal.is_working(*x))
+                        .count();
+                    assert_eq!(
+                        cal.window_len(DayUnit::Working, day, until),
+                        slow as i64,
+                        "{day}+{len}"
+                    );
+                }
+                day = day.succ_opt().unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn huge_offsets_saturate_at_once() {
+        let cal = pt();
+        assert_eq!(
+            cal.add_working(d("2026-10-01"), 4_000_000_000),
+            NaiveDate::MAX
+        );
+        assert_eq!(
+            cal.add_working(d("2026-10-01"), -4_000_000_000),
+            NaiveDate::MIN
+        );
+        assert_eq!(add_days(d("2026-10-01"), i64::MAX), NaiveDate::MAX);
+        assert_eq!(add_days(d("2026-10-01"), i64::MIN), NaiveDate::MIN);
+        assert_eq!(cal.add_working(NaiveDate::MAX, 1), NaiveDate::MAX);
+        assert_eq!(
+            cal.window_len(DayUnit::Working, NaiveDate::MIN, NaiveDate::MAX) > 0,
+            true
+        );
+        // A million working days is about 3,836 years of five-day weeks.
+        let far = cal.add_working(d("2026-10-01"), 1_000_000);
+        assert!(far.year() > 5800 && far.year() < 5900, "{far}");
     }
 
     #[test]
