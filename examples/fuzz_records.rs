@@ -78,6 +78,14 @@ const TOKENS: &[&str] = &[
     "150%",
     "XXX",
     "4294967296 working days",
+    "4000000000",
+    "2147483647",
+    "-2147483648",
+    "18446744073709551615",
+    "79228162514264337593543950335",
+    "\"79228162514264337593543950335%\"",
+    "0001-01-01",
+    "9999-12-31",
     "written_off",
     "{{ invoice.number }}",
     "{% for x in y %}",
@@ -272,7 +280,7 @@ fn run_pipeline(repo: &MemSource, tera: &tera::Tera) -> BTreeSet<String> {
             format!(
                 "{} {}",
                 d.code.id(),
-                words.chars().take(60).collect::<String>()
+                words.chars().take(32).collect::<String>()
             )
         })
         .collect()
@@ -282,7 +290,7 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>, corpus: &[Seed]) {
     let rounds = 1 + rng.below(6);
     for _ in 0..rounds {
         let len = input.len();
-        match rng.below(10) {
+        match rng.below(12) {
             0 if len > 0 => {
                 let i = rng.below(len);
                 input[i] ^= 1 << rng.below(8);
@@ -317,6 +325,7 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>, corpus: &[Seed]) {
             6 => duplicate_line(rng, input),
             7 => swap_lines(rng, input),
             8 if len > 0 && rng.chance(4) => input.truncate(rng.below(len)),
+            9 | 10 => replace_value(rng, input),
             _ => {
                 // Replace a run of digits or letters with another value.
                 if len > 0 {
@@ -344,6 +353,27 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>, corpus: &[Seed]) {
         }
     }
     input.truncate(MAX_INPUT);
+}
+
+/// Replaces one YAML value (what follows a `: `, up to the next `,`, `}`
+/// or line end) with a token: most bugs hide in how values are read.
+fn replace_value(rng: &mut Rng, input: &mut Vec<u8>) {
+    let values: Vec<usize> = input
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w == b": ")
+        .map(|(i, _)| i + 2)
+        .collect();
+    if values.is_empty() {
+        return;
+    }
+    let start = values[rng.below(values.len())];
+    let end = input[start..]
+        .iter()
+        .position(|b| matches!(b, b',' | b'}' | b'\n'))
+        .map_or(input.len(), |p| start + p);
+    let token = TOKENS[rng.below(TOKENS.len())].as_bytes();
+    input.splice(start..end, token.iter().copied());
 }
 
 fn line_starts(input: &[u8]) -> Vec<usize> {

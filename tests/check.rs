@@ -387,6 +387,32 @@ fn milestones_that_do_not_add_up() {
         32,
     );
     assert_eq!(d["message"], "milestone shares add up to 90%, not 100%");
+    // A share is a percentage from 0% to 100%.
+    for (share, message) in [
+        ("150%", "share `150%` is not between 0% and 100%"),
+        ("-10%", "share `-10%` is not between 0% and 100%"),
+        ("half", "share `half` is not a percentage such as 10%"),
+        (
+            "\"79228162514264337593543950335%\"",
+            "share `79228162514264337593543950335%` is not between 0% and 100%",
+        ),
+    ] {
+        let f = Fixture::new();
+        f.write(
+            "accounts/acme/projects/website-redesign.md",
+            common::PROJECT.replace("share: 50%, due", &format!("share: {share}, due")),
+        );
+        let d = only_error(&f);
+        at(
+            &d,
+            "E031",
+            "accounts/acme/projects/website-redesign.md",
+            7,
+            32,
+        );
+        assert_eq!(d["message"], message);
+        contains(&d, "hint", "between 0% and 100%");
+    }
     // 33.3 + 33.3 + 33.4 is exactly 100.
     let f = Fixture::new();
     f.write(

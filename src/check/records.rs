@@ -422,7 +422,12 @@ fn check_project(rec: &Record<Project>, out: &mut Vec<Diagnostic>) {
         ));
     }
     if !p.milestones.is_empty() {
-        let total: Decimal = p.milestones.iter().map(|m| m.share.value.0).sum();
+        // Shares are 0..=100 each, but a sum must never be able to panic.
+        let total = p
+            .milestones
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, m| sum.checked_add(m.share.value.0))
+            .unwrap_or(Decimal::MAX);
         if total != Decimal::from(100) {
             out.push(Diagnostic::new(
                 Code::MilestoneShares,

@@ -1,7 +1,7 @@
 //! Where an invoice stands on its ladder as of a date: SPEC §3 as a pure
 //! function of the invoice's facts, its policy, its calendar and the date.
 
-use super::calendar::{add_days, Calendar};
+use super::calendar::{Calendar, add_days};
 use super::policy::Policy;
 use crate::model::InvoiceStatus;
 use chrono::NaiveDate;
@@ -118,7 +118,10 @@ impl Evaluation {
         self.stages.iter().filter(|s| s.late)
     }
     pub fn broken_promises(&self) -> usize {
-        self.promises.iter().filter(|p| **p == PromiseState::Broken).count()
+        self.promises
+            .iter()
+            .filter(|p| **p == PromiseState::Broken)
+            .count()
     }
     pub fn aging(&self) -> &'static str {
         aging_bucket(self.days_overdue)
@@ -149,9 +152,6 @@ impl Facts {
                 .map(|(_, a)| *a)
                 .sum::<Decimal>()
     }
-    fn paid_on(&self, d: NaiveDate, tolerance: Decimal) -> bool {
-        self.outstanding_on(d) <= tolerance
-    }
     fn in_hold(&self, d: NaiveDate) -> Option<NaiveDate> {
         self.holds
             .iter()
@@ -170,42 +170,93 @@ impl Facts {
 /// shift grows with every extension granted before the date and every hold
 /// or promise window starting on or before it, each applied once, re-checked
 /// after each shift. None when an open-ended hold suspends it.
+///
+/// The date only moves later as the shift grows, so the extensions and
+/// windows are taken in date order with one pass over each: linear in their
+/// number, however they chain.
 pub fn schedule(facts: &Facts, policy: &Policy, cal: &Calendar, offset: i32) -> Option<NaiveDate> {
-    let windows: Vec<(NaiveDate, Option<NaiveDate>)> = facts
+    let mut extensions: Vec<(NaiveDate, u32)> = facts.extensions.clone();
+    extensions.sort_unstable();
+    let mut windows: Vec<(NaiveDate, Option<NaiveDate>)> = facts
         .holds
         .iter()
         .copied()
         .chain(facts.promises.iter().map(|(m, p)| (*m, Some(*p))))
         .collect();
-    let mut ext_applied = vec![false; facts.extensions.len()];
-    let mut win_applied = vec![false; windows.len()];
+    windows.sort_unstable();
+    let (mut next_extension, mut next_window) = (0, 0);
     let mut shift: i64 = 0;
     loop {
         let date = cal.add(policy.days, facts.due, offset as i64 + shift);
-        let mut changed = false;
-        for (i, (granted, days)) in facts.extensions.iter().enumerate() {
-            if !ext_applied[i] && *granted < date {
-                ext_applied[i] = true;
-                shift += *days as i64;
-                changed = true;
-            }
+        let before = (next_extension, next_window);
+        while let Some((_, days)) = extensions.get(next_extension).filter(|(g, _)| *g < date) {
+            shift = shift.saturating_add(*days as i64);
+            next_extension += 1;
         }
-        for (i, (from, until)) in windows.iter().enumerate() {
-            if !win_applied[i] && *from <= date {
-                let until = (*until)?;
-                win_applied[i] = true;
-                shift += cal.window_len(policy.days, *from, until);
-                changed = true;
-            }
+        while let Some((from, until)) = windows.get(next_window).filter(|(f, _)| *f <= date) {
+            let until = (*until)?;
+            shift = shift.saturating_add(cal.window_len(policy.days, *from, until));
+            next_window += 1;
         }
-        if !changed {
+        if (next_extension, next_window) == before {
             return Some(date);
         }
     }
 }
 
-pub fn evaluate(facts: &Facts, policy: &Policy, cal: &Calendar, tolerance: Decimal, as_of: NaiveDate) -> Evaluation {
-    let outstanding = facts.outstanding_on(as_of);
+/// The payments in date order with running totals, so "what was still owed
+/// on day D" is a binary search, not a sum over every payment (an invoice
+/// may list thousands of payments and promises).
+struct PaidBy {
+    amount: Decimal,
+    running: Vec<(NaiveDate, Decimal)>,
+}
+
+impl PaidBy {
+    fn new(facts: &Facts) -> PaidBy {
+        let mut payments = facts.payments.clone();
+        payments.sort_by_key(|(date, _)| *date);
+        let mut total = Decimal::ZERO;
+        let running = payments
+            .into_iter()
+            .map(|(date, amount)| {
+                // Saturate: a sum past Decimal's range is overpaid anyway.
+                total = total.checked_add(amount).unwrap_or(Decimal::MAX);
+                (date, total)
+            })
+            .collect();
+        PaidBy {
+            amount: facts.amount,
+            running,
+        }
+    }
+    fn paid_until(&self, d: NaiveDate) -> Decimal {
+        let n = self.running.partition_point(|(date, _)| *date <= d);
+        if n == 0 {
+            Decimal::ZERO
+        } else {
+            self.running[n - 1].1
+        }
+    }
+    fn outstanding_on(&self, d: NaiveDate) -> Decimal {
+        self.amount
+            .checked_sub(self.paid_until(d))
+            .unwrap_or(Decimal::MIN)
+    }
+    fn paid_on(&self, d: NaiveDate, tolerance: Decimal) -> bool {
+        self.outstanding_on(d) <= tolerance
+    }
+}
+
+pub fn evaluate(
+    facts: &Facts,
+    policy: &Policy,
+    cal: &Calendar,
+    tolerance: Decimal,
+    as_of: NaiveDate,
+) -> Evaluation {
+    let paid_by = PaidBy::new(facts);
+    let outstanding = paid_by.outstanding_on(as_of);
     let state = match facts.status {
         InvoiceStatus::Draft => State::Draft,
         InvoiceStatus::Void => State::Void,
@@ -215,10 +266,17 @@ pub fn evaluate(facts: &Facts, policy: &Policy, cal: &Calendar, tolerance: Decim
         InvoiceStatus::Open if facts.in_promise(as_of).is_some() => State::Promised,
         InvoiceStatus::Open => State::Open,
     };
-    let ladder_applies = matches!(state, State::Open | State::Paid | State::OnHold | State::Promised);
+    let ladder_applies = matches!(
+        state,
+        State::Open | State::Paid | State::OnHold | State::Promised
+    );
     // While today is inside a window, nothing scheduled from the window's
     // start on is reached.
-    let window_start = facts.in_hold(as_of).into_iter().chain(facts.in_promise(as_of)).min();
+    let window_start = facts
+        .in_hold(as_of)
+        .into_iter()
+        .chain(facts.in_promise(as_of))
+        .min();
     let mut stages: Vec<StageResult> = policy
         .stages
         .iter()
@@ -228,7 +286,7 @@ pub fn evaluate(facts: &Facts, policy: &Policy, cal: &Calendar, tolerance: Decim
             let reached = ladder_applies
                 && !skipped
                 && date.is_some_and(|d| {
-                    d <= as_of && !facts.paid_on(d, tolerance) && window_start.is_none_or(|w| d < w)
+                    d <= as_of && !paid_by.paid_on(d, tolerance) && window_start.is_none_or(|w| d < w)
                 });
             let logged = facts.log.iter().filter(|(_, id)| *id == s.id).map(|(d, _)| *d).min();
             let unpaid = state.is_unpaid();
@@ -274,7 +332,7 @@ pub fn evaluate(facts: &Facts, policy: &Policy, cal: &Calendar, tolerance: Decim
         .promises
         .iter()
         .map(|(_, pay_by)| {
-            if facts.paid_on((*pay_by).min(as_of), tolerance) {
+            if paid_by.paid_on((*pay_by).min(as_of), tolerance) {
                 PromiseState::Kept
             } else if as_of > *pay_by {
                 PromiseState::Broken
@@ -286,7 +344,7 @@ pub fn evaluate(facts: &Facts, policy: &Policy, cal: &Calendar, tolerance: Decim
     Evaluation {
         state,
         outstanding,
-        paid: facts.amount - outstanding,
+        paid: paid_by.paid_until(as_of),
         stages,
         stage,
         next,

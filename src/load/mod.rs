@@ -496,6 +496,13 @@ fn classify_message(msg: &str) -> (Code, String, String) {
             "write dates as YYYY-MM-DD, e.g. 2026-10-01".into(),
         );
     }
+    if msg.starts_with("share") {
+        return (
+            Code::BadValue,
+            msg.to_string(),
+            "write a percentage between 0% and 100%, e.g. `share: 30%`".into(),
+        );
+    }
     if msg.starts_with("amount") {
         return (
             Code::BadAmount,

@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
@@ -176,24 +176,39 @@ impl<'de> Deserialize<'de> for Share {
                 f.write_str("a percentage such as 10% or 12.5%")
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Share, E> {
-                Ok(Share(Decimal::from(v)))
+                Share::checked(Decimal::from(v), &v.to_string())
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Share, E> {
-                Ok(Share(Decimal::from(v)))
+                Share::checked(Decimal::from(v), &v.to_string())
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Share, E> {
-                Decimal::from_str(&format!("{v}"))
-                    .map(Share)
-                    .map_err(|_| E::custom("share out of range"))
+                let text = format!("{v}");
+                let value = Decimal::from_str(&text)
+                    .map_err(|_| E::custom(format!("share `{text}` is not between 0% and 100%")))?;
+                Share::checked(value, &text)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Share, E> {
                 let number = v.trim().strip_suffix('%').unwrap_or(v).trim();
-                Decimal::from_str(number)
-                    .map(Share)
-                    .map_err(|_| E::custom(format!("`{v}` is not a percentage such as 10%")))
+                let value = Decimal::from_str(number).map_err(|_| {
+                    E::custom(format!("share `{v}` is not a percentage such as 10%"))
+                })?;
+                Share::checked(value, v)
             }
         }
         d.deserialize_any(ShareVisitor)
+    }
+}
+
+impl Share {
+    /// A share is a part of the whole: 0% to 100%. (This also keeps sums of
+    /// shares far from the decimal type's limits.)
+    fn checked<E: de::Error>(value: Decimal, text: &str) -> Result<Share, E> {
+        if value < Decimal::ZERO || value > Decimal::ONE_HUNDRED {
+            return Err(E::custom(format!(
+                "share `{text}` is not between 0% and 100%"
+            )));
+        }
+        Ok(Share(value))
     }
 }
 
@@ -237,7 +252,11 @@ mod tests {
     #[test]
     fn dates() {
         assert!(Date::parse("2026-10-01").is_ok());
-        assert!(Date::parse("2026-02-29").unwrap_err().contains("not a real"));
+        assert!(
+            Date::parse("2026-02-29")
+                .unwrap_err()
+                .contains("not a real")
+        );
         assert!(Date::parse("2026-2-1").unwrap_err().contains("YYYY-MM-DD"));
         assert!(Date::parse("+2026-10-01").is_err());
     }
