@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod search;
+pub mod serve;
 pub mod svg;
 pub mod message;
 pub mod templates;

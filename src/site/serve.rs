@@ -1,0 +1,906 @@
+//! `folio serve`: build the site into a folder folio owns, serve it on
+//! 127.0.0.1, rebuild when the records change and reload open pages.
+//!
+//! The pieces:
+//! - [`Workspace`]: a private folder under the system temp dir that holds the
+//!   built site (never the user's `public/`), removed when serving stops.
+//! - [`Server::start`]: binds 127.0.0.1, builds once, and answers requests
+//!   from a few worker threads. Only files inside the output folder are
+//!   served; any path that could leave it is a 404.
+//! - a watcher thread: file events under the records' own folders, debounced,
+//!   trigger a full rebuild (atomic, so readers never see half a site).
+//! - the reload script: every served HTML page gets
+//!   `<script src="/__folio/reload.js">`, which polls `/__folio/version` and
+//!   reloads the page when a build finishes. It is a same-origin external
+//!   script, so the pages' Content-Security-Policy (`script-src 'self'`,
+//!   `connect-src 'self'`) allows it unchanged.
+//! - while the records have errors, HTML pages show the diagnostics instead
+//!   of a stale site; the reload script brings the site back once fixed.
+
+use super::build::{self, BuildError, Options as BuildOptions};
+use crate::diagnostic::Diagnostic;
+use chrono::NaiveDate;
+use std::fs;
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+use tiny_http::{Header, Method, Request, Response};
+
+/// The URL prefix of folio's own endpoints; the site never has such a folder
+/// (hidden and `__` names are not page names).
+const PREFIX: &str = "/__folio/";
+/// Polls the build version and reloads the page when it changes. The
+/// version the page was served with comes in `data-version`, so a build that
+/// finishes between serving the page and the first poll is not missed.
+const RELOAD_JS: &str = r#"// folio serve: reloads this page when the site is rebuilt.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var seen = script ? script.getAttribute("data-version") : null;
+  var quiet = 300;
+  var delay = quiet;
+  function again() { setTimeout(poll, delay); }
+  function poll() {
+    fetch("/__folio/version", { cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (version) {
+        version = version.trim();
+        if (seen === null) { seen = version; }
+        if (version !== seen) { window.location.reload(); return; }
+        delay = quiet;
+        again();
+      }, function () {
+        // The server is restarting or stopped: ask less often.
+        delay = Math.min(delay * 2, 5000);
+        again();
+      });
+  }
+  again();
+})();
+"#;
+/// The error page's look (the pages' CSP allows only same-origin styles).
+const ERROR_CSS: &str =
+    "body { font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #fff8f6; }
+main { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { color: #a4161a; font-size: 1.5rem; }
+.diagnostics { padding-left: 1.5rem; }
+.diagnostics li { margin: 0 0 1rem; }
+.where code { font-weight: 600; }
+.code { color: #a4161a; margin-left: .5rem; }
+.hint { color: #555; }
+.failure { white-space: pre-wrap; background: #fff; border: 1px solid #e5c4c0; padding: 1rem; }
+.note { color: #555; margin-top: 2rem; }
+";
+/// Worker threads answering requests; pages are small files on a local disk.
+const WORKERS: usize = 8;
+/// File events closer together than this make one rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(100);
+/// The folders under the records root whose files make up the site.
+const WATCHED_FOLDERS: [&str; 3] = ["accounts", "handbook", "templates"];
+const CONFIG_FILE: &str = "folio.yaml";
+
+/// What to serve.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The records repository.
+    pub root: PathBuf,
+    /// `None`: today in folio.yaml's time zone, at each build.
+    pub as_of: Option<NaiveDate>,
+    /// 0 picks a free port.
+    pub port: u16,
+}
+
+/// How a build went, for the terminal.
+pub enum Report<'a> {
+    Built {
+        pages: usize,
+        elapsed: Duration,
+        warnings: &'a [Diagnostic],
+    },
+    Records(&'a [Diagnostic]),
+    Failed(&'a str),
+}
+
+/// Where build reports go (the command line prints them).
+pub type Reporter = Arc<dyn Fn(Report) + Send + Sync>;
+
+// ---------------------------------------------------------------------------
+// The workspace: a private temp folder holding the built site.
+
+/// The marker that tells a later `folio serve` this folder is a workspace.
+const WORKSPACE_MARKER: &str = ".folio-serve";
+const WORKSPACE_PREFIX: &str = "folio-serve-";
+
+/// A folder under the system temp dir that holds the served site; removed
+/// (with everything in it) on drop.
+pub struct Workspace {
+    dir: PathBuf,
+}
+
+impl Workspace {
+    /// Creates a fresh, private workspace, after removing those left behind
+    /// by `folio serve` processes that were killed.
+    pub fn create() -> io::Result<Workspace> {
+        let temp = std::env::temp_dir();
+        remove_abandoned_workspaces(&temp);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let dir = temp.join(format!(
+            "{WORKSPACE_PREFIX}{}-{nanos:x}",
+            std::process::id()
+        ));
+        private_dir(&dir)?;
+        let workspace = Workspace {
+            dir: fs::canonicalize(&dir)?,
+        };
+        fs::write(
+            workspace.dir.join(WORKSPACE_MARKER),
+            "The site `folio serve` shows; removed when it stops.\n",
+        )?;
+        Ok(workspace)
+    }
+
+    /// The site folder (the build's `--out`).
+    pub fn site(&self) -> PathBuf {
+        self.dir.join("site")
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The site holds clients' financial data: only this user may read it.
+fn private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Workspaces whose process is gone (`folio-serve-<pid>-...` with the marker).
+fn remove_abandoned_workspaces(temp: &Path) {
+    let Ok(entries) = fs::read_dir(temp) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(pid) = name
+            .strip_prefix(WORKSPACE_PREFIX)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let gone = cfg!(target_os = "linux")
+            && pid != std::process::id()
+            && !Path::new(&format!("/proc/{pid}")).exists();
+        let path = e.path();
+        let is_workspace =
+            e.file_type().is_ok_and(|t| t.is_dir()) && path.join(WORKSPACE_MARKER).is_file();
+        if gone && is_workspace {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// What is being served, shared by the builder and the request workers.
+
+struct State {
+    /// The site folder.
+    site: PathBuf,
+    /// Changes after every build; the reload script compares it.
+    version: AtomicU64,
+    /// Tells this process's versions from an earlier server's on the same port.
+    epoch: String,
+    /// The error page while the records (or the build) have problems.
+    broken: RwLock<Option<String>>,
+}
+
+impl State {
+    fn version(&self) -> String {
+        format!("{}-{}", self.epoch, self.version.load(Ordering::SeqCst))
+    }
+}
+
+/// Builds the site once and records the outcome in `state`.
+fn rebuild(root: &Path, as_of: Option<NaiveDate>, state: &State, report: &Reporter) {
+    let started = Instant::now();
+    let opts = BuildOptions {
+        out: state.site.clone(),
+        handbook_only: false,
+        as_of,
+    };
+    let broken = match build::build(root, &opts) {
+        Ok(summary) => {
+            report(Report::Built {
+                pages: summary.pages,
+                elapsed: started.elapsed(),
+                warnings: &summary.warnings,
+            });
+            None
+        }
+        Err(BuildError::Records(diags)) => {
+            report(Report::Records(&diags));
+            Some(error_page(&diagnostic_list(&diags)))
+        }
+        Err(e @ (BuildError::Refused(_) | BuildError::Failed(_))) => {
+            let why = e.to_string();
+            report(Report::Failed(&why));
+            Some(error_page(&message_block(&why)))
+        }
+    };
+    *state.broken.write().unwrap_or_else(|e| e.into_inner()) = broken;
+    // After the new site (or error page) is in place, so a page that sees
+    // the new version never shows the old content.
+    state.version.fetch_add(1, Ordering::SeqCst);
+}
+
+// ---------------------------------------------------------------------------
+// The server.
+
+/// A running `folio serve`: the HTTP workers and the file watcher.
+pub struct Server {
+    http: Arc<tiny_http::Server>,
+    addr: SocketAddr,
+    state: Arc<State>,
+    /// Held while a build writes into the workspace, so shutdown never
+    /// removes a folder under a running build.
+    building: Arc<Mutex<()>>,
+    workers: Vec<std::thread::JoinHandle<()>>,
+    _watcher: Option<Watcher>,
+    workspace: Option<Workspace>,
+}
+
+impl Server {
+    /// Binds 127.0.0.1:`port`, builds the site, starts answering requests and
+    /// watching the records.
+    pub fn start(opts: &Options, report: Reporter) -> Result<Server, String> {
+        if !opts.root.is_dir() {
+            return Err(format!("`{}` is not a folder", opts.root.display()));
+        }
+        let http = tiny_http::Server::http(("127.0.0.1", opts.port))
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
+        let addr = http
+            .server_addr()
+            .to_ip()
+            .ok_or("the server has no IP address")?;
+        let workspace =
+            Workspace::create().map_err(|e| format!("cannot create a folder for the site: {e}"))?;
+        let state = Arc::new(State {
+            site: workspace.site(),
+            version: AtomicU64::new(0),
+            epoch: epoch(),
+            broken: RwLock::new(None),
+        });
+        let building = Arc::new(Mutex::new(()));
+        {
+            let _lock = building.lock().unwrap_or_else(|e| e.into_inner());
+            rebuild(&opts.root, opts.as_of, &state, &report);
+        }
+        let watcher = Watcher::start(opts, state.clone(), building.clone(), report)?;
+        let http = Arc::new(http);
+        let workers = (0..WORKERS)
+            .map(|_| {
+                let http = http.clone();
+                let state = state.clone();
+                std::thread::spawn(move || {
+                    while let Ok(request) = http.recv() {
+                        answer(&state, addr, request);
+                    }
+                })
+            })
+            .collect();
+        Ok(Server {
+            http,
+            addr,
+            state,
+            building,
+            workers,
+            _watcher: Some(watcher),
+            workspace: Some(workspace),
+        })
+    }
+
+    /// The address it listens on (the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The current build version (what `/__folio/version` answers).
+    pub fn version(&self) -> String {
+        self.state.version()
+    }
+
+    /// Stops watching and serving, and removes the built site.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        self._watcher = None;
+        self.http.unblock();
+        for _ in 1..self.workers.len() {
+            self.http.unblock();
+        }
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+        let _lock = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        self.workspace = None;
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// A per-process tag for build versions.
+fn epoch() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{:x}", nanos ^ u128::from(std::process::id()))
+}
+
+/// Serves until Ctrl-C (or SIGTERM): prints `Serving <dir> at <url>` on
+/// stdout once the first build is done.
+pub fn run(opts: &Options, report: Reporter) -> Result<(), String> {
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
+    let server = Server::start(opts, report)?;
+    let shown = fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
+    {
+        use std::io::Write;
+        let mut out = io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "Serving {} at http://{}/ (Ctrl-C stops)",
+            shown.display(),
+            server.addr()
+        );
+        let _ = out.flush();
+    }
+    let _ = stop_rx.recv();
+    server.stop();
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Watching the records.
+
+/// Rebuilds on changes to folio.yaml and the records' folders; hidden
+/// entries (`.git`, editor swap files), reads, and everything else under the
+/// root (such as a `public/` site from `folio build`) are ignored. Only those
+/// folders are watched recursively, so a large `.git` costs no watches.
+struct Watcher {
+    _watcher: Arc<Mutex<notify::RecommendedWatcher>>,
+}
+
+/// Watches the records' folders that exist and are not watched yet (a
+/// `templates/` folder may be created while serving).
+fn watch_folders(
+    watcher: &Mutex<notify::RecommendedWatcher>,
+    root: &Path,
+    watched: &mut Vec<&'static str>,
+) {
+    use notify::{RecursiveMode, Watcher as _};
+    let mut watcher = watcher.lock().unwrap_or_else(|e| e.into_inner());
+    for name in WATCHED_FOLDERS {
+        let dir = root.join(name);
+        let present = dir.is_dir();
+        let known = watched.contains(&name);
+        if present && !known {
+            if watcher.watch(&dir, RecursiveMode::Recursive).is_ok() {
+                watched.push(name);
+            }
+        } else if !present && known {
+            let _ = watcher.unwatch(&dir);
+            watched.retain(|w| *w != name);
+        }
+    }
+}
+
+/// Whether a file event can change the site: not a read (the build itself
+/// opens every record), and about a record path.
+fn is_change(root: &Path, workspace: Option<&Path>, event: &notify::Event) -> bool {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode};
+    let writes = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    };
+    writes
+        && event
+            .paths
+            .iter()
+            .any(|p| workspace.is_none_or(|w| !p.starts_with(w)) && is_record_path(root, p))
+}
+
+impl Watcher {
+    fn start(
+        opts: &Options,
+        state: Arc<State>,
+        building: Arc<Mutex<()>>,
+        report: Reporter,
+    ) -> Result<Watcher, String> {
+        use notify::{RecursiveMode, Watcher as _};
+        let root = fs::canonicalize(&opts.root).map_err(|e| e.to_string())?;
+        let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+        let cannot = |e: notify::Error| format!("cannot watch the records: {e}");
+        let mut watcher = notify::recommended_watcher(tx).map_err(cannot)?;
+        watcher
+            .watch(&root, RecursiveMode::NonRecursive)
+            .map_err(cannot)?;
+        let watcher = Arc::new(Mutex::new(watcher));
+        let mut watched = vec![];
+        watch_folders(&watcher, &root, &mut watched);
+        // The thread holds the watcher weakly: dropping `Watcher` drops it,
+        // which closes the channel and ends the thread.
+        let weak = Arc::downgrade(&watcher);
+        let as_of = opts.as_of;
+        let workspace = state.site.parent().map(Path::to_path_buf);
+        std::thread::spawn(move || {
+            let changed = |event: notify::Result<notify::Event>| {
+                event.is_ok_and(|e| is_change(&root, workspace.as_deref(), &e))
+            };
+            while let Ok(event) = rx.recv() {
+                if !changed(event) {
+                    continue;
+                }
+                // Debounce: an editor's save or a `git checkout` is many
+                // events; wait until they stop for a moment.
+                loop {
+                    match rx.recv_timeout(DEBOUNCE) {
+                        Ok(_) => continue,
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+                if let Some(watcher) = weak.upgrade() {
+                    watch_folders(&watcher, &root, &mut watched);
+                }
+                let _lock = building.lock().unwrap_or_else(|e| e.into_inner());
+                // The reads this build makes come back as events; `changed`
+                // ignores them.
+                rebuild(&root, as_of, &state, &report);
+            }
+        });
+        Ok(Watcher { _watcher: watcher })
+    }
+}
+
+/// Whether a changed path can change the site: folio.yaml, or a non-hidden
+/// entry inside one of the records' folders (or the folder itself).
+fn is_record_path(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    if first == CONFIG_FILE {
+        return true;
+    }
+    WATCHED_FOLDERS.contains(&first.as_ref())
+        && rel
+            .components()
+            .all(|c| !c.as_os_str().to_string_lossy().starts_with('.'))
+}
+
+// ---------------------------------------------------------------------------
+// Requests.
+
+/// What a request asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    /// A file inside the site, by its path segments (an empty list is the root).
+    File { segments: Vec<String>, folder: bool },
+    /// One of folio's own endpoints, by name.
+    Folio(String),
+    /// Anything that is not a safe path inside the site.
+    NotFound,
+}
+
+/// Parses a request target (`/a/b%20c/?q`) into safe path segments. A
+/// segment that is empty (`//`), hidden or `.`/`..`, or whose decoded form
+/// holds `/`, `\`, `:` or NUL, or an invalid escape, makes the whole path
+/// not found: nothing outside the site folder is ever reachable.
+fn target(url: &str) -> Target {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let Some(rest) = path.strip_prefix('/') else {
+        return Target::NotFound;
+    };
+    if let Some(name) = path.strip_prefix(PREFIX) {
+        return Target::Folio(name.to_string());
+    }
+    let folder = rest.is_empty() || rest.ends_with('/');
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.is_empty() {
+        return Target::File {
+            segments: vec![],
+            folder,
+        };
+    }
+    let mut segments = vec![];
+    for raw in rest.split('/') {
+        match decode_segment(raw) {
+            Some(s) => segments.push(s),
+            None => return Target::NotFound,
+        }
+    }
+    Target::File { segments, folder }
+}
+
+/// One percent-decoded path segment, if it is a plain file or folder name.
+fn decode_segment(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let s = String::from_utf8(out).ok()?;
+    let plain = !s.is_empty()
+        && !s.starts_with('.')
+        && !s.contains(['/', '\\', ':', '\0'])
+        && !s.chars().any(char::is_control);
+    plain.then_some(s)
+}
+
+/// The Host header names this machine (a page on another site that rebinds
+/// its DNS name to 127.0.0.1 must not read the records' data).
+fn host_is_local(request: &Request) -> bool {
+    let Some(host) = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_ascii_lowercase())
+    else {
+        return true;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "::1")
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
+}
+
+/// A response with the headers every answer carries.
+fn respond(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
+    let response = Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"));
+    // A client that went away mid-response is not the server's problem.
+    let _ = request.respond(response);
+}
+
+fn answer(state: &State, addr: SocketAddr, request: Request) {
+    if !host_is_local(&request) {
+        return respond(
+            request,
+            403,
+            "text/plain; charset=utf-8",
+            b"Forbidden\n".to_vec(),
+        );
+    }
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let response = Response::from_data(b"Only GET and HEAD\n".to_vec())
+            .with_status_code(405)
+            .with_header(header("Allow", "GET, HEAD"));
+        let _ = request.respond(response);
+        return;
+    }
+    // The version is read before the page, so a page never looks newer
+    // than the version it carries (at worst it reloads once more).
+    let version = state.version();
+    match target(request.url()) {
+        Target::Folio(name) => folio_endpoint(&version, request, &name),
+        Target::NotFound => not_found(request, &version),
+        Target::File { segments, folder } => {
+            serve_file(state, &version, addr, request, &segments, folder)
+        }
+    }
+}
+
+fn folio_endpoint(version: &str, request: Request, name: &str) {
+    match name {
+        "version" => respond(request, 200, "text/plain; charset=utf-8", version.into()),
+        "reload.js" => respond(
+            request,
+            200,
+            "text/javascript; charset=utf-8",
+            RELOAD_JS.into(),
+        ),
+        "error.css" => respond(request, 200, "text/css; charset=utf-8", ERROR_CSS.into()),
+        _ => not_found(request, version),
+    }
+}
+
+fn not_found(request: Request, version: &str) {
+    let page = with_reload(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>\n<body><p>Not found.</p></body></html>\n",
+        version,
+    );
+    respond(request, 404, "text/html; charset=utf-8", page.into_bytes());
+}
+
+fn serve_file(
+    state: &State,
+    version: &str,
+    addr: SocketAddr,
+    request: Request,
+    segments: &[String],
+    folder: bool,
+) {
+    let mut path = state.site.clone();
+    path.extend(segments);
+    let is_dir = path.is_dir();
+    if is_dir && !folder {
+        // Pages link relatively (`../../assets/`), so a folder's page must
+        // be read at its URL with the trailing slash.
+        let location = format!(
+            "http://{addr}{}/",
+            request.url().split('?').next().unwrap_or("")
+        );
+        let response = Response::from_data(Vec::new())
+            .with_status_code(301)
+            .with_header(header("Location", &location));
+        let _ = request.respond(response);
+        return;
+    }
+    if is_dir {
+        path.push("index.html");
+    }
+    let is_html = path.extension().is_some_and(|e| e == "html");
+    if is_html
+        && let Some(page) = state
+            .broken
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_deref()
+    {
+        let page = with_reload(page, version);
+        return respond(request, 500, "text/html; charset=utf-8", page.into_bytes());
+    }
+    if !inside(&state.site, &path) {
+        return not_found(request, version);
+    }
+    let Ok(bytes) = fs::read(&path) else {
+        return not_found(request, version);
+    };
+    let content_type = content_type(&path);
+    let body = if is_html {
+        with_reload(&String::from_utf8_lossy(&bytes), version).into_bytes()
+    } else {
+        bytes
+    };
+    respond(request, 200, content_type, body);
+}
+
+/// Whether `path`, with symlinks resolved, is a file inside `site` (the
+/// build writes no links; this guards against any that appear).
+fn inside(site: &Path, path: &Path) -> bool {
+    match (fs::canonicalize(site), fs::canonicalize(path)) {
+        (Ok(site), Ok(path)) => path.starts_with(site) && path.is_file(),
+        _ => false,
+    }
+}
+
+fn content_type(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "ics" => "text/calendar; charset=utf-8",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "xml" => "application/xml",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The page with the reload script before its closing `</body>` (or at the
+/// end when it has none).
+fn with_reload(html: &str, version: &str) -> String {
+    let tag = format!(
+        "<script src=\"{PREFIX}reload.js\" data-version=\"{}\"></script>\n",
+        escape(version)
+    );
+    let at = html
+        .to_ascii_lowercase()
+        .rfind("</body>")
+        .unwrap_or(html.len());
+    let mut out = String::with_capacity(html.len() + tag.len());
+    out.push_str(&html[..at]);
+    out.push_str(&tag);
+    out.push_str(&html[at..]);
+    out
+}
+
+// ---------------------------------------------------------------------------
+// The error page.
+
+fn error_page(body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'\">\n\
+<title>The records have errors · folio serve</title>\n\
+<link rel=\"stylesheet\" href=\"{PREFIX}error.css\">\n</head>\n<body>\n<main>\n\
+<h1>The site was not rebuilt</h1>\n{body}\
+<p class=\"note\">Fix the records and save; this page reloads by itself.</p>\n\
+</main>\n</body>\n</html>\n"
+    )
+}
+
+fn diagnostic_list(diags: &[Diagnostic]) -> String {
+    let esc = escape;
+    let mut out = format!(
+        "<p>The records have {} error{}, so the site shows this page instead of an outdated one.</p>\n<ol class=\"diagnostics\">\n",
+        diags.len(),
+        if diags.len() == 1 { "" } else { "s" }
+    );
+    for d in diags {
+        out.push_str(&format!(
+            "<li><div class=\"where\"><code>{}:{}:{}</code> <span class=\"code\">{} {}</span></div>\n\
+<div class=\"message\">{}</div>\n<div class=\"hint\">hint: {}</div></li>\n",
+            esc(&d.file),
+            d.pos.line,
+            d.pos.column,
+            esc(d.code.id()),
+            esc(d.code.name()),
+            esc(&d.message),
+            esc(&d.hint),
+        ));
+    }
+    out.push_str("</ol>\n");
+    out
+}
+
+fn message_block(why: &str) -> String {
+    format!("<pre class=\"failure\">{}</pre>\n", escape(why))
+}
+
+/// Text for HTML content or a quoted attribute.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(segments: &[&str], folder: bool) -> Target {
+        Target::File {
+            segments: segments.iter().map(|s| s.to_string()).collect(),
+            folder,
+        }
+    }
+
+    #[test]
+    fn targets_stay_inside_the_site() {
+        assert_eq!(target("/"), file(&[], true));
+        assert_eq!(target("/index.html?x=1"), file(&["index.html"], false));
+        assert_eq!(target("/accounts/acme/"), file(&["accounts", "acme"], true));
+        assert_eq!(target("/a%20b/c"), file(&["a b", "c"], false));
+        assert_eq!(target("/__folio/version"), Target::Folio("version".into()));
+        for bad in [
+            "",
+            "index.html",
+            "/../etc/passwd",
+            "/a/../../x",
+            "/%2e%2e/x",
+            "/%2E%2E%2Fetc",
+            "/a%2fb",
+            "/a%5cb",
+            "/..\\x",
+            "/a\\b",
+            "/a%00b",
+            "//etc/passwd",
+            "/a//b",
+            "/c:/x",
+            "/.folio-site",
+            "/.git/config",
+            "/%zz",
+            "/%c3",
+            "/./index.html",
+        ] {
+            assert_eq!(target(bad), Target::NotFound, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn reload_goes_before_the_body_end() {
+        let page = with_reload("<html><body><p>x</p></body></html>", "v1");
+        assert_eq!(
+            page,
+            "<html><body><p>x</p><script src=\"/__folio/reload.js\" data-version=\"v1\"></script>\n</body></html>"
+        );
+        assert!(with_reload("<p>bare</p>", "v").ends_with("</script>\n"));
+    }
+
+    #[test]
+    fn record_paths() {
+        let root = Path::new("/r");
+        assert!(is_record_path(root, Path::new("/r/folio.yaml")));
+        assert!(is_record_path(
+            root,
+            Path::new("/r/accounts/a/invoices/x.md")
+        ));
+        assert!(is_record_path(root, Path::new("/r/templates")));
+        assert!(!is_record_path(root, Path::new("/r/accounts/a/.x.md.swp")));
+        assert!(!is_record_path(root, Path::new("/r/.git/index")));
+        assert!(!is_record_path(root, Path::new("/r/public/index.html")));
+        assert!(!is_record_path(root, Path::new("/elsewhere/folio.yaml")));
+    }
+
+    #[test]
+    fn error_pages_escape_what_they_show() {
+        let d = Diagnostic::new(
+            crate::diagnostic::Code::UnknownKey,
+            "accounts/<x>/account.md",
+            crate::diagnostic::Pos::new(3, 1),
+            "unknown key `<script>`".to_string(),
+            "remove it & retry",
+        );
+        let page = error_page(&diagnostic_list(&[d]));
+        assert!(page.contains("accounts/&lt;x&gt;/account.md:3:1"), "{page}");
+        assert!(page.contains("&lt;script&gt;") && !page.contains("<script>"));
+        assert!(page.contains("remove it &amp; retry"));
+    }
+}
