@@ -193,7 +193,7 @@ impl<'a> SourceCache<'a> {
     fn line(&mut self, file: &str, line: u32) -> Option<String> {
         if self.file != file {
             self.file = file.to_string();
-            let bytes = std::fs::read(self.root.join(file)).unwrap_or_default();
+            let bytes = read_prefix(&self.root.join(file));
             let text = String::from_utf8_lossy(&bytes).replace('\0', "\u{FFFD}");
             self.lines = text
                 .trim_start_matches('\u{feff}')
@@ -206,6 +206,18 @@ impl<'a> SourceCache<'a> {
             .filter(|l| l.len() < 1000)
             .cloned()
     }
+}
+
+/// A file's bytes up to the record size limit: diagnostics never point past
+/// it, and a 60 MB file must not be read whole just to show its first line.
+fn read_prefix(path: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let limit = crate::load::frontmatter::MAX_FILE_BYTES as u64 + 1;
+    let mut bytes = vec![];
+    if let Ok(file) = std::fs::File::open(path) {
+        let _ = file.take(limit).read_to_end(&mut bytes);
+    }
+    bytes
 }
 
 #[cfg(test)]
