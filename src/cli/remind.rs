@@ -1,6 +1,6 @@
 //! `folio remind NUMBER`: the message draft for the invoice's current stage.
 
-use super::{open, require_valid, Cli, CmdResult, Failure};
+use super::{Cli, CmdResult, Failure, open, require_valid};
 use crate::ladder::Ledger;
 use crate::site::{message, templates};
 use std::io::Write;
@@ -15,21 +15,34 @@ pub fn run(cli: &Cli, number: &str, stage: Option<&str>) -> CmdResult {
         let hint = crate::diagnostic::closest(number, known)
             .map(|k| format!(" (did you mean `{k}`?)"))
             .unwrap_or_default();
-        return Err(Failure::Usage(format!("no invoice numbered `{number}`{hint}")));
+        return Err(Failure::Usage(format!(
+            "no invoice numbered `{number}`{hint}"
+        )));
     };
     let target = match stage {
-        Some(id) => entry.eval.stages.iter().find(|x| x.id == id).ok_or_else(|| {
-            Failure::Usage(format!("policy `{}` has no stage `{id}`", entry.policy.name))
-        })?,
+        Some(id) => entry
+            .eval
+            .stages
+            .iter()
+            .find(|x| x.id == id)
+            .ok_or_else(|| {
+                Failure::Usage(format!(
+                    "policy `{}` has no stage `{id}`",
+                    entry.policy.name
+                ))
+            })?,
         None => match entry.eval.current() {
             Some(c) => c,
             None => {
                 let why = match entry.eval.next_stage() {
-                    _ if !entry.eval.state.is_unpaid() => format!("it is {}", entry.eval.state.as_str().replace('_', " ")),
+                    _ if !entry.eval.state.is_unpaid() => {
+                        format!("it is {}", entry.eval.state.as_str().replace('_', " "))
+                    }
                     Some(n) => format!(
                         "no stage is reached yet; the next is `{}` on {}",
                         n.id,
-                        n.date.map_or("a date not yet set".into(), |d| d.to_string())
+                        n.date
+                            .map_or("a date not yet set".into(), |d| d.to_string())
                     ),
                     None => "no stage is reached".into(),
                 };
@@ -40,11 +53,17 @@ pub fn run(cli: &Cli, number: &str, stage: Option<&str>) -> CmdResult {
     };
     let (tera, problems) = templates::tera(Some(&cli.dir));
     if !problems.is_empty() {
-        eprint!("{}", crate::diagnostic::render::text(&problems, &cli.dir, cli.stderr_color()));
+        eprint!(
+            "{}",
+            crate::diagnostic::render::text(&problems, &cli.dir, cli.stderr_color())
+        );
         return Err(Failure::Records);
     }
     let text = message::render(&tera, &ledger, entry, target).map_err(|e| {
-        eprintln!("error: the message template for `{}` failed: {e}", target.id);
+        eprintln!(
+            "error: the message template for `{}` failed: {e}",
+            target.id
+        );
         Failure::Records
     })?;
     let ctx = message::context(&ledger, entry, target);

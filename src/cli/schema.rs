@@ -35,7 +35,8 @@ pub fn run(out: Option<&Path>) -> CmdResult {
                     (kind, serde_json::from_str(&text).unwrap_or_default())
                 })
                 .collect();
-            let text = serde_json::to_string_pretty(&all).map_err(|e| Failure::Usage(e.to_string()))?;
+            let text =
+                serde_json::to_string_pretty(&all).map_err(|e| Failure::Usage(e.to_string()))?;
             println!("{text}");
         }
     }

@@ -56,7 +56,10 @@ pub fn resolve(config: Option<&Config>, name: &str) -> Option<Policy> {
                     id: s.id.value.clone(),
                     offset: s.offset.value,
                     title: s.title.clone().unwrap_or_else(|| s.id.value.clone()),
-                    owner: s.owner.as_ref().map_or("producer".into(), |o| o.value.clone()),
+                    owner: s
+                        .owner
+                        .as_ref()
+                        .map_or("producer".into(), |o| o.value.clone()),
                     channel: s.channel.clone().unwrap_or_default(),
                     work: s.work.unwrap_or(Work::Continue),
                     description: s.description.clone().unwrap_or_default(),
@@ -82,7 +85,15 @@ pub fn all(config: Option<&Config>) -> Vec<Policy> {
     names.iter().filter_map(|n| resolve(config, n)).collect()
 }
 
-fn stage(id: &str, offset: i32, title: &str, owner: &str, channel: &str, work: Work, description: &str) -> Stage {
+fn stage(
+    id: &str,
+    offset: i32,
+    title: &str,
+    owner: &str,
+    channel: &str,
+    work: Work,
+    description: &str,
+) -> Stage {
     Stage {
         id: id.into(),
         offset,
@@ -102,46 +113,144 @@ pub fn builtin(name: &str) -> Option<Policy> {
             DayUnit::Calendar,
             "The agency ladder, in calendar days: a friendly reminder a week before the due date, a formal notice on it, work paused a week later and the team taken off the day after.",
             vec![
-                stage("reminder", -7, "Friendly reminder", "producer", "private message", Continue,
-                    "A friendly, private note in writing that the invoice falls due in a week."),
-                stage("due-notice", 0, "Formal notice", "producer", "email", Continue,
-                    "A formal written notice on the due date: if payment does not arrive, finance will pause the work."),
-                stage("pause", 7, "Work paused", "producer", "call + written recap to billing", Pause,
-                    "Work pauses. A call with the client, then a written recap copied to their billing contact."),
-                stage("offload", 8, "Team offloaded", "finance", "email", Stop,
-                    "The team is taken off the account and reassigned; finance takes over the collection."),
+                stage(
+                    "reminder",
+                    -7,
+                    "Friendly reminder",
+                    "producer",
+                    "private message",
+                    Continue,
+                    "A friendly, private note in writing that the invoice falls due in a week.",
+                ),
+                stage(
+                    "due-notice",
+                    0,
+                    "Formal notice",
+                    "producer",
+                    "email",
+                    Continue,
+                    "A formal written notice on the due date: if payment does not arrive, finance will pause the work.",
+                ),
+                stage(
+                    "pause",
+                    7,
+                    "Work paused",
+                    "producer",
+                    "call + written recap to billing",
+                    Pause,
+                    "Work pauses. A call with the client, then a written recap copied to their billing contact.",
+                ),
+                stage(
+                    "offload",
+                    8,
+                    "Team offloaded",
+                    "finance",
+                    "email",
+                    Stop,
+                    "The team is taken off the account and reassigned; finance takes over the collection.",
+                ),
             ],
         ),
         "gradual" => (
             DayUnit::Working,
             "A gradual ladder in working days, from a courtesy call to lawyers, for clients where a legal route must be prepared step by step.",
             vec![
-                stage("courtesy-call", -3, "Courtesy call", "producer", "phone", Continue,
-                    "A friendly call three working days before the due date to check the invoice is on its way."),
-                stage("deadline-call", 0, "Deadline call", "producer", "phone", Continue,
-                    "On the due date: a call asking for payment today."),
-                stage("demand-letter", 1, "Demand letter", "producer", "email", Continue,
-                    "A written demand warning that late-payment penalties will apply."),
-                stage("demand-call", 2, "Demand call", "producer", "phone", Continue,
-                    "A call: pay within a working day, or send an official letter committing to a payment date."),
-                stage("letter-request", 3, "Letter request", "producer", "email", Continue,
-                    "A written demand for that official letter with a payment date."),
-                stage("formal-claim", 8, "Formal claim", "finance", "registered letter", Pause,
-                    "A formal claim warning of court action. Work pauses."),
-                stage("lawyers", 15, "Lawyers", "finance", "lawyer", Pause,
-                    "The claim is handed to lawyers."),
+                stage(
+                    "courtesy-call",
+                    -3,
+                    "Courtesy call",
+                    "producer",
+                    "phone",
+                    Continue,
+                    "A friendly call three working days before the due date to check the invoice is on its way.",
+                ),
+                stage(
+                    "deadline-call",
+                    0,
+                    "Deadline call",
+                    "producer",
+                    "phone",
+                    Continue,
+                    "On the due date: a call asking for payment today.",
+                ),
+                stage(
+                    "demand-letter",
+                    1,
+                    "Demand letter",
+                    "producer",
+                    "email",
+                    Continue,
+                    "A written demand warning that late-payment penalties will apply.",
+                ),
+                stage(
+                    "demand-call",
+                    2,
+                    "Demand call",
+                    "producer",
+                    "phone",
+                    Continue,
+                    "A call: pay within a working day, or send an official letter committing to a payment date.",
+                ),
+                stage(
+                    "letter-request",
+                    3,
+                    "Letter request",
+                    "producer",
+                    "email",
+                    Continue,
+                    "A written demand for that official letter with a payment date.",
+                ),
+                stage(
+                    "formal-claim",
+                    8,
+                    "Formal claim",
+                    "finance",
+                    "registered letter",
+                    Pause,
+                    "A formal claim warning of court action. Work pauses.",
+                ),
+                stage(
+                    "lawyers",
+                    15,
+                    "Lawyers",
+                    "finance",
+                    "lawyer",
+                    Pause,
+                    "The claim is handed to lawyers.",
+                ),
             ],
         ),
         "saas" => (
             DayUnit::Calendar,
             "A subscription ladder in calendar days: a reminder on the due date, a second one two weeks later, and the service cut off three days after that.",
             vec![
-                stage("reminder", 0, "Reminder", "finance", "email", Continue,
-                    "A reminder on the due date."),
-                stage("second-reminder", 14, "Second reminder", "finance", "email", Continue,
-                    "A second reminder, stating the cut-off date."),
-                stage("cutoff", 17, "Service cut off", "finance", "email", Stop,
-                    "The service is cut off until the balance is paid."),
+                stage(
+                    "reminder",
+                    0,
+                    "Reminder",
+                    "finance",
+                    "email",
+                    Continue,
+                    "A reminder on the due date.",
+                ),
+                stage(
+                    "second-reminder",
+                    14,
+                    "Second reminder",
+                    "finance",
+                    "email",
+                    Continue,
+                    "A second reminder, stating the cut-off date.",
+                ),
+                stage(
+                    "cutoff",
+                    17,
+                    "Service cut off",
+                    "finance",
+                    "email",
+                    Stop,
+                    "The service is cut off until the balance is paid.",
+                ),
             ],
         ),
         _ => return None,
@@ -162,16 +271,41 @@ mod tests {
     #[test]
     fn builtins_match_the_spec() {
         let ids = |p: &str| -> Vec<(String, i32)> {
-            builtin(p).unwrap().stages.iter().map(|s| (s.id.clone(), s.offset)).collect()
+            builtin(p)
+                .unwrap()
+                .stages
+                .iter()
+                .map(|s| (s.id.clone(), s.offset))
+                .collect()
         };
-        let s = |v: &[(&str, i32)]| -> Vec<(String, i32)> { v.iter().map(|(a, b)| (a.to_string(), *b)).collect() };
-        assert_eq!(ids("agency"), s(&[("reminder", -7), ("due-notice", 0), ("pause", 7), ("offload", 8)]));
+        let s = |v: &[(&str, i32)]| -> Vec<(String, i32)> {
+            v.iter().map(|(a, b)| (a.to_string(), *b)).collect()
+        };
+        assert_eq!(
+            ids("agency"),
+            s(&[
+                ("reminder", -7),
+                ("due-notice", 0),
+                ("pause", 7),
+                ("offload", 8)
+            ])
+        );
         assert_eq!(
             ids("gradual"),
-            s(&[("courtesy-call", -3), ("deadline-call", 0), ("demand-letter", 1), ("demand-call", 2),
-                ("letter-request", 3), ("formal-claim", 8), ("lawyers", 15)])
+            s(&[
+                ("courtesy-call", -3),
+                ("deadline-call", 0),
+                ("demand-letter", 1),
+                ("demand-call", 2),
+                ("letter-request", 3),
+                ("formal-claim", 8),
+                ("lawyers", 15)
+            ])
         );
-        assert_eq!(ids("saas"), s(&[("reminder", 0), ("second-reminder", 14), ("cutoff", 17)]));
+        assert_eq!(
+            ids("saas"),
+            s(&[("reminder", 0), ("second-reminder", 14), ("cutoff", 17)])
+        );
         assert_eq!(builtin("gradual").unwrap().days, DayUnit::Working);
         assert_eq!(builtin("gradual").unwrap().first_pausing(), Some(5));
         assert!(builtin("nope").is_none());

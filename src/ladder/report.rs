@@ -2,10 +2,10 @@
 //! every invoice, per-account totals by currency, and today's actions.
 
 use super::ledger::{Entry, Ledger};
-use crate::model::money;
 use crate::model::Work;
-use rust_decimal::Decimal;
+use crate::model::money;
 use rayon::prelude::*;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -148,9 +148,15 @@ pub fn severity(e: &Entry) -> Option<(Work, i32, String)> {
 
 pub fn build(ledger: &Ledger, account_filter: Option<&str>) -> StatusDoc {
     let keep = |id: &str| account_filter.is_none_or(|a| a == id);
-    let entries: Vec<&Entry> = ledger.entries.iter().filter(|e| keep(&e.account.id)).collect();
+    let entries: Vec<&Entry> = ledger
+        .entries
+        .iter()
+        .filter(|e| keep(&e.account.id))
+        .collect();
     let mut actions: Vec<Action> = entries.iter().flat_map(|e| actions(ledger, e)).collect();
-    actions.sort_by(|a, b| (&a.date, &a.owner, &a.invoice, &a.stage).cmp(&(&b.date, &b.owner, &b.invoice, &b.stage)));
+    actions.sort_by(|a, b| {
+        (&a.date, &a.owner, &a.invoice, &a.stage).cmp(&(&b.date, &b.owner, &b.invoice, &b.stage))
+    });
     // Group once: a scan per account would be accounts × invoices.
     let mut by_account: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
     for e in &entries {
@@ -176,14 +182,26 @@ pub fn build(ledger: &Ledger, account_filter: Option<&str>) -> StatusDoc {
                 }
             }
             let fmt = |m: BTreeMap<String, Decimal>| -> BTreeMap<String, String> {
-                m.into_iter().map(|(c, v)| { let s = money::plain(v, &c); (c, s) }).collect()
+                m.into_iter()
+                    .map(|(c, v)| {
+                        let s = money::plain(v, &c);
+                        (c, s)
+                    })
+                    .collect()
             };
             AccountRow {
                 account: a.id.clone(),
-                name: a.account.as_ref().map_or(a.id.clone(), |r| r.data.name.value.clone()),
+                name: a
+                    .account
+                    .as_ref()
+                    .map_or(a.id.clone(), |r| r.data.name.value.clone()),
                 outstanding: fmt(outstanding),
                 overdue: fmt(overdue),
-                worst_stage: mine.iter().filter_map(|e| severity(e)).max().map(|(_, _, id)| id),
+                worst_stage: mine
+                    .iter()
+                    .filter_map(|e| severity(e))
+                    .max()
+                    .map(|(_, _, id)| id),
                 actions_due: actions_by_account.get(a.id.as_str()).copied().unwrap_or(0),
             }
         })

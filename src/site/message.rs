@@ -3,8 +3,8 @@
 
 use crate::ladder::stage::StageResult;
 use crate::ladder::{Entry, Ledger};
-use crate::model::{money, ContactRole};
-use serde_json::{json, Value};
+use crate::model::{ContactRole, money};
+use serde_json::{Value, json};
 
 /// The template of a stage: inline in folio.yaml, else
 /// `messages/<policy>/<stage>.txt`, else `messages/default.txt`.
@@ -39,7 +39,9 @@ fn contact(e: &Entry) -> Value {
 
 fn person(ledger: &Ledger, handle: &str) -> Value {
     match ledger.config().and_then(|c| c.people.get(handle)) {
-        Some(p) => json!({"handle": handle, "name": p.name.value, "email": p.email.clone().unwrap_or_default()}),
+        Some(p) => {
+            json!({"handle": handle, "name": p.name.value, "email": p.email.clone().unwrap_or_default()})
+        }
         None => json!({"handle": handle, "name": handle, "email": ""}),
     }
 }
@@ -94,14 +96,21 @@ pub fn context(ledger: &Ledger, e: &Entry, stage: &StageResult) -> Value {
 }
 
 /// Renders the draft for `stage` of an invoice.
-pub fn render(tera: &tera::Tera, ledger: &Ledger, e: &Entry, stage: &StageResult) -> Result<String, String> {
-    let ctx = tera::Context::from_value(context(ledger, e, stage)).map_err(|err| err.to_string())?;
+pub fn render(
+    tera: &tera::Tera,
+    ledger: &Ledger,
+    e: &Entry,
+    stage: &StageResult,
+) -> Result<String, String> {
+    let ctx =
+        tera::Context::from_value(context(ledger, e, stage)).map_err(|err| err.to_string())?;
     let inline = e.policy.stage(&stage.id).and_then(|s| s.template.as_ref());
     let out = match inline {
         Some(src) => tera::Tera::one_off(src, &ctx, false),
         None => tera.render(&template_name(tera, &e.policy.name, &stage.id), &ctx),
     };
-    out.map(|s| tidy(&s)).map_err(|err| super::error_chain(&err))
+    out.map(|s| tidy(&s))
+        .map_err(|err| super::error_chain(&err))
 }
 
 /// Template logic leaves blank-line runs and trailing spaces; a message
