@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Fixture, assert_includes, folio, invoice};
+use common::{Fixture, assert_includes, folio_on, invoice};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -537,15 +537,10 @@ fn example() -> String {
 
 #[test]
 fn example_accounts_check_has_no_errors() {
-    let run = folio(&[
-        "-C",
-        &example(),
-        "--as-of",
-        "2026-11-23",
-        "check",
-        "--format",
-        "json",
-    ]);
+    let run = folio_on(
+        Path::new(&example()),
+        &["--as-of", "2026-11-23", "check", "--format", "json"],
+    );
     assert_eq!(run.code, 0, "{}", run.stdout);
     let doc = run.json();
     assert_eq!(doc["errors"], json!([]), "{doc:#}");
@@ -553,15 +548,10 @@ fn example_accounts_check_has_no_errors() {
 
 #[test]
 fn example_accounts_status_has_the_known_states() {
-    let run = folio(&[
-        "-C",
-        &example(),
-        "--as-of",
-        "2026-11-23",
-        "status",
-        "--format",
-        "json",
-    ]);
+    let run = folio_on(
+        Path::new(&example()),
+        &["--as-of", "2026-11-23", "status", "--format", "json"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
     let find = |n: &str| {
@@ -591,7 +581,7 @@ fn example_accounts_status_has_the_known_states() {
     assert_includes(&find("INV-2026-0031"), &json!({"state":"draft"}));
     assert_eq!(doc["invoices"].as_array().unwrap().len(), 31);
     // The table works too.
-    let table = folio(&["-C", &example(), "--as-of", "2026-11-23", "status"]);
+    let table = folio_on(Path::new(&example()), &["--as-of", "2026-11-23", "status"]);
     assert_eq!(table.code, 0);
     assert!(table.stdout.contains("INV-2026-0019"));
 }
@@ -617,17 +607,18 @@ fn every_shipped_message_template_renders() {
                 .trim_end_matches(".txt")
                 .to_string();
             let number = invoice_on(&policy_name);
-            let run = folio(&[
-                "-C",
-                &example(),
-                "--as-of",
-                "2026-11-23",
-                "-q",
-                "remind",
-                number,
-                "--stage",
-                &stage,
-            ]);
+            let run = folio_on(
+                Path::new(&example()),
+                &[
+                    "--as-of",
+                    "2026-11-23",
+                    "-q",
+                    "remind",
+                    number,
+                    "--stage",
+                    &stage,
+                ],
+            );
             assert_eq!(run.code, 0, "{policy_name}/{stage}: {}", run.stderr);
             assert!(
                 run.stdout.contains(number),

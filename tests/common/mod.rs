@@ -185,6 +185,34 @@ pub fn folio(args: &[&str]) -> Run {
     }
 }
 
+/// Runs folio on a repository that is not a temporary fixture (the bundled
+/// example-accounts) and asserts that none of its records or templates
+/// changed. Build output folders inside it are not looked at.
+pub fn folio_on(root: &Path, args: &[&str]) -> Run {
+    let records = |all: BTreeMap<PathBuf, (Vec<u8>, SystemTime)>| {
+        all.into_iter()
+            .filter(|(p, _)| {
+                let rel = p.strip_prefix(root).unwrap();
+                ["folio.yaml", "accounts", "handbook", "templates"]
+                    .iter()
+                    .any(|top| rel.starts_with(top))
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let before = records(snapshot(root));
+    let mut all = vec!["-C", root.to_str().unwrap(), "--color", "never"];
+    all.extend_from_slice(args);
+    let run = folio(&all);
+    let after = records(snapshot(root));
+    assert_unchanged(&before, &after, args);
+    assert_eq!(
+        before.len(),
+        after.len(),
+        "folio {args:?} added or removed records"
+    );
+    run
+}
+
 /// Every file under `root` with its bytes and modification time.
 pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
     let mut files = BTreeMap::new();
