@@ -148,6 +148,14 @@ fn a_missing_required_key() {
     at(&d, "E010", INVOICE_FILE, 9, 3);
     assert_eq!(d["message"], "missing required key `from`");
     assert_eq!(d["hint"], "add `from:` to this entry");
+    // folio.yaml with no company: its first line.
+    let f = Fixture::new();
+    let without_company = common::FOLIO_YAML.replace("company: Test Agency\n", "");
+    f.write("folio.yaml", format!("# Our records\n{without_company}"));
+    let d = only_error(&f);
+    at(&d, "E010", "folio.yaml", 2, 1);
+    assert_eq!(d["message"], "missing required key `company`");
+    assert_eq!(d["hint"], "add `company:` to folio.yaml");
     // An account with no name.
     let f = Fixture::new();
     f.write("accounts/acme/account.md", "---\nstatus: prospect\n---\n");

@@ -49,10 +49,10 @@ impl Cx<'_> {
     }
 
     fn person(&self, file: &str, handle: &Sp<String>, out: &mut Vec<Diagnostic>) {
-        let known = self
-            .config
-            .is_some_and(|c| c.people.contains_key(handle.as_str()));
-        if !known {
+        // Without a readable folio.yaml nobody is known; its own error says
+        // what to fix, and every handle in every record need not repeat it.
+        let Some(config) = self.config else { return };
+        if !config.people.contains_key(handle.as_str()) {
             out.push(unknown(
                 Code::UnknownPerson,
                 file,

@@ -343,9 +343,11 @@ pub fn parse_yaml<T: DeserializeOwned>(yaml: &str, rel: &str) -> Result<T, Diagn
 /// first key of that block mapping (or its `- ` list item), and says whether
 /// the key is missing from the front matter or from one entry.
 fn point_at_entry(d: &mut Diagnostic, yaml: &str) {
+    let key = backticked(&d.message).unwrap_or("?").to_string();
     if d.pos.column > 1 {
-        let key = backticked(&d.message).unwrap_or("?").to_string();
         d.hint = format!("add `{key}:` to this entry");
+    } else if !d.file.ends_with(".md") {
+        d.hint = format!("add `{key}:` to {}", d.file);
     }
     let lines: Vec<&str> = yaml.split('\n').collect();
     let Some(found) = lines.get(d.pos.line as usize - 1) else {
@@ -358,13 +360,9 @@ fn point_at_entry(d: &mut Diagnostic, yaml: &str) {
         return;
     }
     let mut start = d.pos.line as usize;
-    for (i, l) in lines
-        .iter()
-        .enumerate()
-        .take(d.pos.line as usize - 1)
-        .skip(1)
-        .rev()
-    {
+    // (A record's YAML starts with the empty line of its opening `---`;
+    // folio.yaml starts with a key: both are walked from line 1.)
+    for (i, l) in lines.iter().enumerate().take(d.pos.line as usize - 1).rev() {
         let t = l.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
