@@ -173,7 +173,9 @@ pub fn new(cli: &Cli, cmd: &NewCommand) -> CmdResult {
                 .invoices()
                 .map(|(_, i)| i.data.number.as_str())
                 .collect();
-            let number = next_number(&pattern, issued.year(), &existing);
+            let number = next_number(&pattern, issued.year(), &existing).ok_or_else(|| {
+                Failure::Usage(format!("the numbers of pattern `{pattern}` are used up"))
+            })?;
             let project_line = project
                 .as_ref()
                 .map(|p| format!("project: {p}\n"))
@@ -224,17 +226,20 @@ fn account_template(slug: &str, today: &str) -> String {
 
 /// The next free number by `pattern` (`{year}`, `{seq}` or `{seq:N}` for N
 /// zero-padded digits): one more than the highest sequence already used in
-/// that year's numbers.
-pub fn next_number(pattern: &str, year: i32, existing: &[&str]) -> String {
+/// that year's numbers. None when the sequence is used up.
+pub fn next_number(pattern: &str, year: i32, existing: &[&str]) -> Option<String> {
     let with_year = pattern.replace("{year}", &year.to_string());
     let (prefix, rest) = with_year
         .split_once("{seq")
         .unwrap_or((with_year.as_str(), "}"));
     let (spec, suffix) = rest.split_once('}').unwrap_or(("", ""));
+    // No sequence needs more digits than a u64 has (and a width of four
+    // billion would be a four-gigabyte number).
     let width: usize = spec
         .strip_prefix(':')
         .and_then(|w| w.parse().ok())
-        .unwrap_or(1);
+        .unwrap_or(1)
+        .min(MAX_SEQ_DIGITS);
     let highest = existing
         .iter()
         .filter_map(|n| n.strip_prefix(prefix)?.strip_suffix(suffix))
@@ -242,8 +247,13 @@ pub fn next_number(pattern: &str, year: i32, existing: &[&str]) -> String {
         .filter_map(|mid| mid.parse::<u64>().ok())
         .max()
         .unwrap_or(0);
-    format!("{prefix}{:0width$}{suffix}", highest + 1)
+    // Past u64::MAX the sequence cannot go on.
+    let next = highest.checked_add(1)?;
+    Some(format!("{prefix}{next:0width$}{suffix}"))
 }
+
+/// Digits of the largest sequence number (u64::MAX has 20).
+const MAX_SEQ_DIGITS: usize = 20;
 
 /// The GitHub Actions workflow `folio init` writes.
 const WORKFLOW: &str = include_str!("../../templates/ci/folio.yml");
@@ -260,15 +270,28 @@ mod tests {
             "INV-2025-0099",
             "INV-2026-draft",
         ];
+        let next =
+            |pattern: &str, year: i32, existing: &[&str]| next_number(pattern, year, existing);
         assert_eq!(
-            next_number("INV-{year}-{seq:4}", 2026, &existing),
-            "INV-2026-0042"
+            next("INV-{year}-{seq:4}", 2026, &existing).as_deref(),
+            Some("INV-2026-0042")
         );
         assert_eq!(
-            next_number("INV-{year}-{seq:4}", 2027, &existing),
-            "INV-2027-0001"
+            next("INV-{year}-{seq:4}", 2027, &existing).as_deref(),
+            Some("INV-2027-0001")
         );
-        assert_eq!(next_number("{seq}", 2026, &["7", "12"]), "13");
-        assert_eq!(next_number("F{year}/{seq:3}", 2026, &[]), "F2026/001");
+        assert_eq!(next("{seq}", 2026, &["7", "12"]).as_deref(), Some("13"));
+        assert_eq!(
+            next("F{year}/{seq:3}", 2026, &[]).as_deref(),
+            Some("F2026/001")
+        );
+        // A width of four billion is capped at the 20 digits of a u64.
+        let padded = format!("{:020}", 1);
+        assert_eq!(
+            next("{seq:4000000000}", 2026, &[]).as_deref(),
+            Some(padded.as_str())
+        );
+        // After u64::MAX there is no next number.
+        assert_eq!(next("{seq}", 2026, &[u64::MAX.to_string().as_str()]), None);
     }
 }
