@@ -706,3 +706,106 @@ fn w008_due_contradicts_terms() {
         "which give 2026-12-14",
     );
 }
+
+// ------------------------------------------------------------ symbolic links
+
+/// Symbolic links that leave the repository are never followed, wherever
+/// they sit: a record, an account folder, `accounts/`, `handbook/` or
+/// folio.yaml itself. Links that stay inside are followed.
+#[cfg(unix)]
+#[test]
+fn symbolic_links_that_leave_the_repository_are_not_followed() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let secret = "---\ntitle: Secret\n---\nnot for this repository\n";
+    std::fs::create_dir_all(outside.path().join("hb")).unwrap();
+    std::fs::write(outside.path().join("hb/secret.md"), secret).unwrap();
+    std::fs::create_dir_all(outside.path().join("acc/gamma")).unwrap();
+    std::fs::write(
+        outside.path().join("acc/gamma/account.md"),
+        "---\nname: Gamma\n---\n",
+    )
+    .unwrap();
+    std::fs::write(
+        outside.path().join("inv.md"),
+        invoice("OUT-1", "due: 2026-12-30\n"),
+    )
+    .unwrap();
+
+    let f = Fixture::new();
+    symlink(outside.path().join("hb"), f.path().join("handbook")).unwrap();
+    symlink(
+        outside.path().join("acc/gamma"),
+        f.path().join("accounts/gamma"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(f.path().join("accounts/acme/invoices")).unwrap();
+    symlink(
+        outside.path().join("inv.md"),
+        f.path().join("accounts/acme/invoices/out.md"),
+    )
+    .unwrap();
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0, "links are warnings: {doc:#}");
+    let linked: Vec<&str> = with_code(&doc, "W009")
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        linked,
+        [
+            "accounts/acme/invoices/out.md",
+            "accounts/gamma",
+            "handbook"
+        ]
+    );
+    let status = f.status_json("2026-10-27", &[]);
+    assert_eq!(status["invoices"], serde_json::json!([]), "{status:#}");
+    assert_eq!(status["accounts"].as_array().unwrap().len(), 1);
+
+    // `accounts/` itself.
+    let f = Fixture::empty();
+    f.write("folio.yaml", common::FOLIO_YAML);
+    symlink(outside.path().join("acc"), f.path().join("accounts")).unwrap();
+    let (_, doc) = f.check_json(&[]);
+    assert_eq!(with_code(&doc, "W009")[0]["file"], "accounts", "{doc:#}");
+    assert_eq!(
+        f.status_json("2026-10-27", &[])["accounts"],
+        serde_json::json!([])
+    );
+
+    // folio.yaml: an error, since nothing works without it.
+    std::fs::write(outside.path().join("folio.yaml"), common::FOLIO_YAML).unwrap();
+    let f = Fixture::empty();
+    symlink(
+        outside.path().join("folio.yaml"),
+        f.path().join("folio.yaml"),
+    )
+    .unwrap();
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    at(&doc["errors"][0], "E001", "folio.yaml", 1, 1);
+    contains(
+        &doc["errors"][0],
+        "message",
+        "outside the records repository",
+    );
+
+    // Inside the repository, links are followed.
+    let f = Fixture::new();
+    f.write("shared/b.md", invoice("IN-1", "due: 2026-12-30\n"));
+    std::fs::create_dir_all(f.path().join("accounts/acme/invoices")).unwrap();
+    symlink(
+        f.path().join("shared/b.md"),
+        f.path().join("accounts/acme/invoices/b.md"),
+    )
+    .unwrap();
+    f.write("docs/index.md", "---\ntitle: Docs\n---\n");
+    symlink(f.path().join("docs"), f.path().join("handbook")).unwrap();
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!((code, all_diagnostics(&doc).len()), (0, 0), "{doc:#}");
+    assert_eq!(
+        f.status_json("2026-10-27", &[])["invoices"][0]["number"],
+        "IN-1"
+    );
+}

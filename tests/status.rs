@@ -370,7 +370,7 @@ fn a_gradual_invoice_in_working_days_over_holidays() {
 #[test]
 fn amounts_have_their_currency_minor_digits() {
     let f = Fixture::new();
-    for (name, currency) in [("j", "JPY"), ("e", "EUR"), ("b", "BHD")] {
+    for (name, currency) in [("j", "JPY"), ("e", "EUR"), ("g", "GBP"), ("b", "BHD")] {
         f.write(
             &format!("accounts/acme/invoices/{name}.md"),
             invoice(&format!("{currency}-1"), &format!("due: 2026-10-22\ncurrency: {currency}\npayments:\n  - {{ date: 2026-10-02, amount: 3000 }}\n"))
@@ -395,12 +395,13 @@ fn amounts_have_their_currency_minor_digits() {
         [
             ("BHD", "10000.000", "7000.000"),
             ("EUR", "10000.00", "7000.00"),
+            ("GBP", "10000.00", "7000.00"),
             ("JPY", "10000", "7000")
         ]
     );
     assert_eq!(
         doc["accounts"][0]["outstanding"],
-        json!({"BHD":"7000.000","EUR":"7000.00","JPY":"7000"})
+        json!({"BHD":"7000.000","EUR":"7000.00","GBP":"7000.00","JPY":"7000"})
     );
     // The message draft formats the amount for people.
     let run = f.run(&["--as-of", "2026-10-27", "-q", "remind", "BHD-1"]);
@@ -408,6 +409,8 @@ fn amounts_have_their_currency_minor_digits() {
     assert!(run.stdout.contains("7,000.000 BHD"), "{}", run.stdout);
     let run = f.run(&["--as-of", "2026-10-27", "-q", "remind", "JPY-1"]);
     assert!(run.stdout.contains("7,000 JPY"), "{}", run.stdout);
+    let run = f.run(&["--as-of", "2026-10-27", "-q", "remind", "GBP-1"]);
+    assert!(run.stdout.contains("7,000.00 GBP"), "{}", run.stdout);
     // More decimals than the currency has is an error.
     f.write(
         "accounts/acme/invoices/j.md",

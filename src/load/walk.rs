@@ -21,7 +21,16 @@ pub fn walk(root: &Path) -> Listing {
         diagnostics: vec![],
     };
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    if root.join("folio.yaml").is_file() {
+    let config = root.join("folio.yaml");
+    if config.is_file() && !stays_inside(&canonical_root, &config) {
+        listing.diagnostics.push(Diagnostic::new(
+            Code::ReadError,
+            "folio.yaml",
+            Pos::START,
+            "folio.yaml is a symbolic link to a file outside the records repository; it is not read",
+            "replace the link with the file itself",
+        ));
+    } else if config.is_file() {
         listing.files.push("folio.yaml".into());
     } else {
         listing.diagnostics.push(Diagnostic::new(
@@ -37,12 +46,18 @@ pub fn walk(root: &Path) -> Listing {
     }
     // The handbook, then each account folder: account folders are walked in
     // parallel, since listing 60,000 files one stat at a time is slow.
-    let mut folders = vec![(root.join("handbook"), 3)];
-    folders.extend(
-        account_folders(&root.join("accounts"))
-            .into_iter()
-            .map(|d| (d, 2)),
-    );
+    let mut folders = vec![];
+    for top in ["handbook", "accounts"] {
+        let dir = root.join(top);
+        if !stays_inside(&canonical_root, &dir) {
+            listing.diagnostics.push(outside_link(top));
+        } else if top == "handbook" {
+            folders.push((dir, 3));
+        } else {
+            let dirs = account_folders(&canonical_root, &dir, &mut listing.diagnostics);
+            folders.extend(dirs.into_iter().map(|d| (d, 2)));
+        }
+    }
     let parts: Vec<Listing> = folders
         .into_par_iter()
         .map(|(dir, depth)| walk_folder(root, &canonical_root, &dir, depth))
@@ -54,17 +69,54 @@ pub fn walk(root: &Path) -> Listing {
     listing
 }
 
+/// Whether `path` stays inside the repository: it is no symbolic link, or
+/// one that resolves to a place inside `canonical_root`. A link that points
+/// nowhere does not stay inside.
+fn stays_inside(canonical_root: &Path, path: &Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => path
+            .canonicalize()
+            .is_ok_and(|target| target.starts_with(canonical_root)),
+        _ => true,
+    }
+}
+
+fn outside_link(rel: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::SymlinkOutside,
+        rel,
+        Pos::START,
+        "symbolic link points outside the records repository (or nowhere); it is ignored",
+        "replace the link with the file or folder itself",
+    )
+}
+
 /// The entries of `accounts/` that are folders (hidden ones skipped), sorted.
-fn account_folders(accounts: &Path) -> Vec<std::path::PathBuf> {
+/// A symbolic link to a folder inside the repository counts as a folder; one
+/// that leaves it is reported and skipped.
+fn account_folders(
+    canonical_root: &Path,
+    accounts: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<std::path::PathBuf> {
     let Ok(entries) = std::fs::read_dir(accounts) else {
         return vec![];
     };
-    let mut dirs: Vec<_> = entries
-        .flatten()
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| e.path())
-        .collect();
+    let mut dirs = vec![];
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        if kind.is_symlink() && !stays_inside(canonical_root, &entry.path()) {
+            diagnostics.push(outside_link(&format!("accounts/{name}")));
+        } else if entry.path().is_dir() {
+            dirs.push(entry.path());
+        }
+    }
     dirs.sort();
     dirs
 }
@@ -106,13 +158,7 @@ fn walk_folder(root: &Path, canonical_root: &Path, dir: &Path, max_depth: usize)
             match entry.path().canonicalize() {
                 Ok(target) if target.starts_with(canonical_root) && target.is_file() => {}
                 _ => {
-                    listing.diagnostics.push(Diagnostic::new(
-                        Code::SymlinkOutside,
-                        &rel,
-                        Pos::START,
-                        "symbolic link points outside the records repository (or nowhere); it is ignored",
-                        "replace the link with the file itself",
-                    ));
+                    listing.diagnostics.push(outside_link(&rel));
                     continue;
                 }
             }
