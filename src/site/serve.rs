@@ -693,6 +693,12 @@ fn serve_file(
         let page = with_reload(page, version);
         return respond(request, 500, "text/html; charset=utf-8", page.into_bytes());
     }
+    if segments == ["favicon.ico"] && !path.exists() {
+        // Browsers ask for it on their own; a site without one should not
+        // fill the console with 404s while previewing.
+        let _ = request.respond(Response::empty(204));
+        return;
+    }
     if !inside(&state.site, &path) {
         return not_found(request, version);
     }
