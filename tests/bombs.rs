@@ -276,6 +276,52 @@ fn many_documents_in_the_front_matter() {
     assert_eq!(d["code"], "E003", "{d:#}");
 }
 
+#[test]
+fn template_loops_end_with_an_error() {
+    // The reminder of an invoice due 2026-10-22 is reached on 2026-10-15.
+    let f = Fixture::new();
+    f.write(FILE, format!("{HEAD}due: 2026-10-22\n---\n"));
+    let remind = |template: &str| {
+        f.write("templates/messages/agency/reminder.txt", template);
+        f.run(&["--as-of", "2026-10-16", "-q", "remind", "B-1"])
+    };
+    for (template, why) in [
+        (
+            "{% for i in range(end=3000000000) %}x{% endfor %}",
+            "`range` would produce 3000000000 numbers; folio allows at most 10000",
+        ),
+        (
+            "{% for i in range(end=5, step_by=0) %}x{% endfor %}",
+            "`range` needs a `step_by` of at least 1",
+        ),
+        (
+            "{% for a in range(end=10000) %}{% for b in range(end=10000) %}xxxxxxxx{% endfor %}{% endfor %}",
+            "the message draft is longer than 1048576 bytes",
+        ),
+    ] {
+        let run = remind(template);
+        assert_eq!(run.code, 1, "{template}: {}", run.stderr);
+        assert!(run.stderr.contains(why), "{template}: {}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+    // Bounded ranges keep working, as in Tera.
+    let run = remind(
+        "{{ invoice.number }}:{% for i in range(start=2, end=9, step_by=3) %} {{ i }}{% endfor %}",
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (0, "B-1: 2 5 8\n"));
+    // The same limits hold for an inline template in folio.yaml.
+    f.write(
+        "folio.yaml",
+        format!(
+            "{}policies:\n  agency:\n    days: calendar\n    stages:\n      - {{ id: reminder, offset: -7, template: \"{{% for i in range(end=99999999999) %}}x{{% endfor %}}\" }}\n",
+            common::FOLIO_YAML
+        ),
+    );
+    let run = f.run(&["--as-of", "2026-10-16", "-q", "remind", "B-1"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("at most 10000"), "{}", run.stderr);
+}
+
 // ------------------------------------------------------------ property tests
 
 const CONFIG: &str = "company: Fuzz\npeople:\n  ana: { name: Ana, roles: [producer] }\ncalendars:\n  pt: { holidays: [2026-12-08] }\ndefault_calendar: pt\n";

@@ -105,12 +105,100 @@ pub fn render(
     let ctx =
         tera::Context::from_value(context(ledger, e, stage)).map_err(|err| err.to_string())?;
     let inline = e.policy.stage(&stage.id).and_then(|s| s.template.as_ref());
-    let out = match inline {
-        Some(src) => tera::Tera::one_off(src, &ctx, false),
-        None => tera.render(&template_name(tera, &e.policy.name, &stage.id), &ctx),
+    let mut out = Capped::default();
+    let rendered = match inline {
+        Some(src) => {
+            let mut one = tera::Tera::default();
+            harden(&mut one);
+            one.add_raw_template(INLINE, src)
+                .and_then(|()| one.render_to(INLINE, &ctx, &mut out))
+        }
+        None => tera.render_to(
+            &template_name(tera, &e.policy.name, &stage.id),
+            &ctx,
+            &mut out,
+        ),
     };
-    out.map(|s| tidy(&s))
-        .map_err(|err| super::error_chain(&err))
+    if out.overflowed {
+        return Err(format!(
+            "the message draft is longer than {MAX_DRAFT_BYTES} bytes; check the template's loops"
+        ));
+    }
+    rendered.map_err(|err| super::error_chain(&err))?;
+    Ok(tidy(&String::from_utf8_lossy(&out.bytes)))
+}
+
+/// The name an inline template from folio.yaml is parsed under (no
+/// extension, so it is not HTML-escaped).
+const INLINE: &str = "inline stage template";
+
+/// The longest message draft: templates come from the records repository,
+/// and loops in one must not fill the memory.
+pub const MAX_DRAFT_BYTES: usize = 1024 * 1024;
+
+/// The most numbers one `range()` call in a template may produce.
+pub const MAX_RANGE: usize = 10_000;
+
+/// Makes a Tera instance safe for templates from the records repository:
+/// Tera's own `range` builds its whole list first and never ends for
+/// `step_by=0`, so one template line could exhaust the memory. The
+/// replacement refuses ranges longer than [`MAX_RANGE`].
+pub fn harden(tera: &mut tera::Tera) {
+    tera.register_function("range", bounded_range);
+}
+
+fn bounded_range(args: &std::collections::HashMap<String, Value>) -> tera::Result<Value> {
+    let number = |key: &str, default: Option<usize>| -> tera::Result<usize> {
+        match args.get(key) {
+            Some(v) => v.as_u64().map(|n| n as usize).ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "`range` received {key}={v}, but {key} must be a whole number from 0"
+                ))
+            }),
+            None => default
+                .ok_or_else(|| tera::Error::msg(format!("`range` was called without `{key}`"))),
+        }
+    };
+    let start = number("start", Some(0))?;
+    let end = number("end", None)?;
+    let step = number("step_by", Some(1))?;
+    if step == 0 {
+        return Err(tera::Error::msg("`range` needs a `step_by` of at least 1"));
+    }
+    if start > end {
+        return Err(tera::Error::msg(
+            "`range` was called with a `start` greater than its `end`",
+        ));
+    }
+    let len = (end - start).div_ceil(step);
+    if len > MAX_RANGE {
+        return Err(tera::Error::msg(format!(
+            "`range` would produce {len} numbers; folio allows at most {MAX_RANGE}"
+        )));
+    }
+    Ok(Value::from((start..end).step_by(step).collect::<Vec<_>>()))
+}
+
+/// Collects rendered output up to [`MAX_DRAFT_BYTES`], then refuses more.
+#[derive(Default)]
+struct Capped {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_DRAFT_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("message draft too long"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Template logic leaves blank-line runs and trailing spaces; a message

@@ -73,6 +73,7 @@ pub fn tera(root: Option<&Path>) -> (tera::Tera, Vec<Diagnostic>) {
         }
     }
     let mut tera = tera::Tera::default();
+    super::message::harden(&mut tera);
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     tera.set_escape_fn(super::svg::escape);
     if let Err(e) = tera.add_raw_templates(good) {
