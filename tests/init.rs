@@ -247,6 +247,46 @@ fn new_invoice_takes_the_next_free_number() {
 }
 
 #[test]
+fn new_invoice_refuses_amounts_that_check_would_refuse() {
+    let f = Fixture::new();
+    f.write(
+        "accounts/beta/account.md",
+        common::ACCOUNT.replace("billing:\n", "billing:\n  currency: JPY\n"),
+    );
+    for (account, amount, why) in [
+        ("acme", "--amount=-5", "is not a positive decimal"),
+        ("acme", "--amount=0", "is not a positive decimal"),
+        ("acme", "--amount=12,000.50", "is not a positive decimal"),
+        (
+            "acme",
+            "--amount=0.001",
+            "more decimals than EUR allows (2)",
+        ),
+        ("beta", "--amount=10.5", "more decimals than JPY allows (0)"),
+    ] {
+        let run = f.run(&["new", "invoice", account, amount]);
+        assert_eq!(run.code, 2, "{amount}: {}", run.stderr);
+        assert!(run.stderr.contains(why), "{amount}: {}", run.stderr);
+    }
+    // What the currency allows is written as given.
+    for (account, amount) in [("acme", "0.01"), ("beta", "10"), ("acme", "1200.50")] {
+        let run = f.run_writing(&[
+            "--as-of",
+            "2026-10-27",
+            "new",
+            "invoice",
+            account,
+            "--amount",
+            amount,
+        ]);
+        assert_eq!(run.code, 0, "{amount}: {}", run.stderr);
+    }
+    let text = String::from_utf8(f.read("accounts/acme/invoices/inv-2026-0003.md")).unwrap();
+    assert!(text.contains("\namount: 1200.50\n"), "{text}");
+    assert_no_errors(&f);
+}
+
+#[test]
 fn new_invoice_follows_the_company_pattern() {
     let f = Fixture::new();
     f.write(
