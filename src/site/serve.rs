@@ -284,11 +284,13 @@ impl Server {
             broken: RwLock::new(None),
         });
         let building = Arc::new(Mutex::new(()));
+        // Watching starts first, so an edit saved during the first build
+        // (long on a large repository) is not missed.
+        let watcher = Watcher::start(opts, state.clone(), building.clone(), report.clone())?;
         {
             let _lock = building.lock().unwrap_or_else(|e| e.into_inner());
             rebuild(&opts.root, opts.as_of, &state, &report);
         }
-        let watcher = Watcher::start(opts, state.clone(), building.clone(), report)?;
         let http = Arc::new(http);
         let workers = (0..WORKERS)
             .map(|_| {
@@ -336,7 +338,13 @@ impl Server {
         for w in self.workers.drain(..) {
             let _ = w.join();
         }
-        let _lock = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        let _lock = match self.building.try_lock() {
+            Ok(lock) => lock,
+            Err(_) => {
+                eprintln!("stopping after the build that is running");
+                self.building.lock().unwrap_or_else(|e| e.into_inner())
+            }
+        };
         self.workspace = None;
     }
 }
