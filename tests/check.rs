@@ -165,6 +165,68 @@ fn a_missing_required_key() {
 }
 
 #[test]
+fn a_value_of_the_wrong_type() {
+    for (value, column, message) in [
+        ("-3", 34, "`-3` is not a whole number from 0 to 4294967295"),
+        (
+            "1.5",
+            34,
+            "`1.5` is not a whole number from 0 to 4294967295",
+        ),
+        (
+            "seven",
+            34,
+            "`seven` is not a whole number from 0 to 4294967295",
+        ),
+    ] {
+        let d = only_error(&bad_invoice(invoice(
+            "A-1",
+            &format!(
+                "due: 2026-12-30\nextensions:\n  - {{ granted: 2026-10-02, days: {value} }}\n"
+            ),
+        )));
+        at(&d, "E011", INVOICE_FILE, 7, column);
+        assert_eq!(d["message"], message);
+        assert_eq!(d["hint"], "write a whole number from 0 to 4294967295 here");
+    }
+    // Values of the wrong shape: a date where a hold belongs, a mapping
+    // where a list belongs, a list where one value belongs.
+    for (extra, line, column, message) in [
+        (
+            "holds: [2026-10-02]\n",
+            6,
+            9,
+            "`2026-10-02` is not a mapping of `key: value` pairs",
+        ),
+        (
+            "log:\n  date: 2026-10-02\n",
+            7,
+            3,
+            "this mapping is not a list",
+        ),
+        (
+            "currency: [EUR]\n",
+            6,
+            11,
+            "this list is not a single value (text, a number or a date)",
+        ),
+    ] {
+        let d = only_error(&bad_invoice(invoice(
+            "A-1",
+            &format!("due: 2026-12-30\n{extra}"),
+        )));
+        at(&d, "E011", INVOICE_FILE, line, column);
+        assert_eq!(d["message"], message);
+    }
+    // A handbook page's order is a whole number.
+    let f = Fixture::new();
+    f.write("handbook/a.md", "---\ntitle: A\norder: first\n---\n");
+    let d = only_error(&f);
+    at(&d, "E011", "handbook/a.md", 3, 8);
+    assert_eq!(d["message"], "`first` is not a whole number");
+}
+
+#[test]
 fn front_matter_never_closed() {
     let d = only_error(&bad_invoice(
         "---\nnumber: A-1\nissued: 2026-10-01\namount: 1000\n\n# Notes\n",

@@ -259,6 +259,26 @@ const MAX_SEQ_DIGITS: usize = 20;
 /// The GitHub Actions workflow `folio init` writes.
 const WORKFLOW: &str = include_str!("../../templates/ci/folio.yml");
 
+/// The currency a new invoice of the account is in: the account's billing
+/// currency, else the company's.
+fn account_currency(s: &super::Session, dir: &crate::load::AccountDir) -> String {
+    dir.account
+        .as_ref()
+        .and_then(|a| a.data.billing.currency.as_ref())
+        .map_or_else(|| s.settings.currency.clone(), |c| c.value.clone())
+}
+
+/// A scaffold must pass `check`, which refuses amounts finer than the
+/// currency's minor unit (0.001 EUR, 10.5 JPY).
+fn refuse_extra_decimals(value: &rust_decimal::Decimal, currency: &str) -> Result<(), Failure> {
+    match crate::model::currency::minor_digits(currency) {
+        Some(digits) if value.normalize().scale() > digits => Err(Failure::Usage(format!(
+            "amount `{value}` has more decimals than {currency} allows ({digits})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,25 +314,5 @@ mod tests {
         );
         // After u64::MAX there is no next number.
         assert_eq!(next("{seq}", 2026, &[u64::MAX.to_string().as_str()]), None);
-    }
-}
-
-/// The currency a new invoice of the account is in: the account's billing
-/// currency, else the company's.
-fn account_currency(s: &super::Session, dir: &crate::load::AccountDir) -> String {
-    dir.account
-        .as_ref()
-        .and_then(|a| a.data.billing.currency.as_ref())
-        .map_or_else(|| s.settings.currency.clone(), |c| c.value.clone())
-}
-
-/// A scaffold must pass `check`, which refuses amounts finer than the
-/// currency's minor unit (0.001 EUR, 10.5 JPY).
-fn refuse_extra_decimals(value: &rust_decimal::Decimal, currency: &str) -> Result<(), Failure> {
-    match crate::model::currency::minor_digits(currency) {
-        Some(digits) if value.normalize().scale() > digits => Err(Failure::Usage(format!(
-            "amount `{value}` has more decimals than {currency} allows ({digits})"
-        ))),
-        _ => Ok(()),
     }
 }

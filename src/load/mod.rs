@@ -334,6 +334,11 @@ pub fn parse_yaml<T: DeserializeOwned>(yaml: &str, rel: &str) -> Result<T, Diagn
         if d.code == Code::MissingKey {
             point_at_entry(&mut d, yaml);
         }
+        if d.code == Code::WrongType
+            && let Some(value) = scalar_at(yaml, d.pos)
+        {
+            d.message = d.message.replacen(THIS_VALUE, &value, 1);
+        }
         d
     })
 }
@@ -396,6 +401,59 @@ fn yaml_diagnostic(e: &serde_saphyr::Error, rel: &str) -> Diagnostic {
     };
     let (code, message, hint) = classify_message(msg);
     Diagnostic::new(code, rel, pos, message, hint)
+}
+
+/// Stands for the offending value in a message until it is read from the
+/// source (see [`scalar_at`]).
+const THIS_VALUE: &str = "this value";
+
+/// serde-saphyr reports a scalar that does not fit a number or boolean
+/// field as `invalid u32`, `invalid boolean (...)`, and a value of the wrong
+/// shape as `expected mapping start`: what was expected, in words.
+fn expected_scalar(msg: &str) -> Option<String> {
+    match msg {
+        "expected mapping start" => return Some("a mapping of `key: value` pairs".into()),
+        "expected sequence start" => return Some("a list".into()),
+        "expected scalar" | "expected string scalar" | "expected str expected" => {
+            return Some("a single value (text, a number or a date)".into());
+        }
+        _ => {}
+    }
+    let ty = msg.strip_prefix("invalid ")?.split([' ', ':']).next()?;
+    let whole_from_zero = |max: u64| format!("a whole number from 0 to {max}");
+    Some(match ty {
+        "u8" => whole_from_zero(u8::MAX.into()),
+        "u16" => whole_from_zero(u16::MAX.into()),
+        "u32" => whole_from_zero(u32::MAX.into()),
+        "u64" | "usize" => whole_from_zero(u64::MAX),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".into(),
+        "f32" | "f64" => "a number".into(),
+        "bool" | "boolean" => "true or false".into(),
+        "char" => "a single character".into(),
+        _ => return None,
+    })
+}
+
+/// What starts at `pos` in `yaml`, for a message: a plain or quoted scalar
+/// in backticks, or "this list" / "this mapping" for a flow collection.
+fn scalar_at(yaml: &str, pos: Pos) -> Option<String> {
+    let line = yaml.split('\n').nth((pos.line as usize).checked_sub(1)?)?;
+    let rest: String = line.chars().skip(pos.column as usize - 1).collect();
+    let value = match rest.chars().next()? {
+        '[' => return Some("this list".into()),
+        '{' => return Some("this mapping".into()),
+        '-' if rest.starts_with("- ") => return Some("this list".into()),
+        quote @ ('"' | '\'') => {
+            let end = rest[1..].find(quote)?;
+            &rest[..end + 2]
+        }
+        _ => rest.split([',', '}', ']', '#']).next()?.trim_end(),
+    };
+    let value = value.trim_end_matches('\r');
+    if value.contains(": ") || value.ends_with(':') {
+        return Some("this mapping".into());
+    }
+    (!value.is_empty()).then(|| format!("`{value}`"))
 }
 
 fn backticked(s: &str) -> Option<&str> {
@@ -506,6 +564,13 @@ fn classify_message(msg: &str) -> (Code, String, String) {
             Code::BadAmount,
             msg.to_string(),
             "write amounts as plain numbers, e.g. `amount: 12000.50`".into(),
+        );
+    }
+    if let Some(what) = expected_scalar(msg) {
+        return (
+            Code::WrongType,
+            format!("{THIS_VALUE} is not {what}"),
+            format!("write {what} here"),
         );
     }
     if msg.starts_with("invalid type")
