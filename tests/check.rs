@@ -218,6 +218,43 @@ fn a_value_of_the_wrong_type() {
         at(&d, "E011", INVOICE_FILE, line, column);
         assert_eq!(d["message"], message);
     }
+    // A key with nothing after its colon.
+    for (extra, line, column, key, hint) in [
+        (
+            "extensions:\n  - { granted: 2026-10-02, days: }\n",
+            7,
+            32,
+            "days",
+            "write a whole number from 0 to 4294967295 after `days:`",
+        ),
+        ("holds:\n", 6, 6, "holds", "write a list after `holds:`"),
+        (
+            "payments:\n  - date: 2026-10-02\n    amount:\n",
+            8,
+            5,
+            "amount",
+            "write a plain decimal number such as 12000 or 12000.50 after `amount:`",
+        ),
+    ] {
+        let d = only_error(&bad_invoice(invoice(
+            "A-1",
+            &format!("due: 2026-12-30\n{extra}"),
+        )));
+        at(&d, "E011", INVOICE_FILE, line, column);
+        assert_eq!(d["message"], format!("`{key}` has no value"));
+        assert_eq!(d["hint"], hint);
+    }
+    let d = only_error(&bad_invoice(invoice(
+        "A-1",
+        "due: 2026-12-30\nholds:\n  -\n",
+    )));
+    assert_eq!(d["message"], "this list entry is empty");
+    let f = Fixture::new();
+    f.write("accounts/acme/account.md", "---\nname:\n---\n");
+    let d = only_error(&f);
+    at(&d, "E011", "accounts/acme/account.md", 2, 5);
+    assert_eq!(d["message"], "`name` has no value");
+    assert_eq!(d["hint"], "write text after `name:`");
     // A handbook page's order is a whole number.
     let f = Fixture::new();
     f.write("handbook/a.md", "---\ntitle: A\norder: first\n---\n");

@@ -334,10 +334,8 @@ pub fn parse_yaml<T: DeserializeOwned>(yaml: &str, rel: &str) -> Result<T, Diagn
         if d.code == Code::MissingKey {
             point_at_entry(&mut d, yaml);
         }
-        if d.code == Code::WrongType
-            && let Some(value) = scalar_at(yaml, d.pos)
-        {
-            d.message = d.message.replacen(THIS_VALUE, &value, 1);
+        if d.code == Code::WrongType {
+            name_the_value(&mut d, yaml);
         }
         d
     })
@@ -434,26 +432,94 @@ fn expected_scalar(msg: &str) -> Option<String> {
     })
 }
 
-/// What starts at `pos` in `yaml`, for a message: a plain or quoted scalar
-/// in backticks, or "this list" / "this mapping" for a flow collection.
-fn scalar_at(yaml: &str, pos: Pos) -> Option<String> {
+/// Puts what the source holds at the diagnostic's position into a
+/// `this value is not ...` message: the value itself, "this list", "this
+/// mapping", or, for a key with nothing after its colon, that key.
+fn name_the_value(d: &mut Diagnostic, yaml: &str) {
+    let Some(what) = d
+        .message
+        .strip_prefix(THIS_VALUE)
+        .and_then(|m| m.strip_prefix(" is not "))
+        .map(str::to_string)
+    else {
+        return;
+    };
+    match found_at(yaml, d.pos) {
+        Some(Found::Empty(Some(key))) => {
+            d.message = format!("`{key}` has no value");
+            d.hint = format!("write {what} after `{key}:`");
+        }
+        Some(Found::Empty(None)) => {
+            d.message = "this list entry is empty".into();
+            d.hint = format!("write {what} after the `-`, or remove the entry");
+        }
+        Some(Found::Value(value)) => d.message = format!("{value} is not {what}"),
+        None => {}
+    }
+}
+
+enum Found {
+    /// Nothing after a key's colon (the key, when it is on the line) or
+    /// after a list dash (`None`).
+    Empty(Option<String>),
+    /// A scalar in backticks, or "this list" / "this mapping".
+    Value(String),
+}
+
+/// What the parser found at `pos` in `yaml`. For an empty value serde-saphyr
+/// points at the key's colon (or at the end of a bare `-`).
+fn found_at(yaml: &str, pos: Pos) -> Option<Found> {
     let line = yaml.split('\n').nth((pos.line as usize).checked_sub(1)?)?;
-    let rest: String = line.chars().skip(pos.column as usize - 1).collect();
+    let line = line.trim_end_matches('\r');
+    let before: String = line
+        .chars()
+        .take((pos.column as usize).saturating_sub(1))
+        .collect();
+    let rest: String = line
+        .chars()
+        .skip((pos.column as usize).saturating_sub(1))
+        .collect();
+    let nothing_after = |s: &str| {
+        let s = s.trim_start();
+        s.is_empty() || s.starts_with([',', '}', ']', '#'])
+    };
+    if let Some(after_colon) = rest.strip_prefix(':')
+        && nothing_after(after_colon)
+    {
+        let key = before
+            .rsplit(['{', ',', '-'])
+            .next()
+            .map(|k| k.trim().trim_matches(['"', '\'']).to_string())
+            .filter(|k| !k.is_empty());
+        return Some(Found::Empty(key));
+    }
+    // Some deserializers point at the key itself: `amount:` and nothing more.
+    if let Some((key, after_colon)) = rest.split_once(':')
+        && nothing_after(after_colon)
+        && !key.is_empty()
+        && !key.contains(char::is_whitespace)
+    {
+        return Some(Found::Empty(Some(
+            key.trim_matches(['"', '\'']).to_string(),
+        )));
+    }
+    if nothing_after(&rest) && before.trim_end().ends_with('-') {
+        return Some(Found::Empty(None));
+    }
     let value = match rest.chars().next()? {
-        '[' => return Some("this list".into()),
-        '{' => return Some("this mapping".into()),
-        '-' if rest.starts_with("- ") => return Some("this list".into()),
+        '[' => return Some(Found::Value("this list".into())),
+        '{' => return Some(Found::Value("this mapping".into())),
+        '-' if rest.starts_with("- ") => return Some(Found::Value("this list".into())),
         quote @ ('"' | '\'') => {
             let end = rest[1..].find(quote)?;
             &rest[..end + 2]
         }
         _ => rest.split([',', '}', ']', '#']).next()?.trim_end(),
     };
-    let value = value.trim_end_matches('\r');
     if value.contains(": ") || value.ends_with(':') {
-        return Some("this mapping".into());
+        return Some(Found::Value("this mapping".into()));
     }
-    (!value.is_empty()).then(|| format!("`{value}`"))
+    (!value.is_empty()).then(|| Found::Value(format!("`{value}`")))
 }
 
 fn backticked(s: &str) -> Option<&str> {
@@ -564,6 +630,20 @@ fn classify_message(msg: &str) -> (Code, String, String) {
             Code::BadAmount,
             msg.to_string(),
             "write amounts as plain numbers, e.g. `amount: 12000.50`".into(),
+        );
+    }
+    if msg.starts_with("cannot deserialize null into string") {
+        return (
+            Code::WrongType,
+            format!("{THIS_VALUE} is not text"),
+            "write text here".into(),
+        );
+    }
+    if let Some(what) = msg.strip_prefix("invalid type: unit value, expected ") {
+        return (
+            Code::WrongType,
+            format!("{THIS_VALUE} is not {what}"),
+            format!("write {what} here"),
         );
     }
     if let Some(what) = expected_scalar(msg) {
