@@ -414,6 +414,13 @@ fn unknown_currency_person_project_policy_and_stage() {
         ]
     );
     assert!(errors.iter().all(|d| d["file"] == INVOICE_FILE));
+    // No close code: the rule, not a list of 180 codes.
+    let f = bad_invoice(invoice("A-1", "due: 2026-12-30\ncurrency: dollars\n"));
+    let d = only_error(&f);
+    assert_eq!(
+        d["hint"],
+        "use an ISO 4217 code in capitals, such as EUR, USD or GBP"
+    );
 }
 
 #[test]
@@ -436,6 +443,7 @@ fn unknown_references_in_an_account() {
         .collect();
     assert_eq!(codes, ["E017", "E016", "E019", "E027"], "{doc:#}");
     assert_eq!(with_code(&doc, "E019")[0]["hint"], "did you mean `saas`?");
+    assert_eq!(with_code(&doc, "E016")[0]["hint"], "did you mean `EUR`?");
     assert_eq!(with_code(&doc, "E017")[0]["hint"], "did you mean `rui`?");
 }
 

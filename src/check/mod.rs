@@ -38,7 +38,13 @@ pub(crate) fn unknown<'a>(
     name: &str,
     known: impl IntoIterator<Item = &'a str> + Clone,
 ) -> Diagnostic {
-    let hint = match closest(name, known.clone()) {
+    // `eur` for `EUR`, `Ana` for `ana`: the same name in other capitals is
+    // the likeliest meaning, whatever the edit distance says.
+    let same_but_case = known
+        .clone()
+        .into_iter()
+        .find(|k| k.eq_ignore_ascii_case(name));
+    let hint = match same_but_case.or_else(|| closest(name, known.clone())) {
         Some(k) => format!("did you mean `{k}`?"),
         None => {
             let list: Vec<&str> = known.into_iter().take(12).collect();
