@@ -4,8 +4,13 @@
 //! The site and `check` only use the small API below; how the history pass
 //! walks the repository is private to this module.
 
+mod late;
+mod locate;
+pub mod tree;
+mod walk;
+
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One commit that changed a record file.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -41,11 +46,31 @@ pub enum Coverage {
 pub struct History {
     pub coverage: Coverage,
     pub files: BTreeMap<String, Vec<Commit>>,
+    /// Why the history is `Missing` or `Truncated`, in words for a reader.
+    pub note: Option<String>,
+    /// Per file, aligned with `files`: the file's blob after each commit,
+    /// for reading old versions (late records).
+    versions: BTreeMap<String, Vec<walk::Version>>,
+    /// The git folder, to read those blobs again.
+    git_dir: Option<PathBuf>,
 }
 
 impl History {
     pub fn missing() -> History {
-        History { coverage: Coverage::Missing, files: BTreeMap::new() }
+        History {
+            coverage: Coverage::Missing,
+            files: BTreeMap::new(),
+            note: None,
+            versions: BTreeMap::new(),
+            git_dir: None,
+        }
+    }
+
+    fn missing_because(note: String) -> History {
+        History {
+            note: Some(note),
+            ..History::missing()
+        }
     }
 
     /// The commits that changed `file`, newest first.
@@ -70,8 +95,111 @@ impl History {
 }
 
 /// Reads the history of the records at `root` (which may be a subfolder of a
-/// git repository). Never fails: a folder outside git gives `Missing`.
+/// git repository). Never fails: a folder outside git gives `Missing`, a
+/// shallow clone `Truncated`, each with a `note` saying why.
 pub fn read(root: &Path) -> History {
-    let _ = root;
-    History::missing()
+    let t = std::time::Instant::now();
+    let history = read_inner(root);
+    crate::timing("history", t);
+    history
+}
+
+fn read_inner(root: &Path) -> History {
+    let loc = match locate::locate(root) {
+        Ok(loc) => loc,
+        Err(locate::NotFound(why)) => return History::missing_because(why),
+    };
+    let chain = match walk::chain(&loc) {
+        Ok(Some(chain)) => chain,
+        Ok(None) => {
+            return History::missing_because("the git repository has no commits yet".into());
+        }
+        Err(e) => {
+            return History::missing_because(format!(
+                "cannot read the git history: {}",
+                e.message()
+            ));
+        }
+    };
+    let git_dir = loc.git_dir();
+    let changes = match walk::changes(&git_dir, &loc.prefix, &chain) {
+        Ok(c) => c,
+        Err(e) => {
+            return History::missing_because(format!(
+                "cannot read the git history: {}",
+                e.message()
+            ));
+        }
+    };
+    let (ids, versions) = walk::fold(&changes);
+    let commits: Vec<Commit> = ids.iter().map(|id| describe(&loc.repo, *id)).collect();
+    let files = versions
+        .iter()
+        .map(|(path, vs)| {
+            (
+                path.clone(),
+                vs.iter().map(|v| commits[v.commit].clone()).collect(),
+            )
+        })
+        .collect();
+    let (coverage, note) = if chain.truncated {
+        let note = format!(
+            "the git history is shallow: only the latest {} commits are here (fetch with `fetch-depth: 0`)",
+            chain.len()
+        );
+        (Coverage::Truncated, Some(note))
+    } else {
+        (Coverage::Complete, None)
+    };
+    History {
+        coverage,
+        files,
+        note,
+        versions,
+        git_dir: Some(git_dir),
+    }
+}
+
+/// A commit's id, author, date and summary; text that is not UTF-8 is
+/// decoded lossily rather than dropped.
+fn describe(repo: &git2::Repository, id: git2::Oid) -> Commit {
+    let full = id.to_string();
+    let short = full.chars().take(8).collect();
+    let Ok(c) = repo.find_commit(id) else {
+        return Commit {
+            id: full,
+            short,
+            author: String::new(),
+            email: String::new(),
+            date: String::new(),
+            time: 0,
+            summary: String::new(),
+        };
+    };
+    let author = c.author();
+    let when = author.when();
+    Commit {
+        id: full,
+        short,
+        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        date: local_date(when)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        time: when.seconds(),
+        summary: c
+            .summary_bytes()
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default(),
+    }
+}
+
+/// The calendar date of a git time in its own UTC offset.
+fn local_date(when: git2::Time) -> Option<chrono::NaiveDate> {
+    let offset = chrono::FixedOffset::east_opt(when.offset_minutes() * 60)?;
+    Some(
+        chrono::DateTime::from_timestamp(when.seconds(), 0)?
+            .with_timezone(&offset)
+            .date_naive(),
+    )
 }

@@ -1,0 +1,1 @@
+//! Records read straight from a git tree (for `folio diff`).
