@@ -482,6 +482,54 @@ fn remind_uses_the_repository_template_and_inline_templates() {
 }
 
 #[test]
+fn remind_on_hold_and_with_no_contact() {
+    let f = Fixture::new();
+    f.write(
+        FILE,
+        invoice("A-1", "due: 2026-10-22\nholds:\n  - { from: 2026-10-25 }\n"),
+    );
+    let run = f.run(&["--as-of", "2026-10-27", "remind", "A-1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("note: invoice A-1 is on hold: no new step is taken until that ends"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("Stage: Formal notice (due-notice), 2026-10-22\n")
+    );
+    assert!(run.stdout.contains("To: John Doe <john@acme.example>\n"));
+    // An account with no contacts: the header says what to add.
+    f.write(
+        "accounts/acme/account.md",
+        common::ACCOUNT.replace(
+            "contacts:\n  - { name: John Doe, email: john@acme.example, role: finance }\n",
+            "",
+        ),
+    );
+    let run = f.run(&["--as-of", "2026-10-27", "remind", "A-1"]);
+    assert!(
+        run.stdout.contains("To: <finance@acme.example>\n"),
+        "{}",
+        run.stdout
+    );
+    f.write(
+        "accounts/acme/account.md",
+        "---\nname: Acme Corp\nstatus: prospect\n---\n",
+    );
+    let run = f.run(&["--as-of", "2026-10-27", "remind", "A-1"]);
+    assert!(
+        run.stdout.contains(
+            "To: nobody yet: add a contact under `contacts:` in accounts/acme/account.md\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn remind_failures() {
     let f = Fixture::new();
     f.write(FILE, SPEC_INVOICE);

@@ -2,6 +2,7 @@
 
 use super::{Cli, CmdResult, Failure, open, require_valid};
 use crate::ladder::Ledger;
+use crate::ladder::stage::State;
 use crate::site::{message, templates};
 use std::io::Write;
 use std::process::ExitCode;
@@ -69,19 +70,45 @@ pub fn run(cli: &Cli, number: &str, stage: Option<&str>) -> CmdResult {
     let ctx = message::context(&ledger, entry, target);
     let mut out = std::io::stdout().lock();
     if !cli.quiet {
+        if stage.is_none() && matches!(entry.eval.state, State::OnHold | State::Promised) {
+            eprintln!(
+                "note: invoice {number} is {}: no new step is taken until that ends; this is the draft of the last step reached",
+                entry.eval.state.as_str().replace('_', " ")
+            );
+        }
         writeln!(
             out,
-            "Invoice: {}\nStage: {} ({}), {}\nOwner: {}\nChannel: {}\nTo: {} <{}>\n",
+            "Invoice: {}\nStage: {} ({}), {}\nOwner: {}\nChannel: {}\nTo: {}\n",
             number,
             ctx["stage"]["title"].as_str().unwrap_or_default(),
             target.id,
             ctx["stage"]["date"].as_str().unwrap_or_default(),
             ctx["owner"]["name"].as_str().unwrap_or_default(),
             ctx["stage"]["channel"].as_str().unwrap_or_default(),
-            ctx["contact"]["name"].as_str().unwrap_or_default(),
-            ctx["contact"]["email"].as_str().unwrap_or_default(),
+            recipient(entry, &ctx["contact"]),
         )?;
     }
     out.write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The header's `To:` line: the contact the draft addresses, with an email
+/// when one is known, or what to add when the account names nobody.
+fn recipient(entry: &crate::ladder::Entry, contact: &serde_json::Value) -> String {
+    let name = contact["name"].as_str().unwrap_or_default();
+    let email = contact["email"].as_str().unwrap_or_default();
+    let has_contact = entry
+        .account
+        .account
+        .as_ref()
+        .is_some_and(|a| !a.data.contacts.is_empty());
+    match (has_contact, email.is_empty()) {
+        (true, false) => format!("{name} <{email}>"),
+        (true, true) => name.to_string(),
+        (false, false) => format!("<{email}>"),
+        (false, true) => format!(
+            "nobody yet: add a contact under `contacts:` in accounts/{}/account.md",
+            entry.account.id
+        ),
+    }
 }
