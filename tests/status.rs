@@ -529,6 +529,30 @@ fn remind_on_hold_and_with_no_contact() {
     );
 }
 
+/// A `templates/` folder that links outside the repository is not read.
+#[cfg(unix)]
+#[test]
+fn remind_does_not_follow_templates_out_of_the_repository() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(outside.path().join("messages/agency")).unwrap();
+    std::fs::write(
+        outside.path().join("messages/agency/due-notice.txt"),
+        "from outside\n",
+    )
+    .unwrap();
+    let f = Fixture::new();
+    f.write(FILE, SPEC_INVOICE);
+    std::os::unix::fs::symlink(outside.path(), f.path().join("templates")).unwrap();
+    let run = f.run(&["--as-of", "2026-10-27", "-q", "remind", "INV-2026-0042"]);
+    assert!(!run.stdout.contains("from outside"), "{}", run.stdout);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("W009") && run.stderr.contains("templates"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn remind_failures() {
     let f = Fixture::new();

@@ -81,7 +81,16 @@ fn stays_inside(canonical_root: &Path, path: &Path) -> bool {
     }
 }
 
-fn outside_link(rel: &str) -> Diagnostic {
+/// Whether `path` (inside the records repository `root`) is a symbolic link
+/// that leaves the repository, or points nowhere: such links are never
+/// followed.
+pub fn leaves_repository(root: &Path, path: &Path) -> bool {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    !stays_inside(&canonical_root, path)
+}
+
+/// The warning for a link that [`leaves_repository`].
+pub fn outside_link(rel: &str) -> Diagnostic {
     Diagnostic::new(
         Code::SymlinkOutside,
         rel,

@@ -21,7 +21,9 @@ pub fn sources(root: Option<&Path>) -> (BTreeMap<String, String>, Vec<Diagnostic
     }
     if let Some(root) = root {
         let dir = root.join("templates");
-        if dir.is_dir() {
+        if crate::load::walk::leaves_repository(root, &dir) {
+            diags.push(crate::load::walk::outside_link("templates"));
+        } else if dir.is_dir() {
             for entry in walkdir::WalkDir::new(&dir)
                 .follow_links(false)
                 .max_depth(4)
