@@ -1,6 +1,7 @@
 //! `folio check`: every rule of SPEC §2 over a loaded repository. Rules only
 //! read; each problem becomes a [`Diagnostic`] and checking always goes on.
 
+pub mod history;
 mod records;
 mod stages;
 

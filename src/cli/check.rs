@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
     let s = open(cli)?;
-    let diags = crate::check::check(&s.repo, &s.settings, s.as_of);
+    let mut diags = crate::check::check(&s.repo, &s.settings, s.as_of);
+    crate::check::history::check(&s.repo, &mut diags);
     let errors = diags
         .iter()
         .filter(|d| d.severity() == Severity::Error)

@@ -1,2 +1,240 @@
 //! Late records: a log entry committed more than a week after the date it
-//! claims. A written record is only as good as its timeliness.
+//! claims. A written record is only as good as its timeliness, so `check`
+//! warns about these (W010) and the site flags them.
+//!
+//! Each log entry of the current record is traced back through the versions
+//! of its file (first-parent history, renames followed) to the commit that
+//! added it: the oldest commit of the unbroken run of versions that contain
+//! it. An entry is recognised across versions by its date, its kind (account
+//! log) or stage (invoice log) and its author, so fixing a typo in a note
+//! does not make the entry new again, while changing its date does.
+
+use super::{Commit, Coverage, History, walk::Version};
+use crate::load::{Repo, frontmatter, parse_yaml};
+use crate::model::{Date, Sp};
+use chrono::NaiveDate;
+use git2::{Oid, Repository};
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// A log entry may be committed this many days after the date it claims.
+pub const GRACE_DAYS: i64 = 7;
+
+/// A log entry that was committed late.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LateRecord {
+    /// The record file, relative to the records root.
+    pub file: String,
+    /// Where the entry's date is in the file (1-based).
+    pub line: u32,
+    pub column: u32,
+    /// The date the entry claims, `YYYY-MM-DD`.
+    pub claimed_date: String,
+    /// Calendar days between the claimed date and the commit's date.
+    pub days_late: i64,
+    /// The commit that added the entry.
+    pub commit: Commit,
+}
+
+/// What identifies a log entry across versions of its file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    date: String,
+    what: String,
+    by: String,
+}
+
+/// One entry of the current record.
+struct Current {
+    key: Key,
+    /// How many entries before this one have the same key.
+    occurrence: usize,
+    date: NaiveDate,
+    line: u32,
+    column: u32,
+}
+
+/// The log of an old version, read leniently: other keys are ignored, so a
+/// version that predates a schema change still yields its log.
+#[derive(Deserialize)]
+struct LogOnly {
+    #[serde(default)]
+    log: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+struct RawEntry {
+    date: Option<String>,
+    kind: Option<String>,
+    stage: Option<String>,
+    by: Option<String>,
+}
+
+impl History {
+    /// Every log entry (account logs and invoice logs) of `repo` that was
+    /// committed more than [`GRACE_DAYS`] after the date it claims, sorted
+    /// by file and line. Entries not committed yet, and entries older than a
+    /// shallow clone's history, are never flagged.
+    pub fn late_records(&self, repo: &Repo) -> Vec<LateRecord> {
+        let Some(git_dir) = &self.git_dir else {
+            return vec![];
+        };
+        let files = logged_files(repo);
+        let mut out: Vec<LateRecord> = files
+            .par_iter()
+            .map_init(
+                || Repository::open(git_dir).ok(),
+                |git, (file, entries)| match git {
+                    Some(git) => self.late_in_file(git, file, entries),
+                    None => vec![],
+                },
+            )
+            .flatten()
+            .collect();
+        out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        out
+    }
+
+    fn late_in_file(&self, git: &Repository, file: &str, entries: &[Current]) -> Vec<LateRecord> {
+        let (Some(versions), Some(commits)) = (self.versions.get(file), self.files.get(file))
+        else {
+            return vec![];
+        };
+        let added = adding_versions(git, versions, entries, self.coverage);
+        entries
+            .iter()
+            .zip(added)
+            .filter_map(|(entry, version)| {
+                let commit = &commits[version?];
+                let recorded: NaiveDate = commit.date.parse().ok()?;
+                let days_late = (recorded - entry.date).num_days();
+                (days_late > GRACE_DAYS).then(|| LateRecord {
+                    file: file.to_string(),
+                    line: entry.line,
+                    column: entry.column,
+                    claimed_date: entry.key.date.clone(),
+                    days_late,
+                    commit: commit.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// For each current entry, the index (into `versions`, newest first) of the
+/// version that added it, or `None` when it is not committed or its origin
+/// lies beyond the history that is here.
+fn adding_versions(
+    git: &Repository,
+    versions: &[Version],
+    entries: &[Current],
+    coverage: Coverage,
+) -> Vec<Option<usize>> {
+    let mut added: Vec<Option<usize>> = vec![None; entries.len()];
+    // Entries still present in every version looked at so far.
+    let mut running: Vec<usize> = (0..entries.len()).collect();
+    let mut reached_creation = false;
+    for (index, version) in versions.iter().enumerate() {
+        let Some(blob) = version.blob else { break };
+        let Some(counts) = log_keys(git, blob) else {
+            // An unreadable version says nothing either way: skip it.
+            continue;
+        };
+        running.retain(|&e| {
+            let present = counts.get(&entries[e].key).copied().unwrap_or(0) > entries[e].occurrence;
+            if present {
+                added[e] = Some(index);
+            }
+            present
+        });
+        if running.is_empty() {
+            return added;
+        }
+        if version.created {
+            reached_creation = true;
+            break;
+        }
+    }
+    if !reached_creation && coverage != Coverage::Complete {
+        // The oldest version here is not the file's first: the entries it
+        // already holds may be older than the shallow history.
+        for e in running {
+            added[e] = None;
+        }
+    }
+    added
+}
+
+/// How many times each key occurs in the log of the blob's front matter;
+/// `None` when the version cannot be read.
+fn log_keys(git: &Repository, blob: Oid) -> Option<HashMap<Key, usize>> {
+    let blob = git.find_blob(blob).ok()?;
+    if blob.size() > frontmatter::MAX_FILE_BYTES {
+        return None;
+    }
+    let text = frontmatter::decode(blob.content()).ok()?;
+    let doc = frontmatter::split(text).ok()?;
+    let parsed: LogOnly = parse_yaml(doc.yaml(), "").ok()?;
+    let mut counts = HashMap::new();
+    for e in parsed.log {
+        let key = Key {
+            date: e.date.unwrap_or_default().trim().to_string(),
+            what: e.kind.or(e.stage).unwrap_or_default().trim().to_string(),
+            by: e.by.unwrap_or_default().trim().to_string(),
+        };
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    Some(counts)
+}
+
+/// The account and invoice files of `repo` that have log entries, with
+/// their entries.
+fn logged_files(repo: &Repo) -> Vec<(String, Vec<Current>)> {
+    let mut files = vec![];
+    for dir in &repo.accounts {
+        if let Some(a) = &dir.account {
+            let entries = a
+                .data
+                .log
+                .iter()
+                .map(|e| (&e.date, Some(&e.kind), e.by.as_ref()));
+            files.push((a.file.clone(), current(entries)));
+        }
+        for i in &dir.invoices {
+            let entries = i
+                .data
+                .log
+                .iter()
+                .map(|e| (&e.date, e.stage.as_ref(), e.by.as_ref()));
+            files.push((i.file.clone(), current(entries)));
+        }
+    }
+    files.retain(|(_, entries)| !entries.is_empty());
+    files
+}
+
+fn current<'a>(
+    entries: impl Iterator<Item = (&'a Sp<Date>, Option<&'a Sp<String>>, Option<&'a Sp<String>>)>,
+) -> Vec<Current> {
+    let mut seen: HashMap<Key, usize> = HashMap::new();
+    entries
+        .map(|(date, what, by)| {
+            let key = Key {
+                date: date.value.0.format("%Y-%m-%d").to_string(),
+                what: what.map(|w| w.value.trim().to_string()).unwrap_or_default(),
+                by: by.map(|b| b.value.trim().to_string()).unwrap_or_default(),
+            };
+            let occurrence = seen.entry(key.clone()).or_insert(0);
+            let c = Current {
+                key,
+                occurrence: *occurrence,
+                date: date.value.0,
+                line: date.pos.line,
+                column: date.pos.column,
+            };
+            *occurrence += 1;
+            c
+        })
+        .collect()
+}

@@ -9,6 +9,8 @@ mod locate;
 pub mod tree;
 mod walk;
 
+pub use late::{GRACE_DAYS, LateRecord};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,458 @@
+//! Git history as the written record (issue #5): per-file commit lists,
+//! renames, merges, subfolders, shallow clones and the other odd checkouts,
+//! and late log entries (W010) through `folio check`.
+
+mod common;
+mod git_fixture;
+
+use common::{ACCOUNT, FOLIO_YAML, Fixture, PROJECT, invoice};
+use folio::history::{self, Coverage, History};
+use git_fixture::Git;
+use serde_json::Value;
+use std::path::Path;
+
+const INVOICE: &str = "accounts/acme/invoices/inv-1.md";
+const ACCOUNT_MD: &str = "accounts/acme/account.md";
+
+/// The account with log entries (each a YAML flow mapping) before its
+/// closing fence.
+fn account_with_log(entries: &[&str]) -> String {
+    let log: String = entries.iter().map(|e| format!("  - {e}\n")).collect();
+    ACCOUNT.replacen(
+        "---\nRelationship",
+        &format!("log:\n{log}---\nRelationship"),
+        1,
+    )
+}
+
+/// A records repository at the top of a git repository, with a first
+/// commit by Ana on 2026-10-01.
+fn records() -> (Fixture, Git) {
+    let f = Fixture::new();
+    f.write(INVOICE, invoice("INV-1", ""));
+    let git = Git::init(f.path());
+    git.commit("Ana Lima", "2026-10-01", "Add acme");
+    (f, git)
+}
+
+fn summaries(history: &History, file: &str) -> Vec<String> {
+    history.of(file).iter().map(|c| c.summary.clone()).collect()
+}
+
+#[test]
+fn each_file_lists_the_commits_that_changed_it_newest_first() {
+    let (f, git) = records();
+    f.write(
+        INVOICE,
+        invoice(
+            "INV-1",
+            "payments:\n  - { date: 2026-10-12, amount: 400 }\n",
+        ),
+    );
+    git.commit("Rui Costa", "2026-10-12", "INV-1: part payment");
+    f.write("README.md", "Not a record.\n");
+    f.write("templates/site/base.html", "<html></html>\n");
+    git.commit("Rui Costa", "2026-10-13", "Docs only");
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2026-10-14, kind: call, by: ana }"]),
+    );
+    git.commit("Ana Lima", "2026-10-14", "Log a call with Acme");
+
+    let h = history::read(f.path());
+    assert_eq!(h.coverage, Coverage::Complete);
+    assert_eq!(h.note, None);
+    assert_eq!(summaries(&h, INVOICE), ["INV-1: part payment", "Add acme"]);
+    let newest = &h.of(INVOICE)[0];
+    assert_eq!(newest.author, "Rui Costa");
+    assert_eq!(newest.email, "rui.costa@example.com");
+    assert_eq!(newest.date, "2026-10-12");
+    assert_eq!(newest.time, git_fixture::noon("2026-10-12"));
+    assert_eq!(newest.id.len(), 40);
+    assert_eq!(newest.short, newest.id[..8]);
+    assert_eq!(summaries(&h, "folio.yaml"), ["Add acme"]);
+    assert!(h.of("README.md").is_empty());
+    assert!(h.files.keys().all(|k| !k.starts_with("templates/")));
+    // The account's timeline: every commit under its folder, once each.
+    let under: Vec<&str> = h
+        .under("accounts/acme/")
+        .iter()
+        .map(|c| c.summary.as_str())
+        .collect();
+    assert_eq!(
+        under,
+        ["Log a call with Acme", "INV-1: part payment", "Add acme"]
+    );
+}
+
+#[test]
+fn a_renamed_record_keeps_its_history() {
+    let (f, git) = records();
+    f.write(INVOICE, invoice("INV-1", "terms: 15 days\n"));
+    git.commit("Ana Lima", "2026-10-02", "Terms for INV-1");
+    // An exact rename, then a rename with an edit in the same commit.
+    git.rename(INVOICE, "accounts/acme/invoices/2026-inv-1.md");
+    git.commit("Rui Costa", "2026-10-03", "Rename INV-1 by year");
+    let long_notes =
+        "Notes that are long enough for the similarity measure to see a rename.\n".repeat(8);
+    f.write(
+        "accounts/acme/invoices/2026-inv-1.md",
+        format!("---\nnumber: INV-1\nissued: 2026-10-01\namount: 1000\nterms: 15 days\n---\n{long_notes}"),
+    );
+    git.commit("Rui Costa", "2026-10-04", "Notes for INV-1");
+    git.rename(
+        "accounts/acme/invoices/2026-inv-1.md",
+        "accounts/acme/invoices/2026-0001.md",
+    );
+    f.write(
+        "accounts/acme/invoices/2026-0001.md",
+        format!("---\nnumber: INV-1\nissued: 2026-10-01\namount: 1000\nterms: 20 days\n---\n{long_notes}"),
+    );
+    git.commit("Ana Lima", "2026-10-05", "Rename and new terms");
+
+    let h = history::read(f.path());
+    assert_eq!(
+        summaries(&h, "accounts/acme/invoices/2026-0001.md"),
+        [
+            "Rename and new terms",
+            "Notes for INV-1",
+            "Rename INV-1 by year",
+            "Terms for INV-1",
+            "Add acme"
+        ]
+    );
+    assert!(h.of(INVOICE).is_empty(), "{:?}", summaries(&h, INVOICE));
+}
+
+#[test]
+fn a_file_recreated_after_a_rename_starts_a_new_history() {
+    let (f, git) = records();
+    git.rename(INVOICE, "accounts/acme/invoices/old-inv-1.md");
+    git.commit("Ana Lima", "2026-10-02", "Move INV-1 aside");
+    f.write(INVOICE, invoice("INV-2", ""));
+    git.commit("Ana Lima", "2026-10-03", "A new file with the old name");
+    let h = history::read(f.path());
+    assert_eq!(summaries(&h, INVOICE), ["A new file with the old name"]);
+    assert_eq!(
+        summaries(&h, "accounts/acme/invoices/old-inv-1.md"),
+        ["Move INV-1 aside", "Add acme"]
+    );
+}
+
+#[test]
+fn merges_count_on_the_first_parent_line() {
+    let (f, git) = records();
+    let base = git.head().unwrap();
+    let paid = invoice(
+        "INV-1",
+        "payments:\n  - { date: 2026-10-09, amount: 1000 }\n",
+    );
+    f.write(INVOICE, &paid);
+    let feature = git.commit_on(
+        "refs/heads/feature",
+        &[base],
+        "Rui Costa",
+        "2026-10-09",
+        "INV-1 paid",
+    );
+    f.write(INVOICE, invoice("INV-1", ""));
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2026-10-10, kind: call, by: ana }"]),
+    );
+    let main = git.commit("Ana Lima", "2026-10-10", "Log a call");
+    f.write(INVOICE, &paid);
+    git.commit_on(
+        "HEAD",
+        &[main, feature],
+        "Ana Lima",
+        "2026-10-11",
+        "Merge branch 'feature'",
+    );
+
+    let h = history::read(f.path());
+    assert_eq!(
+        summaries(&h, INVOICE),
+        ["Merge branch 'feature'", "Add acme"]
+    );
+    assert_eq!(summaries(&h, ACCOUNT_MD), ["Log a call", "Add acme"]);
+    assert_eq!(h.coverage, Coverage::Complete);
+}
+
+#[test]
+fn records_in_a_subfolder_of_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = Git::init(dir.path());
+    git.write("src/main.rs", "fn main() {}\n");
+    git.write("ops/records/folio.yaml", FOLIO_YAML);
+    git.write("ops/records/accounts/acme/account.md", ACCOUNT);
+    git.write(
+        "ops/records/accounts/acme/projects/website-redesign.md",
+        PROJECT,
+    );
+    git.write("accounts/other/account.md", ACCOUNT); // outside the records
+    git.commit("Ana Lima", "2026-10-01", "Records");
+    git.write(
+        "ops/records/accounts/acme/invoices/inv-1.md",
+        invoice("INV-1", ""),
+    );
+    git.write("src/main.rs", "fn main() { println!(); }\n");
+    git.commit("Rui Costa", "2026-10-02", "Invoice");
+
+    let h = history::read(&dir.path().join("ops/records"));
+    assert_eq!(h.coverage, Coverage::Complete);
+    assert_eq!(summaries(&h, INVOICE), ["Invoice"]);
+    assert_eq!(summaries(&h, ACCOUNT_MD), ["Records"]);
+    assert_eq!(
+        h.files.keys().collect::<Vec<_>>(),
+        [
+            ACCOUNT_MD,
+            INVOICE,
+            "accounts/acme/projects/website-redesign.md",
+            "folio.yaml"
+        ]
+    );
+}
+
+#[test]
+fn outside_git_and_without_commits_the_history_is_missing() {
+    let f = Fixture::new();
+    let h = history::read(f.path());
+    assert_eq!(h.coverage, Coverage::Missing);
+    assert!(
+        h.note
+            .as_deref()
+            .unwrap()
+            .contains("not in a git repository"),
+        "{:?}",
+        h.note
+    );
+
+    Git::init(f.path());
+    let h = history::read(f.path());
+    assert_eq!(h.coverage, Coverage::Missing);
+    assert!(
+        h.note.as_deref().unwrap().contains("no commits"),
+        "{:?}",
+        h.note
+    );
+    // Both still build.
+    let run = f.run(&[
+        "--as-of",
+        "2026-10-27",
+        "build",
+        "--out",
+        "../site-of-empty-repo",
+    ]);
+    let _ = std::fs::remove_dir_all(f.path().join("../site-of-empty-repo"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_detached_head_and_uncommitted_changes_read_the_committed_history() {
+    let (f, git) = records();
+    f.write(INVOICE, invoice("INV-1", "terms: 10 days\n"));
+    let second = git.commit("Rui Costa", "2026-10-02", "Terms");
+    f.write(INVOICE, invoice("INV-1", "terms: 12 days\n"));
+    git.commit("Rui Costa", "2026-10-03", "Other terms");
+    git.repo.set_head_detached(second).unwrap();
+    // Uncommitted: an edit and a new file.
+    f.write(INVOICE, invoice("INV-1", "terms: 14 days\n"));
+    f.write("accounts/acme/invoices/inv-2.md", invoice("INV-2", ""));
+
+    let h = history::read(f.path());
+    assert_eq!(h.coverage, Coverage::Complete);
+    assert_eq!(summaries(&h, INVOICE), ["Terms", "Add acme"]);
+    assert!(h.of("accounts/acme/invoices/inv-2.md").is_empty());
+}
+
+/// Clones `source` with the given depth over a file:// URL; when libgit2
+/// cannot fetch shallowly from a local path, makes the clone shallow by hand
+/// the way git records it: `.git/shallow` lists the boundary commits.
+fn shallow_clone(source: &Path, target: &Path, depth: usize) -> Git {
+    let url = format!("file://{}", source.display());
+    let mut fetch = git2::FetchOptions::new();
+    fetch.depth(depth as i32);
+    let cloned = git2::build::RepoBuilder::new()
+        .fetch_options(fetch)
+        .clone(&url, target);
+    let repo = match cloned {
+        Ok(repo) if repo.is_shallow() => return Git { repo },
+        _ => {
+            let _ = std::fs::remove_dir_all(target);
+            git2::build::RepoBuilder::new().clone(&url, target).unwrap()
+        }
+    };
+    let boundary = {
+        let mut commit = repo.head().unwrap().peel_to_commit().unwrap();
+        for _ in 1..depth {
+            commit = commit.parent(0).unwrap();
+        }
+        commit.id()
+    };
+    std::fs::write(repo.path().join("shallow"), format!("{boundary}\n")).unwrap();
+    Git { repo }
+}
+
+#[test]
+fn a_shallow_clone_has_a_truncated_history() {
+    let (f, git) = records();
+    f.write(INVOICE, invoice("INV-1", "terms: 10 days\n"));
+    git.commit("Rui Costa", "2026-10-02", "Terms");
+    f.write(INVOICE, invoice("INV-1", "terms: 12 days\n"));
+    git.commit("Rui Costa", "2026-10-03", "Other terms");
+
+    let target = tempfile::tempdir().unwrap();
+    let clone_dir = target.path().join("clone");
+    let clone = shallow_clone(f.path(), &clone_dir, 2);
+    assert!(clone.repo.is_shallow());
+    let h = history::read(&clone_dir);
+    assert_eq!(h.coverage, Coverage::Truncated);
+    assert!(
+        h.note.as_deref().unwrap().contains("shallow"),
+        "{:?}",
+        h.note
+    );
+    // The boundary commit's own changes are unknown (its parent is not
+    // here), so only the newest commit is listed.
+    assert_eq!(summaries(&h, INVOICE), ["Other terms"]);
+    assert!(h.of(ACCOUNT_MD).is_empty());
+    let run = common::folio(&[
+        "-C",
+        clone_dir.to_str().unwrap(),
+        "--as-of",
+        "2026-10-27",
+        "check",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+// ------------------------------------------------------------ late records
+
+fn late_records(f: &Fixture) -> Vec<Value> {
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0, "{doc:#}");
+    doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "W010")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_log_entry_committed_more_than_a_week_late_is_flagged() {
+    let (f, git) = records();
+    let on_time = "{ date: 2026-10-12, kind: call, by: ana, note: On time }";
+    let late = "{ date: 2026-10-02, kind: decision, by: rui, note: Agreed the scope }";
+    f.write(ACCOUNT_MD, account_with_log(&[on_time]));
+    git.commit("Ana Lima", "2026-10-19", "Log the call"); // 7 days: in time
+    f.write(ACCOUNT_MD, account_with_log(&[on_time, late]));
+    git.commit("Rui Costa", "2026-10-20", "Log the decision"); // 18 days
+    // Fixing the note later does not make the entry new again.
+    let late_fixed = "{ date: 2026-10-02, kind: decision, by: rui, note: Agreed the whole scope }";
+    f.write(ACCOUNT_MD, account_with_log(&[on_time, late_fixed]));
+    git.commit("Ana Lima", "2026-10-26", "Typo");
+    // Invoice log: one late entry.
+    f.write(
+        INVOICE,
+        invoice(
+            "INV-1",
+            "log:\n  - { date: 2026-10-01, channel: email, by: ana, note: Sent }\n",
+        ),
+    );
+    git.commit("Ana Lima", "2026-10-15", "INV-1 sent");
+    // Uncommitted entries are never flagged.
+    let uncommitted = "{ date: 2026-09-01, kind: call, by: ana }";
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&[on_time, late_fixed, uncommitted]),
+    );
+
+    let warnings = late_records(&f);
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    let account_warning = &warnings[0];
+    assert_eq!(account_warning["file"], ACCOUNT_MD);
+    let text = String::from_utf8(f.read(ACCOUNT_MD)).unwrap();
+    let line = text.lines().position(|l| l.contains("2026-10-02")).unwrap() + 1;
+    assert_eq!(account_warning["line"], line as u64, "{account_warning:#}");
+    assert_eq!(account_warning["column"], 13, "{account_warning:#}");
+    let message = account_warning["message"].as_str().unwrap();
+    assert!(
+        message.contains("2026-10-02") && message.contains("2026-10-20"),
+        "{message}"
+    );
+    assert!(
+        message.contains("18 days") && message.contains("Rui Costa"),
+        "{message}"
+    );
+    assert_eq!(warnings[1]["file"], INVOICE);
+    assert_eq!(warnings[1]["line"], 6);
+
+    // The same through the library, for the site.
+    let repo = folio::load::load(f.path());
+    let late = history::read(f.path()).late_records(&repo);
+    assert_eq!(late.len(), 2);
+    assert_eq!(late[0].claimed_date, "2026-10-02");
+    assert_eq!(late[0].days_late, 18);
+    assert_eq!(late[0].commit.summary, "Log the decision");
+    assert_eq!(late[1].commit.summary, "INV-1 sent");
+}
+
+#[test]
+fn an_entry_whose_date_is_corrected_is_judged_by_the_correcting_commit() {
+    let (f, git) = records();
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2026-01-05, kind: call, by: ana }"]),
+    );
+    git.commit("Ana Lima", "2026-10-05", "Log the call");
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2026-10-05, kind: call, by: ana }"]),
+    );
+    git.commit("Ana Lima", "2026-10-06", "Fix the year");
+    assert!(late_records(&f).is_empty());
+}
+
+#[test]
+fn no_late_records_outside_git_or_beyond_a_shallow_history() {
+    let f = Fixture::new();
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2020-01-01, kind: call, by: ana }"]),
+    );
+    assert!(late_records(&f).is_empty());
+
+    let (f, git) = records();
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2026-01-01, kind: call, by: ana }"]),
+    );
+    git.commit("Ana Lima", "2026-10-05", "Log an old call");
+    f.write(INVOICE, invoice("INV-1", "terms: 10 days\n"));
+    git.commit("Ana Lima", "2026-10-06", "Terms");
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2026-01-01, kind: call, by: ana, note: x }"]),
+    );
+    git.commit("Ana Lima", "2026-10-07", "Note");
+    assert_eq!(late_records(&f).len(), 1);
+    // With only the last two commits the entry's origin is unknown.
+    let target = tempfile::tempdir().unwrap();
+    let clone_dir = target.path().join("clone");
+    shallow_clone(f.path(), &clone_dir, 2);
+    let run = common::folio(&[
+        "-C",
+        clone_dir.to_str().unwrap(),
+        "--as-of",
+        "2026-10-27",
+        "check",
+        "--format",
+        "json",
+    ]);
+    assert!(!run.stdout.contains("W010"), "{}", run.stdout);
+}
