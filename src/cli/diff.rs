@@ -1,6 +1,10 @@
 //! `folio diff BASE [HEAD]` — records and stages that change between two revisions.
 
 use super::{Cli, CmdResult, Failure};
+use crate::history::diff::{self, Evaluated};
+use crate::history::tree::{self, Records};
+use std::io::Write;
+use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct DiffArgs {
@@ -18,6 +22,38 @@ pub enum DiffFormat {
     Json,
 }
 
-pub fn run(_cli: &Cli, _args: &DiffArgs) -> CmdResult {
-    Err(Failure::Usage("`folio diff` is not implemented yet".into()))
+pub fn run(cli: &Cli, args: &DiffArgs) -> CmdResult {
+    if !cli.dir.is_dir() {
+        return Err(Failure::Usage(format!(
+            "`{}` is not a folder",
+            cli.dir.display()
+        )));
+    }
+    let records = Records::open(&cli.dir)
+        .map_err(|why| Failure::Usage(format!("folio diff reads git history, but {why}")))?;
+    let base = side(&records, &args.base)?;
+    let head = match &args.head {
+        Some(revision) => side(&records, revision)?,
+        None => Evaluated::new("working tree".into(), tree::load_work_tree(&cli.dir)),
+    };
+    let as_of = cli.as_of.unwrap_or_else(|| head.settings.today());
+    let doc = diff::compare(&base, &head, as_of);
+    let out = match args.format {
+        DiffFormat::Markdown => diff::markdown(&doc),
+        DiffFormat::Json => {
+            let mut s =
+                serde_json::to_string_pretty(&doc).map_err(|e| Failure::Usage(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The records at a revision, read from git objects.
+fn side(records: &Records, revision: &str) -> Result<Evaluated, Failure> {
+    let tree = records.tree_at(revision).map_err(Failure::Usage)?;
+    let snapshot = records.load_tree(tree, revision).map_err(Failure::Usage)?;
+    Ok(Evaluated::new(revision.to_string(), snapshot))
 }

@@ -202,13 +202,13 @@ const MODE_EXEC: i32 = 0o100755;
 /// What a tree entry is, for the comparison: a folder, a regular file, or
 /// something folio never reads (symbolic links, submodules).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Tree,
     File,
     Other,
 }
 
-fn kind_of(mode: i32) -> Kind {
+pub(super) fn kind_of(mode: i32) -> Kind {
     match mode {
         MODE_TREE => Kind::Tree,
         MODE_BLOB | MODE_EXEC => Kind::File,
@@ -235,7 +235,7 @@ fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
 
 /// Whether a folder (relative path with a trailing `/`, or "" for the
 /// records root) can hold record files, so it is worth opening.
-fn may_hold_records(dir: &str) -> bool {
+pub(super) fn may_hold_records(dir: &str) -> bool {
     let parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
     if parts.iter().any(|p| p.starts_with('.')) {
         return false;
