@@ -403,15 +403,22 @@ fn code(s: &str) -> String {
     format!("{fence}{pad}{s}{pad}{fence}")
 }
 
-/// Plain text with every Markdown-active character escaped, and `@` kept
-/// from mentioning anyone.
+/// Plain text with the Markdown-active characters escaped: no emphasis,
+/// links, images, HTML, autolinks (`http:`, `www.`) or mentions (`@`).
+/// Punctuation that only matters at the start of a line stays as it is,
+/// since this text never starts one.
 fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '\n' | '\r' => out.push(' '),
             '@' => out.push_str("@\u{200B}"),
-            c if c.is_ascii_punctuation() => {
+            '.' if out.as_bytes().len() >= 3
+                && out.as_bytes()[out.len() - 3..].eq_ignore_ascii_case(b"www") =>
+            {
+                out.push_str("\\.")
+            }
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '!' | '|' | '~' | '#' | '&' | ':' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -448,9 +455,10 @@ mod tests {
 
     #[test]
     fn text_cannot_inject_markdown() {
+        assert_eq!(text("![x](http://e) <b>"), "\\!\\[x\\](http\\://e) \\<b\\>");
         assert_eq!(
-            text("![x](http://e) <b>"),
-            "\\!\\[x\\]\\(http\\:\\/\\/e\\) \\<b\\>"
+            text("see www.example.com, *now*"),
+            "see www\\.example.com, \\*now\\*"
         );
         assert_eq!(text("@team"), "@\u{200B}team");
         assert_eq!(message("unknown key `amout`"), "unknown key `amout`");
