@@ -312,10 +312,11 @@ fn the_ci_workflow_checks_pull_requests_and_publishes_daily() {
                 && s["with"]["fetch-depth"] == 0
         })
     };
-    assert!(runs("check").contains("folio check --format github"));
-    assert!(runs("check").contains("folio diff"));
+    assert!(runs("check").contains("check --format github"));
+    assert!(runs("check").contains("diff \"origin/$BASE_REF\" HEAD"));
     assert!(full_history("check") && full_history("publish"));
-    assert!(runs("publish").contains("folio build"));
+    assert!(runs("publish").contains(" build --out"));
+    assert!(runs("publish").contains("cargo install --locked --git"));
     assert!(steps("publish").iter().any(|s| {
         s["uses"]
             .as_str()
