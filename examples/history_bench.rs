@@ -17,11 +17,13 @@ fn main() {
         for list in history.files.values() {
             commits.extend(list.iter().map(|c| c.id.as_str()));
         }
+        let changes: usize = history.files.values().map(Vec::len).sum();
         println!(
-            "history: {:.1} ms, {} commits changed records, {} files, coverage {:?}",
+            "history: {:.1} ms, {} commits changed records, {} files, {} file changes, coverage {:?}",
             elapsed.as_secs_f64() * 1e3,
             commits.len(),
             history.files.len(),
+            changes,
             history.coverage
         );
         if let Some(note) = &history.note {

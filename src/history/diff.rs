@@ -413,7 +413,7 @@ fn text(s: &str) -> String {
         match c {
             '\n' | '\r' => out.push(' '),
             '@' => out.push_str("@\u{200B}"),
-            '.' if out.as_bytes().len() >= 3
+            '.' if out.len() >= 3
                 && out.as_bytes()[out.len() - 3..].eq_ignore_ascii_case(b"www") =>
             {
                 out.push_str("\\.")

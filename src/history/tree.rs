@@ -26,6 +26,7 @@ pub struct Snapshot {
 impl Records {
     /// The repository holding `root`, or why there is none.
     pub fn open(root: &Path) -> Result<Records, String> {
+        super::configure_libgit2();
         locate::locate(root)
             .map(|located| Records { located })
             .map_err(|e| e.0)

@@ -8,6 +8,7 @@
 //! project's source code next to the records) are never opened.
 
 use super::locate::Located;
+use super::rawtree::{Entries, RawEntry, TreeReader};
 use crate::load::classify;
 use git2::{Oid, Repository};
 use rayon::prelude::*;
@@ -139,7 +140,7 @@ pub fn subtree(repo: &Repository, tree: Oid, prefix: &str) -> Result<Option<Oid>
     for part in prefix.split('/').filter(|p| !p.is_empty()) {
         let t = repo.find_tree(id)?;
         match t.get_name(part) {
-            Some(e) if e.filemode() == MODE_TREE => id = e.id(),
+            Some(e) if i64::from(e.filemode()) == MODE_TREE => id = e.id(),
             _ => return Ok(None),
         }
     }
@@ -159,9 +160,15 @@ pub fn changes(
         .par_chunks(chunk)
         .map(|links| {
             let repo = Repository::open(git_dir)?;
+            let id_len = links.first().map_or(20, |l| l.commit.as_bytes().len());
+            let odb = repo.odb()?;
+            let mut trees = TreeReader::new(&odb, id_len);
             links
                 .iter()
-                .map(|l| link_changes(&repo, prefix, l))
+                .map(|l| {
+                    trees.next_commit();
+                    link_changes(&repo, &mut trees, prefix, l)
+                })
                 .collect()
         })
         .collect();
@@ -174,13 +181,14 @@ pub fn changes(
 
 fn link_changes(
     repo: &Repository,
+    trees: &mut TreeReader,
     prefix: &str,
     link: &Link,
 ) -> Result<CommitChanges, git2::Error> {
     let mut changes = vec![];
     if link.old != link.new {
         let mut dir = String::new();
-        diff_trees(repo, link.old, link.new, &mut dir, &mut changes)?;
+        diff_trees(trees, link.old, link.new, &mut dir, &mut changes)?;
     }
     let deletes = changes.iter().any(|c| c.new.is_none());
     let adds = changes.iter().any(|c| c.old.is_none());
@@ -195,9 +203,9 @@ fn link_changes(
     })
 }
 
-const MODE_TREE: i32 = 0o040000;
-const MODE_BLOB: i32 = 0o100644;
-const MODE_EXEC: i32 = 0o100755;
+const MODE_TREE: i64 = 0o040000;
+const MODE_BLOB: i64 = 0o100644;
+const MODE_EXEC: i64 = 0o100755;
 
 /// What a tree entry is, for the comparison: a folder, a regular file, or
 /// something folio never reads (symbolic links, submodules).
@@ -208,8 +216,8 @@ pub(super) enum Kind {
     Other,
 }
 
-pub(super) fn kind_of(mode: i32) -> Kind {
-    match mode {
+pub(super) fn kind_of(mode: impl Into<i64>) -> Kind {
+    match mode.into() {
         MODE_TREE => Kind::Tree,
         MODE_BLOB | MODE_EXEC => Kind::File,
         _ => Kind::Other,
@@ -249,21 +257,9 @@ pub(super) fn may_hold_records(dir: &str) -> bool {
     )
 }
 
-/// A tree's entries, in git's order. `TreeEntry` values from `iter()`
-/// borrow the tree's own data, so collecting them allocates one vector and
-/// nothing per entry.
-fn entries<'t>(tree: Option<&'t git2::Tree<'_>>) -> Vec<git2::TreeEntry<'t>> {
-    tree.map(|t| t.iter().collect()).unwrap_or_default()
-}
-
-/// An entry's name when it is UTF-8 (record paths always are).
-fn name_of<'e>(e: &'e git2::TreeEntry<'_>) -> Option<&'e str> {
-    std::str::from_utf8(e.name_bytes()).ok()
-}
-
 /// Appends the record files that differ between two trees under `dir`.
 fn diff_trees(
-    repo: &Repository,
+    trees: &mut TreeReader,
     old: Option<Oid>,
     new: Option<Oid>,
     dir: &mut String,
@@ -272,64 +268,85 @@ fn diff_trees(
     if old == new {
         return Ok(());
     }
-    let old_tree = old.map(|id| repo.find_tree(id)).transpose()?;
-    let new_tree = new.map(|id| repo.find_tree(id)).transpose()?;
-    let (a, b) = (entries(old_tree.as_ref()), entries(new_tree.as_ref()));
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let tree = |e: &git2::TreeEntry| kind_of(e.filemode()) == Kind::Tree;
-        let order = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => git_order(x.name_bytes(), tree(x), y.name_bytes(), tree(y)),
-            (Some(_), None) => Ordering::Less,
-            _ => Ordering::Greater,
+    let old_tree = old.map(|id| trees.read(id)).transpose()?;
+    let new_tree = new.map(|id| trees.read(id)).transpose()?;
+    let id_len = trees.id_len();
+    let a_data: &[u8] = old_tree.as_ref().map_or(&[], |t| t.data());
+    let b_data: &[u8] = new_tree.as_ref().map_or(&[], |t| t.data());
+    let mut a = Entries::new(a_data, id_len).peekable();
+    let mut b = Entries::new(b_data, id_len).peekable();
+    let mut pending = vec![];
+    loop {
+        let (x, y) = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(x), Some(y)) if x.bytes == y.bytes => {
+                // Same mode, name and id: unchanged (the common case).
+                a.next();
+                b.next();
+                continue;
+            }
+            (Some(x), Some(y)) => {
+                let tree = |e: &RawEntry| kind_of(e.mode) == Kind::Tree;
+                match git_order(x.name, tree(x), y.name, tree(y)) {
+                    Ordering::Less => (a.next(), None),
+                    Ordering::Greater => (None, b.next()),
+                    Ordering::Equal => (a.next(), b.next()),
+                }
+            }
+            (Some(_), None) => (a.next(), None),
+            (None, Some(_)) => (None, b.next()),
         };
-        let (x, y) = match order {
-            Ordering::Less => (a.get(i), None),
-            Ordering::Greater => (None, b.get(j)),
-            Ordering::Equal => (a.get(i), b.get(j)),
-        };
-        if order != Ordering::Greater {
-            i += 1;
-        }
-        if order != Ordering::Less {
-            j += 1;
-        }
-        // Same name and kind on both sides with the same id: unchanged.
-        if let (Some(x), Some(y)) = (x, y)
-            && x.id() == y.id()
-            && x.filemode() == y.filemode()
-        {
+        pending.push(Pair::of(x, y));
+    }
+    for pair in pending {
+        let Ok(name) = std::str::from_utf8(pair.name) else {
             continue;
-        }
-        let Some(name) = x.or(y).and_then(name_of) else {
-            continue;
         };
-        let pick = |e: Option<&git2::TreeEntry>, kind: Kind| {
-            e.filter(|e| kind_of(e.filemode()) == kind).map(|e| e.id())
-        };
-        let (old_sub, new_sub) = (pick(x, Kind::Tree), pick(y, Kind::Tree));
-        let (old_file, new_file) = (pick(x, Kind::File), pick(y, Kind::File));
         let len = dir.len();
         dir.push_str(name);
-        if (old_file.is_some() || new_file.is_some())
-            && old_file != new_file
+        if (pair.old_file.is_some() || pair.new_file.is_some())
+            && pair.old_file != pair.new_file
             && classify(dir).is_some()
         {
             out.push(Change {
                 path: dir.clone(),
-                old: old_file,
-                new: new_file,
+                old: pair.old_file,
+                new: pair.new_file,
             });
         }
-        if old_sub.is_some() || new_sub.is_some() {
+        if pair.old_sub.is_some() || pair.new_sub.is_some() {
             dir.push('/');
             if may_hold_records(dir) {
-                diff_trees(repo, old_sub, new_sub, dir, out)?;
+                diff_trees(trees, pair.old_sub, pair.new_sub, dir, out)?;
             }
         }
         dir.truncate(len);
     }
     Ok(())
+}
+
+/// An entry name present on one or both sides, as folder and file ids.
+struct Pair<'a> {
+    name: &'a [u8],
+    old_sub: Option<Oid>,
+    new_sub: Option<Oid>,
+    old_file: Option<Oid>,
+    new_file: Option<Oid>,
+}
+
+impl<'a> Pair<'a> {
+    fn of(x: Option<RawEntry<'a>>, y: Option<RawEntry<'a>>) -> Pair<'a> {
+        let pick = |e: Option<RawEntry>, kind: Kind| {
+            e.filter(|e| kind_of(e.mode) == kind).map(|e| e.oid())
+        };
+        Pair {
+            name: x.or(y).map_or(&[][..], |e| e.name),
+            old_sub: pick(x, Kind::Tree),
+            new_sub: pick(y, Kind::Tree),
+            old_file: pick(x, Kind::File),
+            new_file: pick(y, Kind::File),
+        }
+    }
 }
 
 /// Which deleted record files reappear as added ones in the same commit:
