@@ -403,6 +403,29 @@ fn a_log_entry_committed_more_than_a_week_late_is_flagged() {
 }
 
 #[test]
+fn entries_that_came_with_the_file_are_not_judged() {
+    // An import of existing records: the account arrives with its history.
+    let f = Fixture::new();
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2025-03-01, kind: kickoff, by: ana }"]),
+    );
+    let git = Git::init(f.path());
+    git.commit("Ana Lima", "2026-10-01", "Import the accounts");
+    assert!(late_records(&f).is_empty());
+    // What is added afterwards is judged.
+    let entries = [
+        "{ date: 2025-03-01, kind: kickoff, by: ana }",
+        "{ date: 2026-09-01, kind: call, by: ana }",
+    ];
+    f.write(ACCOUNT_MD, account_with_log(&entries));
+    git.commit("Ana Lima", "2026-10-02", "Log a call");
+    let late = late_records(&f);
+    assert_eq!(late.len(), 1, "{late:#?}");
+    assert!(late[0]["message"].as_str().unwrap().contains("2026-09-01"));
+}
+
+#[test]
 fn an_entry_whose_date_is_corrected_is_judged_by_the_correcting_commit() {
     let (f, git) = records();
     f.write(

@@ -8,6 +8,9 @@ use crate::load::Repo;
 /// week after the date it claims. Reads the git history of `repo.root`; a
 /// folder outside git (or without commits) adds nothing.
 pub fn check(repo: &Repo, out: &mut Vec<Diagnostic>) {
+    if !has_log_entries(repo) {
+        return; // nothing to date: spare the history pass
+    }
     let history = history::read(&repo.root);
     let t = std::time::Instant::now();
     out.extend(history.late_records(repo).iter().map(late_record));
@@ -30,4 +33,11 @@ pub fn late_record(late: &LateRecord) -> Diagnostic {
             "write log entries within {GRACE_DAYS} days of what they record; a late record is weaker evidence"
         ),
     )
+}
+
+fn has_log_entries(repo: &Repo) -> bool {
+    repo.accounts.iter().any(|a| {
+        a.account.as_ref().is_some_and(|r| !r.data.log.is_empty())
+            || a.invoices.iter().any(|i| !i.data.log.is_empty())
+    })
 }

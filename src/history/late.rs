@@ -8,8 +8,12 @@
 //! it. An entry is recognised across versions by its date, its kind (account
 //! log) or stage (invoice log) and its author, so fixing a typo in a note
 //! does not make the entry new again, while changing its date does.
+//!
+//! Entries that came with a file's first commit are not judged: they are
+//! history written down when the record was first committed (an import of
+//! existing accounts would otherwise be flagged entry by entry, forever).
 
-use super::{Commit, Coverage, History, walk::Version};
+use super::{Commit, History, walk::Version};
 use crate::load::{Repo, frontmatter, parse_yaml};
 use crate::model::{Date, Sp};
 use chrono::NaiveDate;
@@ -101,7 +105,7 @@ impl History {
         else {
             return vec![];
         };
-        let added = adding_versions(git, versions, entries, self.coverage);
+        let added = adding_versions(git, versions, entries);
         entries
             .iter()
             .zip(added)
@@ -123,18 +127,16 @@ impl History {
 }
 
 /// For each current entry, the index (into `versions`, newest first) of the
-/// version that added it, or `None` when it is not committed or its origin
-/// lies beyond the history that is here.
+/// version that added it; `None` when it is not committed yet, came with the
+/// file's first commit, or its origin lies beyond a shallow history.
 fn adding_versions(
     git: &Repository,
     versions: &[Version],
     entries: &[Current],
-    coverage: Coverage,
 ) -> Vec<Option<usize>> {
     let mut added: Vec<Option<usize>> = vec![None; entries.len()];
     // Entries still present in every version looked at so far.
     let mut running: Vec<usize> = (0..entries.len()).collect();
-    let mut reached_creation = false;
     for (index, version) in versions.iter().enumerate() {
         let Some(blob) = version.blob else { break };
         let Some(counts) = log_keys(git, blob) else {
@@ -148,20 +150,17 @@ fn adding_versions(
             }
             present
         });
-        if running.is_empty() {
-            return added;
-        }
-        if version.created {
-            reached_creation = true;
+        if running.is_empty() || version.created {
             break;
         }
     }
-    if !reached_creation && coverage != Coverage::Complete {
-        // The oldest version here is not the file's first: the entries it
-        // already holds may be older than the shallow history.
-        for e in running {
-            added[e] = None;
-        }
+    // Entries still running were already in the oldest version looked at:
+    // the one that created the file (history written down when the record
+    // was first committed, such as an import of existing accounts, is not
+    // judged), or the oldest one a shallow clone has (their origin is
+    // unknown).
+    for e in running {
+        added[e] = None;
     }
     added
 }
