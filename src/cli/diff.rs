@@ -37,7 +37,9 @@ pub fn run(cli: &Cli, args: &DiffArgs) -> CmdResult {
         None => Evaluated::new("working tree".into(), tree::load_work_tree(&cli.dir)),
     };
     let as_of = cli.as_of.unwrap_or_else(|| head.settings.today());
+    let t = std::time::Instant::now();
     let doc = diff::compare(&base, &head, as_of);
+    crate::timing("diff: compare", t);
     let out = match args.format {
         DiffFormat::Markdown => diff::markdown(&doc),
         DiffFormat::Json => {
@@ -53,7 +55,9 @@ pub fn run(cli: &Cli, args: &DiffArgs) -> CmdResult {
 
 /// The records at a revision, read from git objects.
 fn side(records: &Records, revision: &str) -> Result<Evaluated, Failure> {
+    let t = std::time::Instant::now();
     let tree = records.tree_at(revision).map_err(Failure::Usage)?;
     let snapshot = records.load_tree(tree, revision).map_err(Failure::Usage)?;
+    crate::timing(&format!("diff: load {revision}"), t);
     Ok(Evaluated::new(revision.to_string(), snapshot))
 }

@@ -10,7 +10,7 @@ use crate::ladder::report::{self, InvoiceRow};
 use crate::ladder::{Ledger, Settings};
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The comparison, also the `--format json` document.
 #[derive(Serialize)]
@@ -110,10 +110,15 @@ impl Evaluated {
         &self,
         as_of: NaiveDate,
     ) -> (BTreeMap<String, (String, InvoiceState)>, Vec<Diagnostic>) {
+        let t = std::time::Instant::now();
         let ledger = Ledger::new(&self.snapshot.repo, &self.settings, as_of);
+        crate::timing("diff: ledger", t);
         let diagnostics = check::check_ledger(&ledger);
+        let t = std::time::Instant::now();
         let mut invoices = BTreeMap::new();
-        for row in report::build(&ledger, None).invoices {
+        let doc = report::build(&ledger, None);
+        crate::timing("diff: status", t);
+        for row in doc.invoices {
             let account = row.account.clone();
             invoices
                 .entry(row.number.clone())
@@ -135,9 +140,10 @@ fn state_of(row: InvoiceRow) -> InvoiceState {
 
 /// Compares two evaluated sides as of `as_of`.
 pub fn compare(base: &Evaluated, head: &Evaluated, as_of: NaiveDate) -> DiffDoc {
-    let (before, base_diags) = base.evaluate(as_of);
-    let (after, head_diags) = head.evaluate(as_of);
-    DiffDoc {
+    let ((before, base_diags), (after, head_diags)) =
+        rayon::join(|| base.evaluate(as_of), || head.evaluate(as_of));
+    let t = std::time::Instant::now();
+    let doc = DiffDoc {
         base: base.label.clone(),
         head: head.label.clone(),
         as_of: as_of.format("%Y-%m-%d").to_string(),
@@ -145,7 +151,9 @@ pub fn compare(base: &Evaluated, head: &Evaluated, as_of: NaiveDate) -> DiffDoc 
         invoices: invoice_changes(&before, &after),
         errors: diagnostic_changes(&base_diags, &head_diags, Severity::Error),
         warnings: diagnostic_changes(&base_diags, &head_diags, Severity::Warning),
-    }
+    };
+    crate::timing("diff: differences", t);
+    doc
 }
 
 fn record_changes(
@@ -245,28 +253,23 @@ fn identity(d: &Diagnostic) -> (&'static str, &str, &str) {
     (d.code.id(), d.file.as_str(), d.message.as_str())
 }
 
-fn diagnostic_changes<'a>(
-    base: &'a [Diagnostic],
-    head: &'a [Diagnostic],
-    severity: Severity,
-) -> Changes {
-    let of = |ds: &'a [Diagnostic]| -> BTreeSet<(&'static str, &'a str, &'a str)> {
-        ds.iter()
-            .filter(|d| d.severity() == severity)
-            .map(identity)
-            .collect()
-    };
-    let (old, new) = (of(base), of(head));
+fn diagnostic_changes(base: &[Diagnostic], head: &[Diagnostic], severity: Severity) -> Changes {
+    fn of(ds: &[Diagnostic], severity: Severity) -> Vec<&Diagnostic> {
+        ds.iter().filter(|d| d.severity() == severity).collect()
+    }
+    let (old, new) = (of(base, severity), of(head, severity));
+    let old_ids: HashSet<_> = old.iter().map(|d| identity(d)).collect();
+    let new_ids: HashSet<_> = new.iter().map(|d| identity(d)).collect();
     Changes {
-        new: head
+        new: new
             .iter()
-            .filter(|d| d.severity() == severity && !old.contains(&identity(d)))
-            .map(Problem::from)
+            .filter(|d| !old_ids.contains(&identity(d)))
+            .map(|d| Problem::from(*d))
             .collect(),
-        fixed: base
+        fixed: old
             .iter()
-            .filter(|d| d.severity() == severity && !new.contains(&identity(d)))
-            .map(Problem::from)
+            .filter(|d| !new_ids.contains(&identity(d)))
+            .map(|d| Problem::from(*d))
             .collect(),
     }
 }
