@@ -180,6 +180,32 @@ fn merges_count_on_the_first_parent_line() {
 }
 
 #[test]
+fn a_merged_pull_request_is_named_by_its_title() {
+    let (f, git) = records();
+    let base = git.head().unwrap();
+    f.write(INVOICE, invoice("INV-1", "terms: 10 days\n"));
+    let feature = git.commit_on(
+        "refs/heads/terms",
+        &[base],
+        "Rui Costa",
+        "2026-10-09",
+        "Terms",
+    );
+    git.commit_on(
+        "HEAD",
+        &[base, feature],
+        "Ana Lima",
+        "2026-10-10",
+        "Merge pull request #12 from acme/terms\n\nShorter terms for INV-1\n",
+    );
+    let h = history::read(f.path());
+    assert_eq!(
+        summaries(&h, INVOICE),
+        ["Shorter terms for INV-1", "Add acme"]
+    );
+}
+
+#[test]
 fn records_in_a_subfolder_of_the_repository() {
     let dir = tempfile::tempdir().unwrap();
     let git = Git::init(dir.path());

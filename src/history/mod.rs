@@ -206,11 +206,28 @@ fn describe(repo: &git2::Repository, id: git2::Oid) -> Commit {
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
         time: when.seconds(),
-        summary: c
-            .summary_bytes()
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .unwrap_or_default(),
+        summary: summary(&c),
     }
+}
+
+/// The commit's first line; for a merge commit whose message has a body
+/// (GitHub writes the pull request's title there), the body's first line,
+/// which says what changed rather than which branch was merged.
+fn summary(c: &git2::Commit) -> String {
+    let first = c
+        .summary_bytes()
+        .map(|s| String::from_utf8_lossy(s).into_owned());
+    let title = (c.parent_count() > 1)
+        .then(|| c.body_bytes())
+        .flatten()
+        .map(String::from_utf8_lossy)
+        .and_then(|body| {
+            body.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(str::to_string)
+        });
+    title.or(first).unwrap_or_default()
 }
 
 /// The calendar date of a git time in its own UTC offset.
