@@ -292,6 +292,19 @@ fn a_detached_head_and_uncommitted_changes_read_the_committed_history() {
     assert!(h.of("accounts/acme/invoices/inv-2.md").is_empty());
 }
 
+#[test]
+fn a_linked_work_tree_reads_its_own_branch() {
+    let (f, git) = records();
+    f.write(INVOICE, invoice("INV-1", "terms: 10 days\n"));
+    git.commit("Rui Costa", "2026-10-02", "Terms");
+    let outside = tempfile::tempdir().unwrap();
+    let path = outside.path().join("wt");
+    git.repo.worktree("wt", &path, None).unwrap();
+    let h = history::read(&path);
+    assert_eq!(h.coverage, Coverage::Complete);
+    assert_eq!(summaries(&h, INVOICE), ["Terms", "Add acme"]);
+}
+
 /// Clones `source` with the given depth over a file:// URL; when libgit2
 /// cannot fetch shallowly from a local path, makes the clone shallow by hand
 /// the way git records it: `.git/shallow` lists the boundary commits.

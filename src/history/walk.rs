@@ -65,7 +65,7 @@ pub fn chain(loc: &Located) -> Result<Option<Chain>, git2::Error> {
         }
         Err(e) => return Err(e),
     };
-    let grafts = shallow_boundary(repo.path());
+    let grafts = shallow_boundary(repo.commondir());
     let mut commit = head.peel_to_commit()?;
     let mut links = vec![];
     let mut truncated = false;
@@ -123,7 +123,8 @@ impl Chain {
     }
 }
 
-/// The commits listed in `.git/shallow`: their parents were not fetched.
+/// The commits listed in `.git/shallow` (shared by linked work trees):
+/// their parents were not fetched.
 fn shallow_boundary(git_dir: &Path) -> HashSet<Oid> {
     std::fs::read_to_string(git_dir.join("shallow"))
         .map(|text| {
