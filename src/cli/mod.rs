@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod diff;
+mod history;
 mod init;
 mod remind;
 mod schema;
@@ -92,6 +93,9 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// What changes between two git revisions, as Markdown for a PR comment.
     Diff(diff::DiffArgs),
+    /// The commits that changed each record file (for tests and benchmarks).
+    #[command(hide = true)]
+    History(history::HistoryArgs),
     /// JSON Schema of each record kind, for editor validation.
     Schema {
         /// Write one `<kind>.schema.json` per record kind into this folder.
@@ -122,6 +126,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => build::run(&cli, args),
         Command::Serve(args) => serve::run(&cli, args),
         Command::Diff(args) => diff::run(&cli, args),
+        Command::History(args) => history::run(&cli, args),
         Command::Schema { out } => schema::run(out.as_deref()),
     };
     match result {
