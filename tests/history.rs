@@ -518,3 +518,143 @@ fn no_late_records_outside_git_or_beyond_a_shallow_history() {
     ]);
     assert!(!run.stdout.contains("W010"), "{}", run.stdout);
 }
+
+// ------------------------------------------------- through the folio binary
+
+/// `folio history --format json` on the fixture, as JSON.
+fn history_json(dir: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["-C", dir.to_str().unwrap(), "history", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = common::folio(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.json()
+}
+
+fn json_summaries(doc: &Value, file: &str) -> Vec<String> {
+    doc["history"][file]
+        .as_array()
+        .unwrap_or_else(|| panic!("no history for {file}: {doc:#}"))
+        .iter()
+        .map(|c| c["summary"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_history_command_prints_the_map_and_the_late_records() {
+    let (f, git) = records();
+    f.write(INVOICE, invoice("INV-1", "terms: 10 days\n"));
+    git.commit("Rui Costa", "2026-10-02", "Terms for INV-1");
+    git.rename(INVOICE, "accounts/acme/invoices/inv-0001.md");
+    git.commit("Rui Costa", "2026-10-03", "Rename INV-1");
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2026-09-20, kind: call, by: ana }"]),
+    );
+    git.commit("Ana Lima", "2026-10-04", "Log a call");
+
+    let doc = history_json(f.path(), &[]);
+    assert_eq!(doc["coverage"], "complete");
+    assert_eq!(doc["commits"], 4);
+    assert_eq!(
+        json_summaries(&doc, "accounts/acme/invoices/inv-0001.md"),
+        ["Rename INV-1", "Terms for INV-1", "Add acme"]
+    );
+    assert!(doc["history"].get(INVOICE).is_none(), "{doc:#}");
+    let newest = &doc["history"][ACCOUNT_MD][0];
+    assert_eq!(newest["author"], "Ana Lima");
+    assert_eq!(newest["date"], "2026-10-04");
+    assert_eq!(newest["short"].as_str().unwrap().len(), 8);
+    let late = doc["late_records"].as_array().unwrap();
+    assert_eq!(late.len(), 1, "{doc:#}");
+    assert_eq!(late[0]["file"], ACCOUNT_MD);
+    assert_eq!(late[0]["claimed_date"], "2026-09-20");
+    assert_eq!(late[0]["days_late"], 14);
+    assert_eq!(late[0]["commit"]["summary"], "Log a call");
+
+    // --count: the totals only, no records loaded.
+    let counted = history_json(f.path(), &["--count"]);
+    assert_eq!(counted["commits"], 4);
+    assert_eq!(counted["files"], doc["files"]);
+    assert!(counted.get("history").is_none() && counted.get("late_records").is_none());
+    let run = common::folio(&["-C", f.path().to_str().unwrap(), "history", "--count"]);
+    assert!(
+        run.stdout.starts_with("4 commits changed 4 record files"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_history_command_reports_shallow_and_missing_history() {
+    let (f, git) = records();
+    f.write(INVOICE, invoice("INV-1", "terms: 10 days\n"));
+    git.commit("Rui Costa", "2026-10-02", "Terms");
+    let target = tempfile::tempdir().unwrap();
+    let clone_dir = target.path().join("clone");
+    shallow_clone(f.path(), &clone_dir, 1);
+    let doc = history_json(&clone_dir, &["--count"]);
+    assert_eq!(doc["coverage"], "truncated", "{doc:#}");
+    assert!(doc["note"].as_str().unwrap().contains("fetch-depth: 0"));
+
+    let plain = Fixture::new();
+    let doc = history_json(plain.path(), &[]);
+    assert_eq!(doc["coverage"], "missing");
+    assert_eq!(doc["commits"], 0);
+    assert!(
+        doc["note"]
+            .as_str()
+            .unwrap()
+            .contains("not in a git repository")
+    );
+}
+
+#[test]
+fn the_site_shows_each_invoice_history_and_the_account_timeline() {
+    let (f, git) = records();
+    f.write(
+        INVOICE,
+        invoice(
+            "INV-1",
+            "payments:\n  - { date: 2026-10-12, amount: 400 }\n",
+        ),
+    );
+    let paid = git.commit("Rui Costa", "2026-10-12", "INV-1: part payment");
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2026-10-14, kind: call, by: ana, note: Weekly call }"]),
+    );
+    git.commit("Ana Lima", "2026-10-14", "Log a call with Acme");
+
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = f.run(&[
+        "--as-of",
+        "2026-10-27",
+        "build",
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = |rel: &str| std::fs::read_to_string(site.join(rel)).unwrap();
+
+    let invoice_page = page("invoices/inv-1/index.html");
+    let short = &paid.to_string()[..8];
+    for want in ["INV-1: part payment", "Add acme", "Rui Costa", short] {
+        assert!(invoice_page.contains(want), "invoice page lacks {want:?}");
+    }
+    assert!(!invoice_page.contains("Log a call with Acme"));
+
+    let account_page = page("accounts/acme/index.html");
+    for want in [
+        "Log a call with Acme",
+        "INV-1: part payment",
+        "Add acme",
+        "Weekly call",
+    ] {
+        assert!(account_page.contains(want), "account page lacks {want:?}");
+    }
+    // Newest first: the call's commit before the payment's.
+    let call = account_page.find("Log a call with Acme").unwrap();
+    let payment = account_page.find("INV-1: part payment").unwrap();
+    assert!(call < payment);
+}
