@@ -83,13 +83,15 @@ fn two_revisions_compared_at_one_date() {
 
     let paid = invoice_change(&doc, "INV-1");
     assert_eq!(paid["change"], "changed");
-    assert_eq!(
-        paid["summary"],
-        "paid; stage pause → none; outstanding 1000.00 EUR → 0.00 EUR"
-    );
+    assert_eq!(paid["summary"], "paid; outstanding 1000.00 EUR → 0.00 EUR");
     assert_eq!(paid["before"]["stage"], "pause");
     assert_eq!(paid["after"]["state"], "paid");
-    assert_eq!(invoice_change(&doc, "INV-2")["change"], "added"); // unreadable before
+    let fixed_invoice = invoice_change(&doc, "INV-2");
+    assert_eq!(fixed_invoice["change"], "added");
+    assert_eq!(
+        fixed_invoice["summary"],
+        "readable again (its record had errors): open, 1000.00 EUR outstanding, stage pause"
+    );
     let new = invoice_change(&doc, "INV-3");
     assert_eq!(new["change"], "added");
     assert_eq!(
@@ -129,9 +131,7 @@ fn markdown_for_a_pull_request_comment() {
     assert!(md.contains("as of 2026-11-07"), "{md}");
     assert!(md.contains("| Invoice | Account | Change |"), "{md}");
     assert!(
-        md.contains(
-            "| `INV-1` | `acme` | paid; stage pause → none; outstanding 1000.00 EUR → 0.00 EUR |"
-        ),
+        md.contains("| `INV-1` | `acme` | paid; outstanding 1000.00 EUR → 0.00 EUR |"),
         "{md}"
     );
     assert!(md.contains("| `INV-4` | `acme` | removed |"), "{md}");
@@ -166,6 +166,24 @@ fn the_working_tree_is_the_default_head_and_is_left_untouched() {
     // Revisions by any name git knows.
     let doc = diff_json(&f, &["HEAD~1", &head]);
     assert_eq!(doc["records"]["added"], serde_json::json!([INV3]));
+}
+
+#[test]
+fn an_invoice_broken_by_the_change_is_not_called_removed() {
+    let (f, _git, _base, _head) = change();
+    f.write(
+        INV1,
+        "---\nnumber: INV-1\nissued: 2026-10-01\namount: 1000\nstatsu: open\n---\n",
+    );
+    let doc = diff_json(&f, &["HEAD"]);
+    let broken = invoice_change(&doc, "INV-1");
+    assert_eq!(broken["change"], "removed");
+    assert_eq!(broken["summary"], "not evaluated: its record has errors");
+    assert_eq!(doc["records"]["removed"], serde_json::json!([]));
+    assert_eq!(
+        codes(&doc["errors"]["new"]),
+        [("E012".to_string(), INV1.to_string())]
+    );
 }
 
 #[test]
@@ -211,10 +229,7 @@ fn records_in_a_subfolder_are_compared_in_place() {
         doc["records"]["changed"],
         serde_json::json!(["accounts/acme/invoices/inv-1.md"])
     );
-    assert_eq!(
-        invoice_change(&doc, "INV-1")["summary"],
-        "void; stage pause → none"
-    );
+    assert_eq!(invoice_change(&doc, "INV-1")["summary"], "void");
 }
 
 #[test]

@@ -148,7 +148,7 @@ pub fn compare(base: &Evaluated, head: &Evaluated, as_of: NaiveDate) -> DiffDoc 
         head: head.label.clone(),
         as_of: as_of.format("%Y-%m-%d").to_string(),
         records: record_changes(&base.snapshot.blobs, &head.snapshot.blobs),
-        invoices: invoice_changes(&before, &after),
+        invoices: invoice_changes(&before, &after, &base.snapshot.blobs, &head.snapshot.blobs),
         errors: diagnostic_changes(&base_diags, &head_diags, Severity::Error),
         warnings: diagnostic_changes(&base_diags, &head_diags, Severity::Warning),
     };
@@ -176,9 +176,14 @@ fn record_changes(
     out
 }
 
+/// Invoices that appear, disappear or move. An invoice whose file is on
+/// both sides but could not be read on one of them (a record with errors)
+/// is said to be so, rather than added or removed outright.
 fn invoice_changes(
     before: &BTreeMap<String, (String, InvoiceState)>,
     after: &BTreeMap<String, (String, InvoiceState)>,
+    base_files: &BTreeMap<String, git2::Oid>,
+    head_files: &BTreeMap<String, git2::Oid>,
 ) -> Vec<InvoiceChange> {
     let numbers: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     numbers
@@ -187,7 +192,15 @@ fn invoice_changes(
             let old = before.get(number);
             let new = after.get(number);
             let (change, summary) = match (old, new) {
+                (None, Some((_, s))) if base_files.contains_key(&s.file) => (
+                    "added",
+                    format!("readable again (its record had errors): {}", describe(s)),
+                ),
                 (None, Some((_, s))) => ("added", format!("new: {}", describe(s))),
+                (Some((_, s)), None) if head_files.contains_key(&s.file) => (
+                    "removed",
+                    "not evaluated: its record has errors".to_string(),
+                ),
                 (Some(_), None) => ("removed", "removed".to_string()),
                 (Some((_, a)), Some((_, b))) => ("changed", movement(a, b)?),
                 (None, None) => return None,
@@ -234,7 +247,9 @@ fn movement(a: &InvoiceState, b: &InvoiceState) -> Option<String> {
             ),
         });
     }
-    if a.stage != b.stage {
+    // A closed invoice has no stage: "paid" says it, "stage x → none" is noise.
+    let closed = matches!(b.state.as_str(), "paid" | "void" | "draft" | "written_off");
+    if a.stage != b.stage && !(closed && b.stage.is_none() && a.state != b.state) {
         let name = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".into());
         parts.push(format!("stage {} → {}", name(&a.stage), name(&b.stage)));
     }
@@ -483,7 +498,7 @@ mod tests {
         assert_eq!(movement(&open, &open), None);
         assert_eq!(
             movement(&open, &state("paid", None, "0.00")).as_deref(),
-            Some("paid; stage reminder → none; outstanding 1000.00 EUR → 0.00 EUR")
+            Some("paid; outstanding 1000.00 EUR → 0.00 EUR")
         );
         assert_eq!(
             movement(&open, &state("open", Some("due-notice"), "1000.00")).as_deref(),
