@@ -512,6 +512,43 @@ fn rebuilds_on_changes_and_shows_record_errors() {
     );
 }
 
+/// Records broken before the first build: every page is the error page
+/// (there is no older site to show), and the site appears once fixed.
+#[test]
+fn starts_with_broken_records_and_recovers() {
+    let (_tmp, records) = fixture();
+    let invoice_path = records.join(INVOICE);
+    let original = std::fs::read_to_string(&invoice_path).unwrap();
+    std::fs::write(&invoice_path, original.replacen("\nissued:", "\nisued:", 1)).unwrap();
+    let s = Served::start(&records);
+    for page in ["/", "/accounts/clinicas-oceano/", "/index.html"] {
+        let r = s.get(page);
+        assert_eq!(r.status, 500, "{page}");
+        assert!(r.text().contains("E012"), "{page}: {}", r.text());
+    }
+    assert_eq!(s.get("/assets/site.css").status, 404, "nothing built yet");
+    assert_eq!(s.get("/__folio/reload.js").status, 200);
+
+    let v0 = s.version();
+    std::fs::write(&invoice_path, &original).unwrap();
+    s.next_version(&v0);
+    wait_for(&s, "/", 200, "Dashboard");
+    assert_eq!(s.get("/assets/site.css").status, 200);
+}
+
+/// The built sites in a workspace folder (`site-N`).
+#[cfg(target_os = "linux")]
+fn sites_in(workspace: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(workspace)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("site-"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Ctrl-C (or SIGTERM) stops the server, which removes the site it built
 /// under the temp dir; the records folder gets no output folder.
 #[cfg(target_os = "linux")]
@@ -531,7 +568,24 @@ fn stops_cleanly_and_removes_its_site() {
     };
     let found = workspaces();
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].join("site/index.html").is_file());
+    assert_eq!(sites_in(&found[0]), ["site-1"]);
+    assert!(found[0].join("site-1/index.html").is_file());
+
+    // Each build goes into a new folder; the replaced one is removed.
+    let invoice_path = records.join(INVOICE);
+    let original = std::fs::read_to_string(&invoice_path).unwrap();
+    let v0 = s.version();
+    std::fs::write(
+        &invoice_path,
+        original.replacen("\n---\n", "\n---\nNew.\n", 1),
+    )
+    .unwrap();
+    s.next_version(&v0);
+    let deadline = Instant::now() + PATIENCE;
+    while sites_in(&found[0]) != ["site-2"] {
+        assert!(Instant::now() < deadline, "{:?}", sites_in(&found[0]));
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(
         !records.join("public").exists(),
         "serve never writes public/"

@@ -147,15 +147,21 @@ impl Workspace {
         Ok(workspace)
     }
 
-    /// The site folder (the build's `--out`).
-    pub fn site(&self) -> PathBuf {
-        self.dir.join("site")
+    /// The folder holding the sites.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 }
 
 impl Drop for Workspace {
     fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
+        // The remover thread may be deleting an old site inside it at the
+        // same moment; a second pass takes what the first one raced with.
+        for _ in 0..3 {
+            if fs::remove_dir_all(&self.dir).is_ok() || !self.dir.exists() {
+                return;
+            }
+        }
     }
 }
 
@@ -197,8 +203,14 @@ fn remove_abandoned_workspaces(temp: &Path) {
 // What is being served, shared by the builder and the request workers.
 
 struct State {
-    /// The site folder.
-    site: PathBuf,
+    /// The workspace folder, which holds every built site.
+    workspace: PathBuf,
+    /// The site being served: the last good build.
+    site: RwLock<Option<Arc<SiteDir>>>,
+    /// Numbers the build folders (`site-1`, `site-2`, ...).
+    builds: AtomicU64,
+    /// Where old sites go to be removed, off the requests' and builds' path.
+    remover: Mutex<std::sync::mpsc::Sender<PathBuf>>,
     /// Changes after every build; the reload script compares it.
     version: AtomicU64,
     /// Tells this process's versions from an earlier server's on the same port.
@@ -211,18 +223,70 @@ impl State {
     fn version(&self) -> String {
         format!("{}-{}", self.epoch, self.version.load(Ordering::SeqCst))
     }
+
+    /// The site being served, if a build has succeeded yet.
+    fn site(&self) -> Option<Arc<SiteDir>> {
+        self.site.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// A folder for the next build; it does not exist yet, so the build has
+    /// no old site to swap out and delete before it is done.
+    fn next_site_folder(&self) -> PathBuf {
+        let n = self.builds.fetch_add(1, Ordering::SeqCst) + 1;
+        self.workspace.join(format!("site-{n}"))
+    }
+
+    /// Serves `folder` from now on; the previous site is removed once the
+    /// requests reading it are done.
+    fn publish(&self, folder: PathBuf) {
+        let remover = self
+            .remover
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let site = Arc::new(SiteDir { folder, remover });
+        *self.site.write().unwrap_or_else(|e| e.into_inner()) = Some(site);
+    }
+}
+
+/// One built site. Each build goes into a new folder: removing the old
+/// 60,000 pages takes seconds, and that is done in the background (when the
+/// last request holding this value lets go) instead of before the new site
+/// can be served.
+struct SiteDir {
+    folder: PathBuf,
+    remover: std::sync::mpsc::Sender<PathBuf>,
+}
+
+impl Drop for SiteDir {
+    fn drop(&mut self) {
+        let _ = self.remover.send(std::mem::take(&mut self.folder));
+    }
+}
+
+/// The thread that deletes replaced sites; it ends when the last sender
+/// (the server state and the sites it handed out) is gone.
+fn start_remover() -> std::sync::mpsc::Sender<PathBuf> {
+    let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
+    std::thread::spawn(move || {
+        for folder in rx {
+            let _ = fs::remove_dir_all(folder);
+        }
+    });
+    tx
 }
 
 /// Builds the site once and records the outcome in `state`.
 fn rebuild(root: &Path, as_of: Option<NaiveDate>, state: &State, report: &Reporter) {
     let started = Instant::now();
     let opts = BuildOptions {
-        out: state.site.clone(),
+        out: state.next_site_folder(),
         handbook_only: false,
         as_of,
     };
     let broken = match build::build(root, &opts) {
         Ok(summary) => {
+            state.publish(opts.out);
             report(Report::Built {
                 pages: summary.pages,
                 elapsed: started.elapsed(),
@@ -278,7 +342,10 @@ impl Server {
         let workspace =
             Workspace::create().map_err(|e| format!("cannot create a folder for the site: {e}"))?;
         let state = Arc::new(State {
-            site: workspace.site(),
+            workspace: workspace.dir().to_path_buf(),
+            site: RwLock::new(None),
+            builds: AtomicU64::new(0),
+            remover: Mutex::new(start_remover()),
             version: AtomicU64::new(0),
             epoch: epoch(),
             broken: RwLock::new(None),
@@ -463,7 +530,7 @@ impl Watcher {
         // which closes the channel and ends the thread.
         let weak = Arc::downgrade(&watcher);
         let as_of = opts.as_of;
-        let workspace = state.site.parent().map(Path::to_path_buf);
+        let workspace = Some(state.workspace.clone());
         std::thread::spawn(move || {
             let changed = |event: notify::Result<notify::Event>| {
                 event.is_ok_and(|e| is_change(&root, workspace.as_deref(), &e))
@@ -671,9 +738,12 @@ fn serve_file(
     segments: &[String],
     folder: bool,
 ) {
-    let mut path = state.site.clone();
+    // Held until the answer is read, so the site is not removed under it.
+    let site = state.site();
+    let base = site.as_ref().map_or(&state.workspace, |s| &s.folder);
+    let mut path = base.clone();
     path.extend(segments);
-    let is_dir = path.is_dir();
+    let is_dir = site.is_some() && path.is_dir();
     if is_dir && !folder {
         // Pages link relatively (`../../assets/`), so a folder's page must
         // be read at its URL with the trailing slash.
@@ -687,7 +757,9 @@ fn serve_file(
         let _ = request.respond(response);
         return;
     }
-    if is_dir {
+    if folder {
+        // A folder's page (even before any build succeeded, so the error
+        // page shows at `/`).
         path.push("index.html");
     }
     let is_html = path.extension().is_some_and(|e| e == "html");
@@ -707,7 +779,7 @@ fn serve_file(
         let _ = request.respond(Response::empty(204));
         return;
     }
-    if !inside(&state.site, &path) {
+    if site.is_none() || !inside(base, &path) {
         return not_found(request, version);
     }
     let Ok(bytes) = fs::read(&path) else {
