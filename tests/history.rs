@@ -595,6 +595,20 @@ fn the_history_command_reports_shallow_and_missing_history() {
     let doc = history_json(&clone_dir, &["--count"]);
     assert_eq!(doc["coverage"], "truncated", "{doc:#}");
     assert!(doc["note"].as_str().unwrap().contains("fetch-depth: 0"));
+    // The site builds from the shallow clone and says the timeline is partial.
+    let site = target.path().join("site");
+    let run = common::folio(&[
+        "-C",
+        clone_dir.to_str().unwrap(),
+        "--as-of",
+        "2026-10-27",
+        "build",
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let account = std::fs::read_to_string(site.join("accounts/acme/index.html")).unwrap();
+    assert!(account.contains("The git history is shallow"), "{account}");
 
     let plain = Fixture::new();
     let doc = history_json(plain.path(), &[]);

@@ -1,7 +1,7 @@
 //! Warnings that need the git history: log entries recorded late (W010).
 
 use crate::diagnostic::{Code, Diagnostic, Pos, sort_unique};
-use crate::history::{self, GRACE_DAYS, LateRecord};
+use crate::history::{self, GRACE_DAYS, History, LateRecord};
 use crate::load::Repo;
 
 /// Adds a W010 warning for every log entry of `repo` committed more than a
@@ -13,9 +13,15 @@ pub fn check(repo: &Repo, out: &mut Vec<Diagnostic>) {
     }
     let history = history::read(&repo.root);
     let t = std::time::Instant::now();
-    out.extend(history.late_records(repo).iter().map(late_record));
+    out.extend(late_warnings(&history, repo));
     crate::timing("check late records", t);
     sort_unique(out);
+}
+
+/// The W010 warnings of `repo` from a history already read (the site reads
+/// it once for its timelines and can flag late entries from the same pass).
+pub fn late_warnings(history: &History, repo: &Repo) -> Vec<Diagnostic> {
+    history.late_records(repo).iter().map(late_record).collect()
 }
 
 /// The W010 warning for one late log entry.
