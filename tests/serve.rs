@@ -42,7 +42,16 @@ impl Drop for Served {
 
 impl Served {
     fn start(records: &Path) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+        Served::start_with(records, None)
+    }
+
+    /// With `FOLIO_SERVE_DIR` set to `workspaces` when given.
+    fn start_with(records: &Path, workspaces: Option<&Path>) -> Served {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
+        if let Some(dir) = workspaces {
+            command.env("FOLIO_SERVE_DIR", dir);
+        }
+        let mut child = command
             .args(["--as-of", "2026-11-23", "--color", "never", "-C"])
             .arg(records)
             .args(["serve", "--port", "0"])
@@ -550,16 +559,19 @@ fn sites_in(workspace: &Path) -> Vec<String> {
 }
 
 /// Ctrl-C (or SIGTERM) stops the server, which removes the site it built
-/// under the temp dir; the records folder gets no output folder.
+/// in its workspace (here under `FOLIO_SERVE_DIR`); the records folder gets
+/// no output folder.
 #[cfg(target_os = "linux")]
 #[test]
 fn stops_cleanly_and_removes_its_site() {
-    let (_tmp, records) = fixture();
-    let mut s = Served::start(&records);
+    let (tmp, records) = fixture();
+    let parent = tmp.path().join("workspaces");
+    std::fs::create_dir(&parent).unwrap();
+    let mut s = Served::start_with(&records, Some(&parent));
     let pid = s.child.id();
     let prefix = format!("folio-serve-{pid}-");
     let workspaces = || -> Vec<PathBuf> {
-        std::fs::read_dir(std::env::temp_dir())
+        std::fs::read_dir(&parent)
             .unwrap()
             .flatten()
             .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
@@ -568,6 +580,9 @@ fn stops_cleanly_and_removes_its_site() {
     };
     let found = workspaces();
     assert_eq!(found.len(), 1, "{found:?}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&found[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "only this user reads the site");
     assert_eq!(sites_in(&found[0]), ["site-1"]);
     assert!(found[0].join("site-1/index.html").is_file());
 

@@ -127,7 +127,7 @@ impl Workspace {
     /// Creates a fresh, private workspace, after removing those left behind
     /// by `folio serve` processes that were killed.
     pub fn create() -> io::Result<Workspace> {
-        let temp = std::env::temp_dir();
+        let temp = workspace_parent();
         remove_abandoned_workspaces(&temp);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -162,6 +162,37 @@ impl Drop for Workspace {
                 return;
             }
         }
+    }
+}
+
+/// Where workspaces go: on Linux the shared-memory file system when there
+/// is one, since writing a site of 60,000 pages there takes a fraction of
+/// the time it takes on disk (and `zola serve` keeps its site in memory
+/// too); otherwise the system temp folder. `FOLIO_SERVE_DIR` overrides it.
+fn workspace_parent() -> PathBuf {
+    if let Some(dir) = std::env::var_os("FOLIO_SERVE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let shm = Path::new("/dev/shm");
+    if cfg!(target_os = "linux") && is_shared_temp_folder(shm) {
+        return shm.to_path_buf();
+    }
+    std::env::temp_dir()
+}
+
+/// A folder anyone may create entries in but only remove their own (the
+/// sticky bit), like /tmp.
+fn is_shared_temp_folder(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::symlink_metadata(dir)
+            .is_ok_and(|m| m.is_dir() && m.permissions().mode() & 0o1777 == 0o1777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        false
     }
 }
 
