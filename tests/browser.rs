@@ -477,3 +477,71 @@ fn the_site_works_in_a_browser() {
         .collect();
     assert_eq!(errors, Vec::<String>::new(), "error page round trip");
 }
+
+/// `folio build` output opened straight from disk (file:// URLs), as a
+/// reader who downloads the site would: pages, links between them and the
+/// search work without a server.
+#[test]
+fn the_built_site_works_from_files() {
+    if !browser_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let built = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("-C")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts"))
+        .args(["--as-of", "2026-11-23", "-q", "build", "--out"])
+        .arg(&out)
+        .output()
+        .expect("folio runs");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let base = format!("file://{}/", out.display());
+    let browser = Browser::start();
+
+    browser.visit(&format!("{base}index.html"));
+    wait_for_text(&browser, "Dashboard");
+    browser.screenshot("file-dashboard");
+    assert_eq!(browser.console_errors(), Vec::<String>::new(), "dashboard");
+
+    // Links between pages name their index.html, so they open from disk.
+    let link = browser.wait_for("a[href*='accounts/clinicas-oceano/']");
+    browser.call("POST", &format!("/element/{link}/click"), Some(json!({})));
+    wait_for_url(&browser, "/accounts/clinicas-oceano/index.html");
+    wait_for_text(&browser, "INV-2026-0024");
+    assert_eq!(browser.console_errors(), Vec::<String>::new(), "account");
+
+    browser.visit(&format!("{base}invoices/inv-2026-0024/index.html"));
+    wait_for_text(&browser, "Escalation ladder");
+    assert_eq!(browser.console_errors(), Vec::<String>::new(), "invoice");
+
+    let search = browser.wait_for("#search");
+    browser.call(
+        "POST",
+        &format!("/element/{search}/value"),
+        Some(json!({"text": "oceano"})),
+    );
+    let result = browser.wait_for("#search-results a[href*='accounts/clinicas-oceano']");
+    browser.screenshot("file-search");
+    browser.call("POST", &format!("/element/{result}/click"), Some(json!({})));
+    wait_for_url(&browser, "/accounts/clinicas-oceano/index.html");
+    wait_for_text(&browser, "Oceano");
+    assert_eq!(browser.console_errors(), Vec::<String>::new(), "search");
+}
+
+/// Waits until the browser's address ends with `suffix`.
+fn wait_for_url(browser: &Browser, suffix: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    while !browser.url().ends_with(suffix) {
+        assert!(
+            Instant::now() < deadline,
+            "expected a page ending in {suffix}, the browser is at {}",
+            browser.url()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
