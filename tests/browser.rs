@@ -486,21 +486,7 @@ fn the_built_site_works_from_files() {
     if !browser_available() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("site");
-    let built = Command::new(env!("CARGO_BIN_EXE_folio"))
-        .arg("-C")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts"))
-        .args(["--as-of", "2026-11-23", "-q", "build", "--out"])
-        .arg(&out)
-        .output()
-        .expect("folio runs");
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let base = format!("file://{}/", out.display());
+    let (_tmp, base) = built_site();
     let browser = Browser::start();
 
     browser.visit(&format!("{base}index.html"));
@@ -544,4 +530,78 @@ fn wait_for_url(browser: &Browser, suffix: &str) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The built site in a temp folder; returns it and its file:// base URL.
+fn built_site() -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let built = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("-C")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts"))
+        .args(["--as-of", "2026-11-23", "-q", "build", "--out"])
+        .arg(&out)
+        .output()
+        .expect("folio runs");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let base = format!("file://{}/", out.display());
+    (tmp, base)
+}
+
+/// The innermost elements that reach past the right edge of the screen,
+/// for the failure message.
+const WIDEST_ELEMENTS: &str = r#"
+var width = document.documentElement.clientWidth, found = [];
+document.querySelectorAll("body *").forEach(function (e) {
+  var right = e.getBoundingClientRect().right;
+  var child = Array.prototype.some.call(e.children, function (c) {
+    return c.getBoundingClientRect().right > width;
+  });
+  if (right > width && !child) {
+    var name = e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ").join(".") : "");
+    found.push(name + " (" + Math.round(right) + " px): " + (e.textContent || "").trim().slice(0, 40));
+  }
+});
+return found.slice(0, 5);
+"#;
+
+/// On a phone-sized screen no page scrolls sideways.
+#[test]
+#[ignore = "the account page is 209 px wider than a 390 px screen (the People list's e-mail addresses do not wrap); run with --ignored once site.css is fixed"]
+fn pages_fit_a_phone_screen() {
+    if !browser_available() {
+        return;
+    }
+    let (_tmp, base) = built_site();
+    let browser = Browser::start();
+    browser.call(
+        "POST",
+        "/window/rect",
+        Some(json!({"width": 390, "height": 844})),
+    );
+    let mut too_wide = vec![];
+    for (page, name) in [
+        ("index.html", "narrow-dashboard"),
+        ("actions/index.html", "narrow-actions"),
+        ("accounts/index.html", "narrow-accounts"),
+        ("accounts/clinicas-oceano/index.html", "narrow-account"),
+        ("invoices/inv-2026-0024/index.html", "narrow-invoice"),
+        ("handbook/index.html", "narrow-handbook"),
+    ] {
+        browser.visit(&format!("{base}{page}"));
+        wait_for_text(&browser, "Handbook");
+        browser.screenshot(name);
+        let overflow = browser.run(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+        );
+        if overflow != json!(0) {
+            let culprits = browser.run(WIDEST_ELEMENTS);
+            too_wide.push(format!("{page}: {overflow} px too wide, {culprits}"));
+        }
+    }
+    assert_eq!(too_wide, Vec::<String>::new(), "pages that scroll sideways");
 }
