@@ -73,6 +73,7 @@ h1 { color: #a4161a; font-size: 1.5rem; }
 .diagnostics li { margin: 0 0 1rem; }
 .where code { font-weight: 600; }
 .code { color: #a4161a; margin-left: .5rem; }
+.message code, .hint code { background: #fff; border: 1px solid #e5c4c0; border-radius: 3px; padding: 0 .2rem; }
 .hint { color: #555; }
 .failure { white-space: pre-wrap; background: #fff; border: 1px solid #e5c4c0; padding: 1rem; }
 .note { color: #555; margin-top: 2rem; }
@@ -910,11 +911,31 @@ fn diagnostic_list(diags: &[Diagnostic]) -> String {
             d.pos.column,
             esc(d.code.id()),
             esc(d.code.name()),
-            esc(&d.message),
-            esc(&d.hint),
+            with_code_spans(&esc(&d.message)),
+            with_code_spans(&esc(&d.hint)),
         ));
     }
     out.push_str("</ol>\n");
+    out
+}
+
+/// Diagnostics quote keys and values in backticks, as in Markdown; shown
+/// as code. Text with an unpaired backtick is left as it is.
+fn with_code_spans(escaped: &str) -> String {
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escaped.to_string();
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
     out
 }
 
@@ -1017,7 +1038,18 @@ mod tests {
         );
         let page = error_page(&diagnostic_list(&[d]));
         assert!(page.contains("accounts/&lt;x&gt;/account.md:3:1"), "{page}");
-        assert!(page.contains("&lt;script&gt;") && !page.contains("<script>"));
+        assert!(page.contains("unknown key <code>&lt;script&gt;</code>"));
+        assert!(!page.contains("<script>"));
         assert!(page.contains("remove it &amp; retry"));
+    }
+
+    #[test]
+    fn backticks_become_code() {
+        assert_eq!(
+            with_code_spans("did you mean `issued`?"),
+            "did you mean <code>issued</code>?"
+        );
+        assert_eq!(with_code_spans("a ` b"), "a ` b");
+        assert_eq!(with_code_spans("none"), "none");
     }
 }
