@@ -923,12 +923,12 @@ fn diagnostic_list(diags: &[Diagnostic]) -> String {
 /// as code. Text with an unpaired backtick is left as it is.
 fn with_code_spans(escaped: &str) -> String {
     let parts: Vec<&str> = escaped.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escaped.to_string();
     }
     let mut out = String::with_capacity(escaped.len() + 16);
     for (i, part) in parts.iter().enumerate() {
-        if i % 2 == 1 {
+        if !i.is_multiple_of(2) {
             out.push_str("<code>");
             out.push_str(part);
             out.push_str("</code>");
