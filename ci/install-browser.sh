@@ -17,9 +17,11 @@ else
   exit 1
 fi
 
+# fonts-liberation is only a recommendation of chromium; without a font the
+# screenshots in target/screenshots show boxes instead of text.
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -q
-"${as_root[@]}" apt-get install -y -q --no-install-recommends chromium chromium-driver
+"${as_root[@]}" apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-liberation
 
 /usr/bin/chromium --version
 /usr/bin/chromedriver --version
