@@ -55,6 +55,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
             eprintln!("error: the records have errors; the pages show them until they are fixed");
         }
         Report::Failed(why) => eprintln!("error: {why}"),
+        Report::Warning(what) => eprintln!("warning: {what}"),
     });
     serve::run(&opts, reporter).map_err(Failure::Usage)?;
     Ok(ExitCode::SUCCESS)

@@ -106,6 +106,8 @@ pub enum Report<'a> {
     },
     Records(&'a [Diagnostic]),
     Failed(&'a str),
+    /// Something about serving that the user should know (not a build).
+    Warning(&'a str),
 }
 
 /// Where build reports go (the command line prints them).
@@ -505,6 +507,7 @@ fn watch_folders(
     watcher: &Mutex<notify::RecommendedWatcher>,
     root: &Path,
     watched: &mut Vec<&'static str>,
+    report: &Reporter,
 ) {
     use notify::{RecursiveMode, Watcher as _};
     let mut watcher = watcher.lock().unwrap_or_else(|e| e.into_inner());
@@ -513,8 +516,18 @@ fn watch_folders(
         let present = dir.is_dir();
         let known = watched.contains(&name);
         if present && !known {
-            if watcher.watch(&dir, RecursiveMode::Recursive).is_ok() {
-                watched.push(name);
+            match watcher.watch(&dir, RecursiveMode::Recursive) {
+                Ok(()) => watched.push(name),
+                // Tried again before each rebuild; said each time, since
+                // edits there are not seen until it works.
+                Err(e) => report(Report::Warning(&format!(
+                    "cannot watch `{name}/` for changes ({e}); edits there do not rebuild the site{}",
+                    if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
+                        " (raise the limit: sysctl fs.inotify.max_user_watches)"
+                    } else {
+                        ""
+                    }
+                ))),
             }
         } else if !present && known {
             let _ = watcher.unwatch(&dir);
@@ -557,7 +570,7 @@ impl Watcher {
             .map_err(cannot)?;
         let watcher = Arc::new(Mutex::new(watcher));
         let mut watched = vec![];
-        watch_folders(&watcher, &root, &mut watched);
+        watch_folders(&watcher, &root, &mut watched, &report);
         // The thread holds the watcher weakly: dropping `Watcher` drops it,
         // which closes the channel and ends the thread.
         let weak = Arc::downgrade(&watcher);
@@ -581,7 +594,7 @@ impl Watcher {
                     }
                 }
                 if let Some(watcher) = weak.upgrade() {
-                    watch_folders(&watcher, &root, &mut watched);
+                    watch_folders(&watcher, &root, &mut watched, &report);
                 }
                 let _lock = building.lock().unwrap_or_else(|e| e.into_inner());
                 // The reads this build makes come back as events; `changed`
