@@ -82,6 +82,8 @@ h1 { color: #a4161a; font-size: 1.5rem; }
 const WORKERS: usize = 8;
 /// File events closer together than this make one rebuild.
 const DEBOUNCE: Duration = Duration::from_millis(100);
+/// How often a server without --as-of checks whether the day has changed.
+const CLOCK_CHECK: Duration = Duration::from_secs(30);
 /// The folders under the records root whose files make up the site.
 const WATCHED_FOLDERS: [&str; 3] = ["accounts", "handbook", "templates"];
 const CONFIG_FILE: &str = "folio.yaml";
@@ -577,26 +579,42 @@ impl Watcher {
         let as_of = opts.as_of;
         let workspace = Some(state.workspace.clone());
         std::thread::spawn(move || {
-            let changed = |event: notify::Result<notify::Event>| {
-                event.is_ok_and(|e| is_change(&root, workspace.as_deref(), &e))
+            let changed = |event: &notify::Result<notify::Event>| {
+                event
+                    .as_ref()
+                    .is_ok_and(|e| is_change(&root, workspace.as_deref(), e))
             };
-            while let Ok(event) = rx.recv() {
-                if !changed(event) {
-                    continue;
+            use std::sync::mpsc::RecvTimeoutError;
+            // Without --as-of, stages move with the calendar: a server left
+            // running past midnight rebuilds for the new day.
+            let mut built_for = as_of.is_none().then(|| today(&root));
+            loop {
+                match rx.recv_timeout(CLOCK_CHECK) {
+                    Ok(event) if changed(&event) => {}
+                    Ok(_) => continue,
+                    Err(RecvTimeoutError::Timeout) => {
+                        if built_for.is_none_or(|day| day == today(&root)) {
+                            continue;
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
                 }
                 // Debounce: an editor's save or a `git checkout` is many
                 // events; wait until they stop for a moment.
                 loop {
                     match rx.recv_timeout(DEBOUNCE) {
                         Ok(_) => continue,
-                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
-                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => return,
                     }
                 }
                 if let Some(watcher) = weak.upgrade() {
                     watch_folders(&watcher, &root, &mut watched, &report);
                 }
                 let _lock = building.lock().unwrap_or_else(|e| e.into_inner());
+                if built_for.is_some() {
+                    built_for = Some(today(&root));
+                }
                 // The reads this build makes come back as events; `changed`
                 // ignores them.
                 rebuild(&root, as_of, &state, &report);
@@ -604,6 +622,13 @@ impl Watcher {
         });
         Ok(Watcher { _watcher: watcher })
     }
+}
+
+/// Today in folio.yaml's time zone, as a build without --as-of computes it
+/// (only folio.yaml is read).
+fn today(root: &Path) -> NaiveDate {
+    let repo = crate::load::load_from(&crate::load::FsSource(root), vec![CONFIG_FILE.into()]);
+    crate::ladder::Settings::from_config(repo.config.as_ref().map(|c| &c.data)).today()
 }
 
 /// Whether a changed path can change the site: folio.yaml, or a non-hidden
@@ -1054,6 +1079,26 @@ mod tests {
         assert!(page.contains("unknown key <code>&lt;script&gt;</code>"));
         assert!(!page.contains("<script>"));
         assert!(page.contains("remove it &amp; retry"));
+    }
+
+    #[test]
+    fn today_is_read_in_the_records_time_zone() {
+        let dir = |zone: &str| {
+            let d = tempfile::tempdir().unwrap();
+            fs::write(
+                d.path().join(CONFIG_FILE),
+                format!("company: Test\ntimezone: {zone}\n"),
+            )
+            .unwrap();
+            d
+        };
+        // UTC+14 and UTC-11 are always on different dates.
+        let east = dir("Pacific/Kiritimati");
+        let west = dir("Pacific/Pago_Pago");
+        assert!(today(east.path()) > today(west.path()));
+        let utc = chrono::Utc::now().date_naive();
+        let none = tempfile::tempdir().unwrap();
+        assert!((today(none.path()) - utc).num_days().abs() <= 1);
     }
 
     #[test]
