@@ -2,13 +2,17 @@
 //! 127.0.0.1, rebuild when the records change and reload open pages.
 //!
 //! The pieces:
-//! - [`Workspace`]: a private folder under the system temp dir that holds the
-//!   built site (never the user's `public/`), removed when serving stops.
+//! - [`Workspace`]: a private folder (on /dev/shm on Linux, else the system
+//!   temp dir; `FOLIO_SERVE_DIR` overrides) that holds the built sites
+//!   (never the user's `public/`), removed when serving stops. Each build
+//!   goes into a new `site-N` folder; the replaced one is deleted in the
+//!   background.
 //! - [`Server::start`]: binds 127.0.0.1, builds once, and answers requests
 //!   from a few worker threads. Only files inside the output folder are
 //!   served; any path that could leave it is a 404.
 //! - a watcher thread: file events under the records' own folders, debounced,
-//!   trigger a full rebuild (atomic, so readers never see half a site).
+//!   trigger a full rebuild (atomic, so readers never see half a site);
+//!   without `--as-of`, so does the start of a new day.
 //! - the reload script: every served HTML page gets
 //!   `<script src="/__folio/reload.js">`, which polls `/__folio/version` and
 //!   reloads the page when a build finishes. It is a same-origin external
