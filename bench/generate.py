@@ -176,8 +176,6 @@ def fast_import(out, files, commits, seed):
         msg = f"Update {len(chunk)} records ({k})".encode()
         w(f"commit refs/heads/main\nauthor {who} <{who}@bench.example> {t} +0000\n".encode())
         w(f"committer {who} <{who}@bench.example> {t} +0000\ndata {len(msg)}\n".encode() + msg + b"\n")
-        if k > 0:
-            w(b"from refs/heads/main^0\n")
         edits = list(chunk)
         if written and not chunk:
             path, text = written[rng.randrange(len(written))]
