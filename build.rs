@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn files(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
@@ -19,7 +21,11 @@ fn files(root: &Path, dir: &Path, out: &mut Vec<String>) {
         if path.is_dir() {
             files(root, &path, out);
         } else if path.is_file() {
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push(rel);
         }
     }
@@ -38,7 +44,12 @@ fn table(name: &str, root: &Path, only: Option<&[&str]>, code: &mut String) {
     for rel in list {
         let abs = root.join(&rel);
         println!("cargo:rerun-if-changed={}", abs.display());
-        writeln!(code, "    ({rel:?}, include_str!({:?})),", abs.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            abs.display().to_string()
+        )
+        .unwrap();
     }
     writeln!(code, "];").unwrap();
 }
@@ -49,7 +60,12 @@ fn main() {
     let mut code = String::new();
     table("TEMPLATES", &manifest.join("templates"), None, &mut code);
     let records = ["folio.yaml", "handbook", "accounts", "templates"];
-    table("EXAMPLE", &manifest.join("example-accounts"), Some(&records), &mut code);
+    table(
+        "EXAMPLE",
+        &manifest.join("example-accounts"),
+        Some(&records),
+        &mut code,
+    );
     let out = std::env::var("OUT_DIR").unwrap();
     std::fs::write(Path::new(&out).join("embedded.rs"), code).unwrap();
 }

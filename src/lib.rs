@@ -19,6 +19,9 @@ pub mod site;
 /// benchmark script uses it to see where time goes.
 pub fn timing(phase: &str, since: std::time::Instant) {
     if std::env::var_os("FOLIO_TIMINGS").is_some() {
-        eprintln!("timing: {phase}: {:.1} ms", since.elapsed().as_secs_f64() * 1e3);
+        eprintln!(
+            "timing: {phase}: {:.1} ms",
+            since.elapsed().as_secs_f64() * 1e3
+        );
     }
 }

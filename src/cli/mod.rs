@@ -11,7 +11,7 @@ mod schema;
 mod serve;
 mod status;
 
-use crate::diagnostic::{render, Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, render};
 use crate::ladder::Settings;
 use crate::load::{self, Repo};
 use crate::model::Date;
@@ -22,7 +22,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "folio", version, about = "Agency accounts, projects and invoices as Markdown records")]
+#[command(
+    name = "folio",
+    version,
+    about = "Agency accounts, projects and invoices as Markdown records"
+)]
 pub struct Cli {
     /// The records repository.
     #[arg(short = 'C', global = true, value_name = "DIR", default_value = ".")]
@@ -110,7 +114,11 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     run(cli)
@@ -121,7 +129,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init { dir } => init::init(&cli, dir.as_ref().unwrap_or(&cli.dir)),
         Command::New(cmd) => init::new(&cli, cmd),
         Command::Check { strict, format } => check::run(&cli, *strict, *format),
-        Command::Status { account, all, format } => status::run(&cli, account.as_deref(), *all, *format),
+        Command::Status {
+            account,
+            all,
+            format,
+        } => status::run(&cli, account.as_deref(), *all, *format),
         Command::Remind { number, stage } => remind::run(&cli, number, stage.as_deref()),
         Command::Build(args) => build::run(&cli, args),
         Command::Serve(args) => serve::run(&cli, args),
@@ -178,14 +190,21 @@ pub struct Session {
 /// Loads the repository; a missing folder is a usage error (exit 2).
 pub fn open(cli: &Cli) -> Result<Session, Failure> {
     if !cli.dir.is_dir() {
-        return Err(Failure::Usage(format!("`{}` is not a folder", cli.dir.display())));
+        return Err(Failure::Usage(format!(
+            "`{}` is not a folder",
+            cli.dir.display()
+        )));
     }
     let t = std::time::Instant::now();
     let repo = load::load(&cli.dir);
     crate::timing("load", t);
     let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
     let as_of = cli.as_of.unwrap_or_else(|| settings.today());
-    Ok(Session { repo, settings, as_of })
+    Ok(Session {
+        repo,
+        settings,
+        as_of,
+    })
 }
 
 /// Loads and checks; when the records have errors, reports them on stderr
@@ -203,7 +222,10 @@ pub fn require_valid(cli: &Cli, ledger: &crate::ladder::Ledger) -> Result<(), Fa
 }
 
 fn refuse_errors(cli: &Cli, diags: Vec<Diagnostic>) -> Result<(), Failure> {
-    let errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.severity() == Severity::Error).collect();
+    let errors: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .collect();
     if errors.is_empty() {
         return Ok(());
     }

@@ -5,12 +5,12 @@ pub mod build;
 pub mod ics;
 pub mod links;
 pub mod markdown;
+pub mod message;
 pub mod output;
 pub mod pages;
 pub mod search;
 pub mod serve;
 pub mod svg;
-pub mod message;
 pub mod templates;
 
 /// A Tera error with its causes, on one line (Tera hides the useful part in
