@@ -59,6 +59,44 @@ impl Repo {
     }
 }
 
+impl Repo {
+    /// Reads `accounts/<id>/` again from disk, replacing what was loaded from
+    /// it (records and diagnostics); the account goes when its folder does.
+    /// The result is what a fresh [`load`] would give for that folder.
+    pub fn reload_account(&mut self, id: &str) {
+        let prefix = format!("accounts/{id}/");
+        let folder = format!("accounts/{id}");
+        self.diagnostics
+            .retain(|d| d.file != folder && !d.file.starts_with(&prefix));
+        if let Ok(i) = self.accounts.binary_search_by(|a| a.id.as_str().cmp(id)) {
+            self.accounts.remove(i);
+        }
+        let listing = walk::walk_account(&self.root, id);
+        let fresh = load_from(&FsSource(&self.root), listing.files);
+        self.diagnostics.extend(listing.diagnostics);
+        self.diagnostics.extend(fresh.diagnostics);
+        for account in fresh.accounts {
+            match self
+                .accounts
+                .binary_search_by(|a| a.id.as_str().cmp(&account.id))
+            {
+                Ok(i) => self.accounts[i] = account,
+                Err(i) => self.accounts.insert(i, account),
+            }
+        }
+    }
+
+    /// Reads `handbook/` again from disk.
+    pub fn reload_handbook(&mut self) {
+        self.diagnostics.retain(|d| !d.file.starts_with("handbook"));
+        let listing = walk::walk_handbook(&self.root);
+        let fresh = load_from(&FsSource(&self.root), listing.files);
+        self.diagnostics.extend(listing.diagnostics);
+        self.diagnostics.extend(fresh.diagnostics);
+        self.handbook = fresh.handbook;
+    }
+}
+
 /// What a path in the repository holds, by SPEC §1's layout.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {

@@ -69,6 +69,45 @@ pub fn walk(root: &Path) -> Listing {
     listing
 }
 
+/// Lists one account folder, as [`walk`] would (for `folio serve`, which
+/// re-reads only the folders that changed). A folder that is gone, hidden or
+/// not a folder lists nothing.
+pub fn walk_account(root: &Path, id: &str) -> Listing {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let accounts = root.join("accounts");
+    let mut diagnostics = vec![];
+    if id.starts_with('.') || id.contains('/') || !stays_inside(&canonical_root, &accounts) {
+        return Listing {
+            files: vec![],
+            diagnostics,
+        };
+    }
+    let dir = accounts.join(id);
+    if !stays_inside(&canonical_root, &dir) {
+        diagnostics.push(outside_link(&format!("accounts/{id}")));
+        return Listing {
+            files: vec![],
+            diagnostics,
+        };
+    }
+    let mut listing = walk_folder(root, &canonical_root, &dir, 2);
+    listing.diagnostics.extend(diagnostics);
+    listing
+}
+
+/// Lists `handbook/`, as [`walk`] would.
+pub fn walk_handbook(root: &Path) -> Listing {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let dir = root.join("handbook");
+    if !stays_inside(&canonical_root, &dir) {
+        return Listing {
+            files: vec![],
+            diagnostics: vec![outside_link("handbook")],
+        };
+    }
+    walk_folder(root, &canonical_root, &dir, 3)
+}
+
 /// Whether `path` stays inside the repository: it is no symbolic link, or
 /// one that resolves to a place inside `canonical_root`. A link that points
 /// nowhere does not stay inside.

@@ -14,12 +14,12 @@ use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::ladder::policy::Policy;
 use crate::ladder::report::{self, StatusDoc};
 use crate::ladder::{Entry, Ledger, Settings};
-use crate::load::{self, Record};
+use crate::load::{self, Record, Repo};
 use crate::model::{Page, Roles, number_slug};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What to build.
@@ -91,11 +91,127 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     if let Some(why) = output::refusal(root, &opts.out) {
         return Err(BuildError::Refused(why));
     }
+    let inputs = Inputs::read(root)?;
+    let as_of = opts.as_of.unwrap_or_else(|| inputs.settings.today());
+    // Pages are rendered, link-checked and written one by one in parallel,
+    // so the whole site never sits in memory; a failure drops the staging
+    // folder and leaves `--out` as it was.
+    let staging = output::Staging::new(&opts.out).map_err(|e| io_failure(&opts.out, e))?;
+    let rendered = render(
+        &inputs.parts(),
+        &Plan {
+            as_of,
+            handbook_only: opts.handbook_only,
+            scope: Scope::Everything,
+            dir: &staging.dir,
+            write: Write::Fresh,
+        },
+    )?;
     let t = std::time::Instant::now();
-    let repo = load::load(root);
-    let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
-    let as_of = opts.as_of.unwrap_or_else(|| settings.today());
-    let ledger = Ledger::new(&repo, &settings, as_of);
+    staging.commit().map_err(|e| io_failure(&opts.out, e))?;
+    crate::timing("build: swap", t);
+    Ok(rendered.summary)
+}
+
+/// What a build reads from the records repository: the records, the
+/// settings, the templates and the git history, each read once. `folio
+/// serve` keeps one between builds and re-reads only what changed.
+pub struct Inputs {
+    pub repo: Repo,
+    pub settings: Settings,
+    pub tera: tera::Tera,
+    pub history: crate::history::History,
+}
+
+impl Inputs {
+    /// Loads the records and reads the git history side by side (two
+    /// independent passes over the disk), then parses the templates.
+    pub fn read(root: &Path) -> Result<Inputs, BuildError> {
+        let t = std::time::Instant::now();
+        let (repo, history) = rayon::join(|| load::load(root), || crate::history::read(root));
+        crate::timing("build: load and history", t);
+        let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
+        let tera = site_tera(root)?;
+        Ok(Inputs {
+            repo,
+            settings,
+            tera,
+            history,
+        })
+    }
+
+    pub fn parts(&self) -> Parts<'_> {
+        Parts {
+            repo: &self.repo,
+            settings: &self.settings,
+            tera: &self.tera,
+            history: &self.history,
+        }
+    }
+}
+
+/// Borrowed [`Inputs`]: `folio serve` renders a few accounts from a
+/// repository that holds only them.
+#[derive(Clone, Copy)]
+pub struct Parts<'i> {
+    pub repo: &'i Repo,
+    pub settings: &'i Settings,
+    pub tera: &'i tera::Tera,
+    pub history: &'i crate::history::History,
+}
+
+/// Which pages a render writes.
+pub enum Scope<'s> {
+    /// The whole site.
+    Everything,
+    /// After records changed: the pages of these accounts (account and
+    /// invoice pages), the handbook pages when `handbook` is set, and every
+    /// page and data file that sums up all accounts (dashboard, agenda,
+    /// account index, role pages, status.json, calendar, search index).
+    Changed {
+        accounts: &'s BTreeSet<String>,
+        handbook: bool,
+    },
+    /// Only the account and invoice pages of the repository's accounts (a
+    /// repository holding just the changed accounts), with links checked
+    /// against `known` as well: the quick first answer of `folio serve`.
+    Pages { known: &'s HashSet<String> },
+}
+
+/// How pages reach the disk.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// Into an empty staging folder.
+    Fresh,
+    /// Over the pages of a site being served: each file is written beside
+    /// its place and renamed over it, so a reader sees the old page or the
+    /// new one, never half of one.
+    InPlace,
+}
+
+/// One render: as of when, which pages, into which folder.
+pub struct Plan<'p> {
+    pub as_of: NaiveDate,
+    pub handbook_only: bool,
+    pub scope: Scope<'p>,
+    pub dir: &'p Path,
+    pub write: Write,
+}
+
+/// What a render wrote.
+pub struct Rendered {
+    pub summary: Summary,
+    /// Every file the complete site holds (pages and data files), whether
+    /// this render wrote it or not; empty for [`Scope::Pages`].
+    pub files: Vec<String>,
+    /// The files this render wrote.
+    pub written: usize,
+}
+
+/// Checks the records and renders the pages `plan` asks for into `plan.dir`.
+pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
+    let t = std::time::Instant::now();
+    let ledger = Ledger::new(inputs.repo, inputs.settings, plan.as_of);
     let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
         crate::check::check_ledger(&ledger)
             .into_iter()
@@ -103,19 +219,17 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     if !errors.is_empty() {
         return Err(BuildError::Records(errors));
     }
-    crate::timing("build: load and check", t);
-    let tera = site_tera(root)?;
+    crate::timing("build: check", t);
     let slugs = Slugs::of(&ledger)?;
-    let history = crate::history::read(root);
     let config = ledger.config();
     let site = Site {
         ledger: &ledger,
-        history: &history,
+        history: inputs.history,
         repo_url: config
             .and_then(|c| c.site.repo_url.as_ref())
             .map(|u| u.value.clone())
             .filter(|u| is_web_url(u)),
-        handbook_only: opts.handbook_only,
+        handbook_only: plan.handbook_only,
         policy_slugs: slugs.policies,
         page_slugs: slugs.pages,
         warnings: &warnings,
@@ -123,30 +237,50 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     };
     let t = std::time::Instant::now();
     let doc = report::build(&ledger, None);
-    let data = data_files(&site, root, &doc)?;
-    let jobs = jobs(&site);
-    let page_paths: Vec<String> = jobs.iter().map(|j| path_of(&site, j)).collect();
-    let mut names: Vec<&str> = page_paths.iter().map(String::as_str).collect();
+    let all_jobs = jobs(&site);
+    let all_paths: Vec<String> = all_jobs.iter().map(|j| path_of(&site, j)).collect();
+    let data = match plan.scope {
+        Scope::Everything | Scope::Changed { .. } => {
+            data_files(&site, inputs.repo.root.as_path(), &doc)?
+        }
+        Scope::Pages { .. } => vec![],
+    };
+    let mut names: Vec<&str> = all_paths.iter().map(String::as_str).collect();
     names.extend(data.iter().map(|(p, _)| p.as_str()));
     check_paths(&names)?;
+    let mut known: HashSet<&str> = names.iter().copied().collect();
+    if let Scope::Pages { known: served } = plan.scope {
+        known.extend(served.iter().map(String::as_str));
+    }
+    let selected: Vec<(&Job, &str)> = all_jobs
+        .iter()
+        .zip(all_paths.iter())
+        .filter(|(job, _)| plan.scope.renders(job))
+        .map(|(job, path)| (job, path.as_str()))
+        .collect();
     crate::timing("build: plan", t);
-    // Pages are rendered, link-checked and written one by one in parallel,
-    // so the whole site never sits in memory; a failure drops the staging
-    // folder and leaves `--out` as it was.
     let t = std::time::Instant::now();
-    let staging = output::Staging::new(&opts.out).map_err(|e| io_failure(&opts.out, e))?;
-    output::write_all(&staging.dir, &data).map_err(|e| io_failure(&staging.dir, e))?;
-    output::make_folders(&staging.dir, &names).map_err(|e| io_failure(&staging.dir, e))?;
-    let known: HashSet<&str> = names.iter().copied().collect();
-    let renderer = Renderer::new(&site, &tera, &doc);
-    let broken: Vec<String> = jobs
+    let dir = plan.dir;
+    let write = |rel: &str, bytes: &[u8]| -> Result<(), BuildError> {
+        match plan.write {
+            Write::Fresh => std::fs::write(dir.join(rel), bytes),
+            Write::InPlace => output::replace(dir, rel, bytes),
+        }
+        .map_err(|e| io_failure(&dir.join(rel), e))
+    };
+    let selected_paths: Vec<&str> = selected.iter().map(|(_, p)| *p).collect();
+    let data_paths: Vec<&str> = data.iter().map(|(p, _)| p.as_str()).collect();
+    output::make_folders(dir, &selected_paths).map_err(|e| io_failure(dir, e))?;
+    output::make_folders(dir, &data_paths).map_err(|e| io_failure(dir, e))?;
+    data.par_iter()
+        .try_for_each(|(rel, bytes)| write(rel, bytes))?;
+    let renderer = Renderer::new(&site, inputs.tera, &doc);
+    let broken: Vec<String> = selected
         .par_iter()
-        .zip(page_paths.par_iter())
         .map(|(job, path)| -> Result<Vec<String>, BuildError> {
             let html = renderer.render(job, path)?;
             let bad = links::broken(path, &html, &known);
-            std::fs::write(staging.dir.join(path), html)
-                .map_err(|e| io_failure(&staging.dir.join(path), e))?;
+            write(path, html.as_bytes())?;
             Ok(bad
                 .into_iter()
                 .map(|link| format!("{path} links to `{link}`, which the site does not have"))
@@ -160,14 +294,38 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     if !broken.is_empty() {
         return Err(broken_links(broken));
     }
-    let t = std::time::Instant::now();
-    staging.commit().map_err(|e| io_failure(&opts.out, e))?;
-    crate::timing("build: swap", t);
-    Ok(Summary {
-        pages: page_paths.len(),
-        files: names.len() + 1,
-        warnings,
+    let written = selected.len() + data.len();
+    let files = match plan.scope {
+        Scope::Pages { .. } => vec![],
+        _ => names.iter().map(|n| n.to_string()).collect(),
+    };
+    Ok(Rendered {
+        summary: Summary {
+            pages: all_paths.len(),
+            files: names.len() + 1,
+            warnings,
+        },
+        files,
+        written,
     })
+}
+
+impl Scope<'_> {
+    /// Whether this scope renders `job`'s page.
+    fn renders(&self, job: &Job) -> bool {
+        match self {
+            Scope::Everything => true,
+            Scope::Changed { accounts, handbook } => match job {
+                Job::Account(a) => accounts.contains(&a.id),
+                Job::Invoice(e) => accounts.contains(&e.account.id),
+                Job::HandbookIndex { .. } | Job::HandbookPage(_) => *handbook,
+                // Fixed by folio.yaml and the templates, which rebuild everything.
+                Job::Policy(_) | Job::Search => false,
+                Job::Dashboard | Job::Actions | Job::Accounts | Job::Role(_) => true,
+            },
+            Scope::Pages { .. } => matches!(job, Job::Account(_) | Job::Invoice(_)),
+        }
+    }
 }
 
 /// The site's and the message drafts' templates, parsed once; any template

@@ -9,6 +9,7 @@ pub mod message;
 pub mod output;
 pub mod pages;
 pub mod search;
+pub mod incremental;
 pub mod serve;
 pub mod svg;
 pub mod templates;

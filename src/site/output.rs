@@ -312,6 +312,46 @@ pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
         .try_for_each(|(p, bytes)| fs::write(dir.join(p), bytes))
 }
 
+/// Replaces `dir/rel` with `bytes` in one step: written beside it under a
+/// temporary name, then renamed over it, so a reader of a site being served
+/// sees the old file or the new one, never half of one. An unchanged file
+/// is left alone.
+pub fn replace(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    let path = dir.join(rel);
+    if fs::read(&path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::other("a file to replace has no name"))?
+        .to_string_lossy()
+        .to_string();
+    let temp = path.with_file_name(format!(".{name}.folio-new"));
+    fs::write(&temp, bytes)?;
+    fs::rename(&temp, &path).inspect_err(|_| {
+        let _ = fs::remove_file(&temp);
+    })
+}
+
+/// Removes files of a served site that a newer render no longer has, and
+/// the folders they leave empty (a removed invoice's page folder).
+pub fn remove_stale(dir: &Path, stale: &[String]) {
+    for rel in stale {
+        if !is_contained(rel) {
+            continue;
+        }
+        let path = dir.join(rel);
+        let _ = fs::remove_file(&path);
+        let mut folder = path.parent();
+        while let Some(f) = folder.filter(|f| *f != dir && f.starts_with(dir)) {
+            if fs::remove_dir(f).is_err() {
+                break;
+            }
+            folder = f.parent();
+        }
+    }
+}
+
 /// Removes a folder tree, its first two levels in parallel (a site has tens
 /// of thousands of page folders under `invoices/`).
 fn remove_tree(dir: &Path) -> io::Result<()> {

@@ -21,7 +21,9 @@
 //! - while the records have errors, HTML pages show the diagnostics instead
 //!   of a stale site; the reload script brings the site back once fixed.
 
-use super::build::{self, BuildError, Options as BuildOptions};
+use super::build::{self, BuildError};
+use super::incremental::{Change, Session};
+use std::collections::BTreeSet;
 use crate::diagnostic::Diagnostic;
 use chrono::NaiveDate;
 use std::fs;
@@ -85,7 +87,7 @@ h1 { color: #a4161a; font-size: 1.5rem; }
 /// Worker threads answering requests; pages are small files on a local disk.
 const WORKERS: usize = 8;
 /// File events closer together than this make one rebuild.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+const DEBOUNCE: Duration = Duration::from_millis(40);
 /// How often a server without --as-of checks whether the day has changed.
 const CLOCK_CHECK: Duration = Duration::from_secs(30);
 /// The folders under the records root whose files make up the site.
@@ -316,17 +318,56 @@ fn start_remover() -> std::sync::mpsc::Sender<PathBuf> {
     tx
 }
 
-/// Builds the site once and records the outcome in `state`.
-fn rebuild(root: &Path, as_of: Option<NaiveDate>, state: &State, report: &Reporter) {
+/// What the builder keeps between builds: the records read so far.
+type Builder = Arc<Mutex<Option<Session>>>;
+
+/// Brings the served site up to date with `changes` and records the outcome
+/// in `state`: in place when only account folders or the handbook changed
+/// (the changed pages first, then everything that sums them up), else a full
+/// build into a new folder.
+fn rebuild(
+    root: &Path,
+    as_of: Option<NaiveDate>,
+    state: &State,
+    report: &Reporter,
+    session: &mut Option<Session>,
+    changes: &BTreeSet<Change>,
+) {
     let started = Instant::now();
-    let opts = BuildOptions {
-        out: state.next_site_folder(),
-        handbook_only: false,
-        as_of,
+    // The records in memory can be patched unless folio.yaml or the
+    // templates changed, or the git history moved under them.
+    let reusable =
+        !changes.contains(&Change::Everything) && session.as_ref().is_some_and(|s| !s.history_moved());
+    let outcome = match session.as_mut() {
+        Some(s) if reusable => {
+            let accounts = s.reload(changes);
+            let day = s.as_of(as_of);
+            let healthy = state.broken.read().unwrap_or_else(|e| e.into_inner()).is_none();
+            if !s.has_site() {
+                // No build has succeeded yet: the whole site, from memory.
+                let folder = state.next_site_folder();
+                let result = s.render_all(day, &folder);
+                match &result {
+                    Ok(_) => state.publish(folder),
+                    Err(_) => {
+                        let _ = fs::remove_dir_all(&folder);
+                    }
+                }
+                result
+            } else {
+                if healthy && !accounts.is_empty() && s.preview(day, &accounts).is_ok() {
+                    // The changed pages are in place: open pages reload now;
+                    // what sums up every account follows.
+                    state.version.fetch_add(1, Ordering::SeqCst);
+                    crate::timing("serve: changed pages", started);
+                }
+                s.update(day)
+            }
+        }
+        _ => full_build(root, as_of, state, session),
     };
-    let broken = match build::build(root, &opts) {
+    let broken = match outcome {
         Ok(summary) => {
-            state.publish(opts.out);
             report(Report::Built {
                 pages: summary.pages,
                 elapsed: started.elapsed(),
@@ -350,6 +391,39 @@ fn rebuild(root: &Path, as_of: Option<NaiveDate>, state: &State, report: &Report
     state.version.fetch_add(1, Ordering::SeqCst);
 }
 
+/// Reads everything again and renders the whole site into a new folder,
+/// which is served once complete.
+fn full_build(
+    root: &Path,
+    as_of: Option<NaiveDate>,
+    state: &State,
+    session: &mut Option<Session>,
+) -> Result<build::Summary, BuildError> {
+    if !root.is_dir() {
+        return Err(BuildError::Failed(format!(
+            "`{}` is not a folder",
+            root.display()
+        )));
+    }
+    *session = None;
+    let mut fresh = Session::read(root)?;
+    let folder = state.next_site_folder();
+    let result = fresh.render_all(fresh.as_of(as_of), &folder);
+    match result {
+        Ok(summary) => {
+            state.publish(folder);
+            *session = Some(fresh);
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = fs::remove_dir_all(&folder);
+            // The records stay read: the next edit can build on them.
+            *session = Some(fresh);
+            Err(e)
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The server.
 
@@ -360,7 +434,7 @@ pub struct Server {
     state: Arc<State>,
     /// Held while a build writes into the workspace, so shutdown never
     /// removes a folder under a running build.
-    building: Arc<Mutex<()>>,
+    building: Builder,
     workers: Vec<std::thread::JoinHandle<()>>,
     _watcher: Option<Watcher>,
     workspace: Option<Workspace>,
@@ -390,13 +464,14 @@ impl Server {
             epoch: epoch(),
             broken: RwLock::new(None),
         });
-        let building = Arc::new(Mutex::new(()));
+        let building: Builder = Arc::new(Mutex::new(None));
         // Watching starts first, so an edit saved during the first build
         // (long on a large repository) is not missed.
         let watcher = Watcher::start(opts, state.clone(), building.clone(), report.clone())?;
         {
-            let _lock = building.lock().unwrap_or_else(|e| e.into_inner());
-            rebuild(&opts.root, opts.as_of, &state, &report);
+            let mut session = building.lock().unwrap_or_else(|e| e.into_inner());
+            let everything = BTreeSet::from([Change::Everything]);
+            rebuild(&opts.root, opts.as_of, &state, &report, &mut session, &everything);
         }
         let http = Arc::new(http);
         let workers = (0..WORKERS)
@@ -542,9 +617,9 @@ fn watch_folders(
     }
 }
 
-/// Whether a file event can change the site: not a read (the build itself
-/// opens every record), and about a record path.
-fn is_change(root: &Path, workspace: Option<&Path>, event: &notify::Event) -> bool {
+/// What a file event changes in the site: nothing for reads (the build
+/// itself opens every record) and for paths outside the records.
+fn changes(root: &Path, workspace: Option<&Path>, event: &notify::Event) -> Vec<Change> {
     use notify::EventKind;
     use notify::event::{AccessKind, AccessMode};
     let writes = match event.kind {
@@ -552,18 +627,30 @@ fn is_change(root: &Path, workspace: Option<&Path>, event: &notify::Event) -> bo
         EventKind::Access(_) => false,
         _ => true,
     };
-    writes
-        && event
-            .paths
-            .iter()
-            .any(|p| workspace.is_none_or(|w| !p.starts_with(w)) && is_record_path(root, p))
+    if !writes {
+        return vec![];
+    }
+    event
+        .paths
+        .iter()
+        .filter(|p| workspace.is_none_or(|w| !p.starts_with(w)) && is_record_path(root, p))
+        .filter_map(|p| {
+            let rel = p.strip_prefix(root).ok()?;
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            // A path folio cannot place (not UTF-8, say) rebuilds everything.
+            Some(Change::of(&rel.join("/")).unwrap_or(Change::Everything))
+        })
+        .collect()
 }
 
 impl Watcher {
     fn start(
         opts: &Options,
         state: Arc<State>,
-        building: Arc<Mutex<()>>,
+        building: Builder,
         report: Reporter,
     ) -> Result<Watcher, String> {
         use notify::{RecursiveMode, Watcher as _};
@@ -583,23 +670,32 @@ impl Watcher {
         let as_of = opts.as_of;
         let workspace = Some(state.workspace.clone());
         std::thread::spawn(move || {
-            let changed = |event: &notify::Result<notify::Event>| {
-                event
-                    .as_ref()
-                    .is_ok_and(|e| is_change(&root, workspace.as_deref(), e))
+            let changes_of = |event: &notify::Result<notify::Event>| -> Vec<Change> {
+                match event {
+                    Ok(e) if e.need_rescan() => vec![Change::Everything],
+                    Ok(e) => changes(&root, workspace.as_deref(), e),
+                    // Events were lost: only a full build is sure to be right.
+                    Err(_) => vec![Change::Everything],
+                }
             };
             use std::sync::mpsc::RecvTimeoutError;
             // Without --as-of, stages move with the calendar: a server left
             // running past midnight rebuilds for the new day.
             let mut built_for = as_of.is_none().then(|| today(&root));
             loop {
+                let mut pending: BTreeSet<Change> = BTreeSet::new();
                 match rx.recv_timeout(CLOCK_CHECK) {
-                    Ok(event) if changed(&event) => {}
-                    Ok(_) => continue,
+                    Ok(event) => {
+                        pending.extend(changes_of(&event));
+                        if pending.is_empty() {
+                            continue;
+                        }
+                    }
                     Err(RecvTimeoutError::Timeout) => {
                         if built_for.is_none_or(|day| day == today(&root)) {
                             continue;
                         }
+                        pending.insert(Change::Everything);
                     }
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
@@ -607,7 +703,7 @@ impl Watcher {
                 // events; wait until they stop for a moment.
                 loop {
                     match rx.recv_timeout(DEBOUNCE) {
-                        Ok(_) => continue,
+                        Ok(event) => pending.extend(changes_of(&event)),
                         Err(RecvTimeoutError::Timeout) => break,
                         Err(RecvTimeoutError::Disconnected) => return,
                     }
@@ -615,13 +711,13 @@ impl Watcher {
                 if let Some(watcher) = weak.upgrade() {
                     watch_folders(&watcher, &root, &mut watched, &report);
                 }
-                let _lock = building.lock().unwrap_or_else(|e| e.into_inner());
+                let mut session = building.lock().unwrap_or_else(|e| e.into_inner());
                 if built_for.is_some() {
                     built_for = Some(today(&root));
                 }
-                // The reads this build makes come back as events; `changed`
+                // The reads this build makes come back as events; `changes`
                 // ignores them.
-                rebuild(&root, as_of, &state, &report);
+                rebuild(&root, as_of, &state, &report, &mut session, &pending);
             }
         });
         Ok(Watcher { _watcher: watcher })
