@@ -132,6 +132,51 @@ fn a_negative_or_zero_amount() {
 }
 
 #[test]
+fn amounts_that_are_not_plain_decimals() {
+    // YAML's infinities and `1_000` are not amounts; each is one E015 on the value.
+    for (amount, message) in [
+        (".inf", "`.inf` is not a decimal number"),
+        ("-.inf", "`-.inf` is not a decimal number"),
+        (".nan", "`.nan` is not a decimal number"),
+        ("1_000", "amount `1_000` is text, not a number"),
+    ] {
+        let text = format!("---\nnumber: A-1\nissued: 2026-10-01\namount: {amount}\n---\n");
+        let d = only_error(&bad_invoice(text));
+        at(&d, "E015", INVOICE_FILE, 4, 9);
+        contains(&d, "message", message);
+        contains(&d, "hint", "12000.50");
+    }
+    // `status: paid` is refused with a hint that payments make an invoice paid.
+    let d = only_error(&bad_invoice(invoice("A-1", "status: paid\n")));
+    at(&d, "E031", INVOICE_FILE, 5, 9);
+    contains(&d, "hint", "payments:");
+}
+
+#[test]
+fn json_diagnostics_have_exactly_the_spec_keys() {
+    // One error and one warning (a missed reminder on the other invoice).
+    let f = bad_invoice("---\nnumber: A-1\nisued: 2026-10-01\namount: 1000\n---\n");
+    f.write("accounts/acme/invoices/b.md", invoice("B-1", ""));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(keys(&doc), ["errors", "warnings"]);
+    let all = all_diagnostics(&doc);
+    assert_eq!(all.len(), 2, "{doc:#}");
+    for d in all {
+        assert_eq!(
+            keys(d),
+            ["code", "column", "file", "hint", "line", "message"],
+            "{d:#}"
+        );
+        assert!(d["line"].is_u64() && d["column"].is_u64(), "{d:#}");
+    }
+    assert_eq!(doc["errors"][0]["code"], "E012");
+    assert_eq!(doc["warnings"][0]["code"], "W005");
+    assert_eq!(doc["warnings"][0]["file"], "accounts/acme/invoices/b.md");
+}
+
+#[test]
 fn a_missing_required_key() {
     // At the top level: the front matter's first key.
     let d = only_error(&bad_invoice(
@@ -642,9 +687,15 @@ fn github_format_is_workflow_annotations() {
     assert_eq!(lines.len(), 2, "{}", run.stdout);
     assert_eq!(
         lines[0],
-        "::error file=accounts/acme/invoices/a.md,line=3,col=1,title=folio E012::E012 unknown-key: unknown key `isued` (hint: did you mean `issued`?)"
+        "::error file=accounts/acme/invoices/a.md,line=3,col=1::E012 unknown-key: unknown key `isued` (hint: did you mean `issued`?)"
     );
-    assert!(lines[1].starts_with("::warning file=accounts/acme/invoices/b.md,line=6,col=13,title=folio W005::W005 missed-step"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with(
+            "::warning file=accounts/acme/invoices/b.md,line=6,col=13::W005 missed-step"
+        ),
+        "{}",
+        lines[1]
+    );
 }
 
 #[test]
@@ -779,6 +830,14 @@ fn w007_a_broken_promise() {
         w[0]["message"],
         "invoice A-1: the promise to pay by 2026-10-09 was broken"
     );
+    // A promise to pay before it was made is an error, not also a broken promise.
+    f.write(
+        INVOICE_FILE,
+        overdue_invoice("promises:\n  - { made: 2026-10-09, pay_by: 2026-10-02 }\n"),
+    );
+    let (_, doc) = f.check_json(&[]);
+    assert!(with_code(&doc, "W007").is_empty(), "{doc:#}");
+    assert_eq!(with_code(&doc, "E031").len(), 1, "{doc:#}");
     // Kept: paid in full on the promised day.
     f.write(
         INVOICE_FILE,

@@ -151,11 +151,10 @@ pub fn github(diags: &[Diagnostic]) -> String {
         );
         let _ = writeln!(
             out,
-            "::{kind} file={},line={},col={},title={}::{}",
+            "::{kind} file={},line={},col={}::{}",
             escape_property(&d.file),
             d.pos.line,
             d.pos.column,
-            escape_property(&format!("folio {}", d.code.id())),
             escape_data(&message)
         );
     }
@@ -247,7 +246,11 @@ mod tests {
     #[test]
     fn json_has_spec_shape() {
         let v: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["errors", "warnings"]);
         let e = &v["errors"][0];
+        let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["code", "column", "file", "hint", "line", "message"]);
         assert_eq!(e["file"], "accounts/acme/account.md");
         assert_eq!(e["line"], 3);
         assert_eq!(e["column"], 1);
@@ -259,9 +262,9 @@ mod tests {
     #[test]
     fn github_annotations_escape() {
         let out = github(&sample());
-        assert!(out.starts_with(
-            "::error file=accounts/acme/account.md,line=3,col=1,title=folio E012::E012 unknown-key"
-        ));
+        assert!(
+            out.starts_with("::error file=accounts/acme/account.md,line=3,col=1::E012 unknown-key")
+        );
         assert!(out.contains("::warning file="));
     }
 
