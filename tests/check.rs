@@ -925,6 +925,19 @@ fn symbolic_links_that_leave_the_repository_are_not_followed() {
             "handbook"
         ]
     );
+    // The text report names a link but never shows what it points at (a
+    // CI log is public; the first line of a key file must not end up there).
+    let g = Fixture::new();
+    std::fs::write(outside.path().join("key.txt"), "SECRET-FIRST-LINE\n").unwrap();
+    std::fs::create_dir_all(g.path().join("accounts/acme/invoices")).unwrap();
+    symlink(
+        outside.path().join("key.txt"),
+        g.path().join("accounts/acme/invoices/key.md"),
+    )
+    .unwrap();
+    let run = g.run(&["--as-of", "2026-10-27", "check"]);
+    assert!(run.stdout.contains("W009"), "{}", run.stdout);
+    assert!(!run.stdout.contains("SECRET"), "{}", run.stdout);
     let status = f.status_json("2026-10-27", &[]);
     assert_eq!(status["invoices"], serde_json::json!([]), "{status:#}");
     assert_eq!(status["accounts"].as_array().unwrap().len(), 1);

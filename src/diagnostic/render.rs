@@ -192,7 +192,7 @@ impl<'a> SourceCache<'a> {
     fn line(&mut self, file: &str, line: u32) -> Option<String> {
         if self.file != file {
             self.file = file.to_string();
-            let bytes = read_prefix(&self.root.join(file));
+            let bytes = read_inside(self.root, file);
             let text = String::from_utf8_lossy(&bytes).replace('\0', "\u{FFFD}");
             self.lines = text
                 .trim_start_matches('\u{feff}')
@@ -205,6 +205,21 @@ impl<'a> SourceCache<'a> {
             .filter(|l| l.len() < 1000)
             .cloned()
     }
+}
+
+/// The bytes of `rel` when it is a regular file inside `root` once links
+/// are resolved, else nothing: a diagnostic about a link that leaves the
+/// repository (W009) must not print the first line of what it points at
+/// (`/etc/passwd`, a key file) into a public CI log, nor block on a FIFO.
+fn read_inside(root: &Path, rel: &str) -> Vec<u8> {
+    let path = root.join(rel);
+    let inside = match (root.canonicalize(), path.canonicalize()) {
+        (Ok(root), Ok(real)) => {
+            real.starts_with(&root) && std::fs::metadata(&real).is_ok_and(|m| m.is_file())
+        }
+        _ => false,
+    };
+    if inside { read_prefix(&path) } else { vec![] }
 }
 
 /// A file's bytes up to the record size limit: diagnostics never point past
