@@ -1267,3 +1267,21 @@ fn duplicate_keys_missing_account_files_and_bad_terms() {
     at(d, "E026", INVOICE_FILE, 5, 8);
     contains(d, "hint", "15 working days");
 }
+
+#[test]
+fn invoice_numbers_that_cannot_name_a_page() {
+    // `build` refuses these; `check` (what CI runs on a pull request) says so first.
+    let long = "X".repeat(130);
+    for (number, code) in [
+        ("CON", "E023"),
+        ("nul", "E023"),
+        (long.as_str(), "E023"),
+        ("\"--/--\"", "E031"),
+    ] {
+        let d = only_error(&bad_invoice(invoice(number, "due: 2026-12-30\n")));
+        at(&d, code, INVOICE_FILE, 2, 9);
+    }
+    // A number with slashes and dots is fine: its page name is a slug.
+    let f = bad_invoice(invoice("../../etc/passwd", "due: 2026-12-30\n"));
+    assert_eq!(f.check_json(&[]).0, 0);
+}

@@ -207,7 +207,8 @@ impl Cx<'_> {
     fn invoice(&self, dir: &AccountDir, rec: &Record<Invoice>, out: &mut Vec<Diagnostic>) {
         let f = rec.file.as_str();
         let inv = &rec.data;
-        if number_slug(&inv.number).is_empty() {
+        let slug = number_slug(&inv.number);
+        if slug.is_empty() {
             out.push(Diagnostic::new(
                 Code::BadValue,
                 f,
@@ -217,6 +218,18 @@ impl Cx<'_> {
                     inv.number.value
                 ),
                 "use a number such as INV-2026-0042",
+            ));
+        } else if !crate::site::output::is_safe_segment(&slug) {
+            // What `build` would refuse, said by `check` on the pull request.
+            out.push(Diagnostic::new(
+                Code::BadSlug,
+                f,
+                inv.number.pos,
+                format!(
+                    "invoice number `{}` gives the page name `{slug}`, which cannot be a folder",
+                    inv.number.value
+                ),
+                "use a number of at most 128 letters and digits that is not a reserved device name (con, nul, ...)",
             ));
         }
         if let Some(p) = &inv.project
