@@ -1285,3 +1285,51 @@ fn invoice_numbers_that_cannot_name_a_page() {
     let f = bad_invoice(invoice("../../etc/passwd", "due: 2026-12-30\n"));
     assert_eq!(f.check_json(&[]).0, 0);
 }
+
+#[test]
+fn color_is_chosen_by_the_color_option_and_no_color() {
+    let f = bad_invoice("---\nnumber: A-1\nisued: 2026-10-01\namount: 1000\n---\n");
+    let dir = f.path().to_str().unwrap();
+    let esc = '\u{1b}';
+    // `always` colours even when stdout is not a terminal.
+    let always = common::folio(&[
+        "-C",
+        dir,
+        "--as-of",
+        "2026-10-27",
+        "--color",
+        "always",
+        "check",
+    ]);
+    assert_eq!(always.code, 1);
+    assert!(always.stdout.contains(esc), "{}", always.stdout);
+    let never = common::folio(&[
+        "-C",
+        dir,
+        "--as-of",
+        "2026-10-27",
+        "--color",
+        "never",
+        "check",
+    ]);
+    assert!(!never.stdout.contains(esc), "{}", never.stdout);
+    // auto: not a terminal here, so no colour.
+    let auto = common::folio(&["-C", dir, "--as-of", "2026-10-27", "check"]);
+    assert!(!auto.stdout.contains(esc), "{}", auto.stdout);
+    // JSON and github output never carry colour.
+    let json = common::folio(&[
+        "-C",
+        dir,
+        "--as-of",
+        "2026-10-27",
+        "--color",
+        "always",
+        "check",
+        "--format",
+        "json",
+    ]);
+    assert!(!json.stdout.contains(esc));
+    serde_json::from_str::<Value>(&json.stdout).unwrap();
+    let bad = common::folio(&["-C", dir, "--color", "sometimes", "check"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
