@@ -132,6 +132,51 @@ fn a_negative_or_zero_amount() {
 }
 
 #[test]
+fn amounts_that_are_not_plain_decimals() {
+    // YAML's infinities and `1_000` are not amounts; each is one E015 on the value.
+    for (amount, message) in [
+        (".inf", "`.inf` is not a decimal number"),
+        ("-.inf", "`-.inf` is not a decimal number"),
+        (".nan", "`.nan` is not a decimal number"),
+        ("1_000", "amount `1_000` is text, not a number"),
+    ] {
+        let text = format!("---\nnumber: A-1\nissued: 2026-10-01\namount: {amount}\n---\n");
+        let d = only_error(&bad_invoice(text));
+        at(&d, "E015", INVOICE_FILE, 4, 9);
+        contains(&d, "message", message);
+        contains(&d, "hint", "12000.50");
+    }
+    // `status: paid` is refused with a hint that payments make an invoice paid.
+    let d = only_error(&bad_invoice(invoice("A-1", "status: paid\n")));
+    at(&d, "E031", INVOICE_FILE, 5, 9);
+    contains(&d, "hint", "payments:");
+}
+
+#[test]
+fn json_diagnostics_have_exactly_the_spec_keys() {
+    // One error and one warning (a missed reminder on the other invoice).
+    let f = bad_invoice("---\nnumber: A-1\nisued: 2026-10-01\namount: 1000\n---\n");
+    f.write("accounts/acme/invoices/b.md", invoice("B-1", ""));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(keys(&doc), ["errors", "warnings"]);
+    let all = all_diagnostics(&doc);
+    assert_eq!(all.len(), 2, "{doc:#}");
+    for d in all {
+        assert_eq!(
+            keys(d),
+            ["code", "column", "file", "hint", "line", "message"],
+            "{d:#}"
+        );
+        assert!(d["line"].is_u64() && d["column"].is_u64(), "{d:#}");
+    }
+    assert_eq!(doc["errors"][0]["code"], "E012");
+    assert_eq!(doc["warnings"][0]["code"], "W005");
+    assert_eq!(doc["warnings"][0]["file"], "accounts/acme/invoices/b.md");
+}
+
+#[test]
 fn a_missing_required_key() {
     // At the top level: the front matter's first key.
     let d = only_error(&bad_invoice(
@@ -642,9 +687,15 @@ fn github_format_is_workflow_annotations() {
     assert_eq!(lines.len(), 2, "{}", run.stdout);
     assert_eq!(
         lines[0],
-        "::error file=accounts/acme/invoices/a.md,line=3,col=1,title=folio E012::E012 unknown-key: unknown key `isued` (hint: did you mean `issued`?)"
+        "::error file=accounts/acme/invoices/a.md,line=3,col=1::E012 unknown-key: unknown key `isued` (hint: did you mean `issued`?)"
     );
-    assert!(lines[1].starts_with("::warning file=accounts/acme/invoices/b.md,line=6,col=13,title=folio W005::W005 missed-step"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with(
+            "::warning file=accounts/acme/invoices/b.md,line=6,col=13::W005 missed-step"
+        ),
+        "{}",
+        lines[1]
+    );
 }
 
 #[test]
@@ -779,6 +830,14 @@ fn w007_a_broken_promise() {
         w[0]["message"],
         "invoice A-1: the promise to pay by 2026-10-09 was broken"
     );
+    // A promise to pay before it was made is an error, not also a broken promise.
+    f.write(
+        INVOICE_FILE,
+        overdue_invoice("promises:\n  - { made: 2026-10-09, pay_by: 2026-10-02 }\n"),
+    );
+    let (_, doc) = f.check_json(&[]);
+    assert!(with_code(&doc, "W007").is_empty(), "{doc:#}");
+    assert_eq!(with_code(&doc, "E031").len(), 1, "{doc:#}");
     // Kept: paid in full on the promised day.
     f.write(
         INVOICE_FILE,
@@ -866,6 +925,19 @@ fn symbolic_links_that_leave_the_repository_are_not_followed() {
             "handbook"
         ]
     );
+    // The text report names a link but never shows what it points at (a
+    // CI log is public; the first line of a key file must not end up there).
+    let g = Fixture::new();
+    std::fs::write(outside.path().join("key.txt"), "SECRET-FIRST-LINE\n").unwrap();
+    std::fs::create_dir_all(g.path().join("accounts/acme/invoices")).unwrap();
+    symlink(
+        outside.path().join("key.txt"),
+        g.path().join("accounts/acme/invoices/key.md"),
+    )
+    .unwrap();
+    let run = g.run(&["--as-of", "2026-10-27", "check"]);
+    assert!(run.stdout.contains("W009"), "{}", run.stdout);
+    assert!(!run.stdout.contains("SECRET"), "{}", run.stdout);
     let status = f.status_json("2026-10-27", &[]);
     assert_eq!(status["invoices"], serde_json::json!([]), "{status:#}");
     assert_eq!(status["accounts"].as_array().unwrap().len(), 1);
@@ -915,4 +987,349 @@ fn symbolic_links_that_leave_the_repository_are_not_followed() {
         f.status_json("2026-10-27", &[])["invoices"][0]["number"],
         "IN-1"
     );
+}
+
+// ------------------------------------- warnings and errors not covered above
+
+#[test]
+fn w001_an_overpayment() {
+    let f = bad_invoice(invoice(
+        "A-1",
+        "due: 2026-10-22\npayments:\n  - { date: 2026-10-10, amount: 600 }\n  - { date: 2026-10-12, amount: 450.50 }\n",
+    ));
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0, "a warning: {doc:#}");
+    let w = with_code(&doc, "W001");
+    assert_eq!(w.len(), 1, "{doc:#}");
+    // On the last payment's amount.
+    at(w[0], "W001", INVOICE_FILE, 8, 33);
+    assert_eq!(w[0]["message"], "invoice A-1 is overpaid by 50.50 EUR");
+    contains(w[0], "hint", "refund");
+    // Paid exactly: nothing.
+    f.write(
+        INVOICE_FILE,
+        invoice(
+            "A-1",
+            "due: 2026-10-22\npayments:\n  - { date: 2026-10-10, amount: 1000 }\n",
+        ),
+    );
+    assert_eq!(
+        f.check_json(&[]).1,
+        serde_json::json!({"errors": [], "warnings": []})
+    );
+}
+
+#[test]
+fn w003_w012_handover_brief_missing_or_incomplete() {
+    let f = Fixture::new();
+    let no_brief = common::ACCOUNT
+        .split("handover:\n")
+        .next()
+        .unwrap()
+        .to_string()
+        + "---\n";
+    f.write("accounts/acme/account.md", &no_brief);
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0);
+    let w = with_code(&doc, "W003");
+    assert_eq!(w.len(), 1, "{doc:#}");
+    at(w[0], "W003", "accounts/acme/account.md", 2, 7);
+    assert_eq!(
+        w[0]["message"],
+        "active account `Acme Corp` has no handover brief"
+    );
+    contains(w[0], "hint", "why_they_bought");
+    // A prospect needs none.
+    f.write(
+        "accounts/acme/account.md",
+        no_brief.replace("status: active", "status: prospect"),
+    );
+    assert!(with_code(&f.check_json(&[]).1, "W003").is_empty());
+    // Unanswered questions are named.
+    f.write(
+        "accounts/acme/account.md",
+        common::ACCOUNT
+            .replace("  buyer: John Doe\n", "  buyer: \"\"\n")
+            .replace("  roadblocks: Legal review of the copy.\n", ""),
+    );
+    let (_, doc) = f.check_json(&[]);
+    let w = with_code(&doc, "W012");
+    assert_eq!(w.len(), 1, "{doc:#}");
+    contains(w[0], "message", "buyer, roadblocks");
+}
+
+#[test]
+fn w004_a_missed_meeting_by_cadence() {
+    let f = Fixture::new();
+    let account = common::ACCOUNT.replace(
+        "handover:\n",
+        "cadence:\n  internal_sync: weekly\n  client_sync: monthly\nlog:\n  - { date: 2026-10-01, kind: client_sync, by: ana, note: Roadmap }\n  - { date: 2026-10-22, kind: internal_sync, by: ana, note: Planning }\nhandover:\n",
+    );
+    f.write("accounts/acme/account.md", &account);
+    // As of 2026-10-27: the weekly sync (last 10-22) is due 10-29, fine;
+    // the monthly client sync (last 10-01) is due 10-31, fine.
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 0);
+    assert!(with_code(&doc, "W004").is_empty(), "{doc:#}");
+    // As of 2026-11-05 both are overdue.
+    let run = f.run(&["--as-of", "2026-11-05", "check", "--format", "json"]);
+    let doc = run.json();
+    let w = with_code(&doc, "W004");
+    assert_eq!(w.len(), 2, "{doc:#}");
+    assert_eq!(
+        w[0]["message"],
+        "internal_sync is due every 7 days and the last one was on 2026-10-22 (due by 2026-10-29)"
+    );
+    contains(w[1], "message", "client_sync");
+    contains(w[0], "hint", "kind: internal_sync");
+    // No meeting logged: counted from `since`.
+    f.write(
+        "accounts/acme/account.md",
+        common::ACCOUNT.replace(
+            "handover:\n",
+            "cadence:\n  client_sync: quarterly\nhandover:\n",
+        ),
+    );
+    let (_, doc) = f.check_json(&[]);
+    let w = with_code(&doc, "W004");
+    assert_eq!(w.len(), 1, "{doc:#}");
+    contains(w[0], "message", "none is logged");
+}
+
+/// folio.yaml with `policies:` appended.
+fn with_policies(policies: &str) -> Fixture {
+    let f = Fixture::new();
+    f.write(
+        "folio.yaml",
+        format!("{}policies:\n{policies}", common::FOLIO_YAML),
+    );
+    f
+}
+
+#[test]
+fn policies_in_folio_yaml_are_validated() {
+    let f = with_policies(
+        "  strict:\n    days: working\n    stages:\n      - { id: first, offset: 0, owner: nobody }\n      - { id: first, offset: -1, template: \"{{ oops\" }\n      - { id: Last_One, offset: 99999, owner: finance }\n",
+    );
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    let got: Vec<(&str, u64, &str)> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!(d["file"], "folio.yaml");
+            (
+                d["code"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let lines = common::FOLIO_YAML.lines().count() as u64;
+    assert_eq!(
+        got,
+        [
+            (
+                "E028",
+                lines + 5,
+                "stage owner `nobody` is neither a role nor a person"
+            ),
+            (
+                "E028",
+                lines + 6,
+                "policy `strict` has two stages with id `first`"
+            ),
+            (
+                "E028",
+                lines + 6,
+                "stage `first` (offset -1) must come after `first` (offset 0): offsets must increase"
+            ),
+            (
+                "E030",
+                lines + 6,
+                "stage `first` template does not parse: Failed to parse 'stage': at 1:8: expected `or`, `and`, `not`, `<=`, `>=`, `<`, `>`, `==`, `!=`, `+`, `-`, `*`, `/`, `%`, a filter, or a variable end (`}}`)"
+            ),
+            ("E023", lines + 7, "stage id `Last_One` is not a slug"),
+            (
+                "E028",
+                lines + 7,
+                "stage `Last_One` is 99999 days from the due date, more than ten years"
+            ),
+        ],
+        "{doc:#}"
+    );
+    // A `work` that is not continue, pause or stop; a ladder with no stages;
+    // a typo in a stage key.
+    for (policy, code, hint) in [
+        (
+            "  p:\n    days: calendar\n    stages:\n      - { id: a, offset: 0, work: halt }\n",
+            "E031",
+            "known values: continue, pause, stop",
+        ),
+        (
+            "  p:\n    days: calendar\n    stages: []\n",
+            "E028",
+            "add at least one stage with an id and an offset",
+        ),
+        (
+            "  p:\n    days: calendar\n    stages:\n      - { id: a, ofset: 0 }\n",
+            "E012",
+            "did you mean `offset`?",
+        ),
+        (
+            "  p:\n    days: weekly\n    stages:\n      - { id: a, offset: 0 }\n",
+            "E031",
+            "known values: calendar, working",
+        ),
+    ] {
+        let d = only_error(&with_policies(policy));
+        assert_eq!(d["code"], code, "{policy}: {d:#}");
+        contains(&d, "hint", hint);
+    }
+}
+
+#[test]
+fn a_custom_policy_replaces_the_builtin_and_its_stages_are_the_known_ones() {
+    let f = with_policies(
+        "  agency:\n    days: calendar\n    stages:\n      - { id: nudge, offset: -2 }\n      - { id: final, offset: 5, work: stop }\n",
+    );
+    // `reminder` is no stage of this `agency`: E024, with the known ones.
+    f.write(
+        INVOICE_FILE,
+        invoice(
+            "A-1",
+            "due: 2026-10-22\nlog:\n  - { date: 2026-10-20, stage: reminder, by: ana }\n",
+        ),
+    );
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 1, "{doc:#}");
+    let d = &doc["errors"][0];
+    at(d, "E024", INVOICE_FILE, 7, 32);
+    assert_eq!(d["message"], "policy `agency` has no stage `reminder`");
+    assert_eq!(d["hint"], "known stages: nudge, final");
+    // Its own stages are the missed ones, and its `work: stop` stops the project.
+    let missed: Vec<&str> = with_code(&doc, "W005")
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        missed,
+        [
+            "invoice A-1 reached `nudge` (nudge) on 2026-10-20 but no log entry records it",
+            "invoice A-1 reached `final` (final) on 2026-10-27 but no log entry records it"
+        ]
+    );
+    assert_eq!(with_code(&doc, "W002").len(), 1, "{doc:#}");
+    f.write(
+        INVOICE_FILE,
+        invoice(
+            "A-1",
+            "due: 2026-10-22\nlog:\n  - { date: 2026-10-20, stage: nudge, by: ana }\n  - { date: 2026-10-27, stage: final, by: rui }\n",
+        ),
+    );
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(
+        (code, doc["errors"].as_array().unwrap().len()),
+        (0, 0),
+        "{doc:#}"
+    );
+    let row = &f.status_json("2026-10-27", &[])["invoices"][0];
+    assert_eq!(row["stage"], "final");
+    assert_eq!(row["reached"][1]["date"], "2026-10-27");
+}
+
+#[test]
+fn duplicate_keys_missing_account_files_and_bad_terms() {
+    // A key written twice is an error, not "the last one wins".
+    let d = only_error(&bad_invoice(
+        "---\nnumber: A-1\nissued: 2026-10-01\namount: 1000\namount: 2000\n---\n",
+    ));
+    at(&d, "E013", INVOICE_FILE, 5, 1);
+    contains(&d, "message", "amount");
+    // An account folder without account.md.
+    let f = Fixture::new();
+    f.write(
+        "accounts/beta/invoices/b.md",
+        invoice("B-1", "due: 2026-12-30\n"),
+    );
+    let (_, doc) = f.check_json(&[]);
+    let e = with_code(&doc, "E029");
+    assert_eq!(e.len(), 1, "{doc:#}");
+    assert_eq!(e[0]["file"], "accounts/beta/account.md");
+    contains(e[0], "hint", "folio new account beta");
+    // Terms that are none of the three forms.
+    let (code, doc) = bad_invoice(invoice("A-1", "terms: 15 workin days\n")).check_json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 1, "{doc:#}");
+    let d = &doc["errors"][0];
+    at(d, "E026", INVOICE_FILE, 5, 8);
+    contains(d, "hint", "15 working days");
+}
+
+#[test]
+fn invoice_numbers_that_cannot_name_a_page() {
+    // `build` refuses these; `check` (what CI runs on a pull request) says so first.
+    let long = "X".repeat(130);
+    for (number, code) in [
+        ("CON", "E023"),
+        ("nul", "E023"),
+        (long.as_str(), "E023"),
+        ("\"--/--\"", "E031"),
+    ] {
+        let d = only_error(&bad_invoice(invoice(number, "due: 2026-12-30\n")));
+        at(&d, code, INVOICE_FILE, 2, 9);
+    }
+    // A number with slashes and dots is fine: its page name is a slug.
+    let f = bad_invoice(invoice("../../etc/passwd", "due: 2026-12-30\n"));
+    assert_eq!(f.check_json(&[]).0, 0);
+}
+
+#[test]
+fn color_is_chosen_by_the_color_option_and_no_color() {
+    let f = bad_invoice("---\nnumber: A-1\nisued: 2026-10-01\namount: 1000\n---\n");
+    let dir = f.path().to_str().unwrap();
+    let esc = '\u{1b}';
+    // `always` colours even when stdout is not a terminal.
+    let always = common::folio(&[
+        "-C",
+        dir,
+        "--as-of",
+        "2026-10-27",
+        "--color",
+        "always",
+        "check",
+    ]);
+    assert_eq!(always.code, 1);
+    assert!(always.stdout.contains(esc), "{}", always.stdout);
+    let never = common::folio(&[
+        "-C",
+        dir,
+        "--as-of",
+        "2026-10-27",
+        "--color",
+        "never",
+        "check",
+    ]);
+    assert!(!never.stdout.contains(esc), "{}", never.stdout);
+    // auto: not a terminal here, so no colour.
+    let auto = common::folio(&["-C", dir, "--as-of", "2026-10-27", "check"]);
+    assert!(!auto.stdout.contains(esc), "{}", auto.stdout);
+    // JSON and github output never carry colour.
+    let json = common::folio(&[
+        "-C",
+        dir,
+        "--as-of",
+        "2026-10-27",
+        "--color",
+        "always",
+        "check",
+        "--format",
+        "json",
+    ]);
+    assert!(!json.stdout.contains(esc));
+    serde_json::from_str::<Value>(&json.stdout).unwrap();
+    let bad = common::folio(&["-C", dir, "--color", "sometimes", "check"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
 }

@@ -62,13 +62,12 @@ fn the_spec_example_gives_the_spec_document() {
     f.write(FILE, SPEC_INVOICE);
     let doc = f.status_json("2026-10-27", &[]);
     assert_includes(&doc, &spec_document());
-    // The same with the built-in agency policy, whose due notice goes by email.
+    // The same with the built-in agency policy: every value of the SPEC's
+    // document, the action's channel included.
     let f = Fixture::new();
     f.write(FILE, SPEC_INVOICE);
     let doc = f.status_json("2026-10-27", &[]);
-    let mut want = spec_document();
-    want["actions"][0]["channel"] = json!("email");
-    assert_includes(&doc, &want);
+    assert_includes(&doc, &spec_document());
     assert_eq!(doc["actions"][0]["title"], "Formal notice");
     assert_eq!(doc["invoices"][0]["file"], FILE);
 }
@@ -433,7 +432,7 @@ fn remind_renders_the_current_stage() {
     f.write(FILE, SPEC_INVOICE);
     let run = f.run(&["--as-of", "2026-10-27", "remind", "INV-2026-0042"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let header = "Invoice: INV-2026-0042\nStage: Formal notice (due-notice), 2026-10-22\nOwner: Ana Lima\nChannel: email\nTo: John Doe <john@acme.example>\n\n";
+    let header = "Invoice: INV-2026-0042\nStage: Formal notice (due-notice), 2026-10-22\nOwner: Ana Lima\nChannel: slack\nTo: John Doe <john@acme.example>\n\n";
     assert!(run.stdout.starts_with(header), "{}", run.stdout);
     for part in [
         "Dear John Doe,",
@@ -722,4 +721,139 @@ fn every_shipped_message_template_renders() {
         }
     }
     assert_eq!(rendered, 14);
+}
+
+#[test]
+fn tolerance_late_steps_aging_and_skipped_stages() {
+    // `tolerance: 1.00`: 0.90 left counts as paid; 1.10 does not.
+    let f = Fixture::new();
+    f.write(
+        "folio.yaml",
+        format!("{}tolerance: 1.00\n", common::FOLIO_YAML),
+    );
+    f.write(
+        "accounts/acme/invoices/a.md",
+        invoice(
+            "A-1",
+            "due: 2026-10-22\npayments:\n  - { date: 2026-10-20, amount: 999.10 }\n",
+        ),
+    );
+    f.write(
+        "accounts/acme/invoices/b.md",
+        invoice(
+            "A-2",
+            "due: 2026-10-22\npayments:\n  - { date: 2026-10-20, amount: 998.90 }\n",
+        ),
+    );
+    let doc = f.status_json("2026-10-27", &[]);
+    assert_includes(
+        &doc["invoices"],
+        &json!([{"number":"A-1","state":"paid","stage":null,"days_overdue":0},
+                {"number":"A-2","state":"open","outstanding":"1.10","stage":"due-notice","days_overdue":5}]),
+    );
+
+    // A step logged more than two days after its date is late, not missed.
+    let r = row(
+        "log:\n  - { date: 2026-10-17, stage: reminder, by: ana }\n  - { date: 2026-10-25, stage: due-notice, by: ana }\n",
+        "2026-10-27",
+    );
+    assert_includes(&r, &json!({"missed":[],"late":["due-notice"]}));
+
+    // Aging buckets by days past due (due 2026-10-22).
+    for (as_of, days, bucket) in [
+        ("2026-10-22", 0, "current"),
+        ("2026-10-23", 1, "1-30"),
+        ("2026-11-21", 30, "1-30"),
+        ("2026-11-22", 31, "31-60"),
+        ("2026-12-21", 60, "31-60"),
+        ("2026-12-22", 61, "61-90"),
+        ("2027-01-20", 90, "61-90"),
+        ("2027-01-21", 91, "90+"),
+    ] {
+        let r = row("", as_of);
+        assert_eq!(
+            (
+                r["days_overdue"].as_i64().unwrap(),
+                r["aging"].as_str().unwrap()
+            ),
+            (days, bucket),
+            "as of {as_of}"
+        );
+    }
+
+    // Issued after the reminder's date: the reminder is skipped, never reached
+    // or missed, and the ladder starts at the due notice.
+    let f = Fixture::new();
+    f.write(
+        FILE,
+        "---\nnumber: A-1\nissued: 2026-10-18\ndue: 2026-10-22\namount: 1000\n---\n",
+    );
+    let r = &f.status_json("2026-10-19", &[])["invoices"][0];
+    assert_includes(
+        r,
+        &json!({"stage":null,"reached":[],"missed":[],"next":{"stage":"due-notice","date":"2026-10-22"}}),
+    );
+    let r = &f.status_json("2026-10-23", &[])["invoices"][0];
+    assert_includes(
+        r,
+        &json!({"stage":"due-notice","reached":[{"stage":"due-notice","date":"2026-10-22"}],"missed":["due-notice"]}),
+    );
+}
+
+#[test]
+fn policy_and_terms_come_from_the_invoice_then_the_account_then_folio_yaml() {
+    let f = Fixture::new();
+    f.write(
+        "folio.yaml",
+        common::FOLIO_YAML
+            .replace("default_policy: agency", "default_policy: saas")
+            .replace("default_terms: 30 days", "default_terms: net 10"),
+    );
+    // No account billing: folio.yaml's defaults.
+    f.write(
+        FILE,
+        "---\nnumber: A-1\nissued: 2026-10-01\namount: 1000\n---\n",
+    );
+    let r = &f.status_json("2026-10-02", &[])["invoices"][0];
+    assert_includes(
+        r,
+        &json!({"policy":"saas","due":"2026-10-11","next":{"stage":"reminder","date":"2026-10-11"}}),
+    );
+    // The account's billing terms and policy win over the defaults.
+    f.write(
+        "accounts/acme/account.md",
+        common::ACCOUNT.replace(
+            "billing:\n",
+            "billing:\n  terms: 15 working days\n  policy: gradual\n  calendar: pt\n",
+        ),
+    );
+    let r = &f.status_json("2026-10-02", &[])["invoices"][0];
+    // 15 working days from Thursday 1 October: 22 October.
+    assert_includes(r, &json!({"policy":"gradual","due":"2026-10-22"}));
+    // The invoice's own win over the account's.
+    f.write(
+        FILE,
+        "---\nnumber: A-1\nissued: 2026-10-01\namount: 1000\nterms: 30 days\npolicy: agency\n---\n",
+    );
+    let r = &f.status_json("2026-10-02", &[])["invoices"][0];
+    assert_includes(
+        r,
+        &json!({"policy":"agency","due":"2026-10-31","next":{"stage":"reminder","date":"2026-10-24"}}),
+    );
+    // The table says how many invoices it lists.
+    let run = f.run(&["--as-of", "2026-10-02", "status"]);
+    assert!(
+        run.stdout
+            .starts_with("As of 2026-10-02: 1 unpaid invoice(s)\n"),
+        "{}",
+        run.stdout
+    );
+    let run = f.run(&["--as-of", "2026-10-02", "status", "--all"]);
+    assert!(
+        run.stdout.starts_with("As of 2026-10-02: 1 invoice(s)\n"),
+        "{}",
+        run.stdout
+    );
+    let run = f.run(&["--as-of", "2026-10-02", "-q", "status"]);
+    assert!(run.stdout.starts_with("  INVOICE"), "{}", run.stdout);
 }

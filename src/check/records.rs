@@ -207,7 +207,8 @@ impl Cx<'_> {
     fn invoice(&self, dir: &AccountDir, rec: &Record<Invoice>, out: &mut Vec<Diagnostic>) {
         let f = rec.file.as_str();
         let inv = &rec.data;
-        if number_slug(&inv.number).is_empty() {
+        let slug = number_slug(&inv.number);
+        if slug.is_empty() {
             out.push(Diagnostic::new(
                 Code::BadValue,
                 f,
@@ -217,6 +218,18 @@ impl Cx<'_> {
                     inv.number.value
                 ),
                 "use a number such as INV-2026-0042",
+            ));
+        } else if !crate::site::output::is_safe_segment(&slug) {
+            // What `build` would refuse, said by `check` on the pull request.
+            out.push(Diagnostic::new(
+                Code::BadSlug,
+                f,
+                inv.number.pos,
+                format!(
+                    "invoice number `{}` gives the page name `{slug}`, which cannot be a folder",
+                    inv.number.value
+                ),
+                "use a number of at most 128 letters and digits that is not a reserved device name (con, nul, ...)",
             ));
         }
         if let Some(p) = &inv.project
@@ -667,10 +680,49 @@ fn check_policy(
                 format!(
                     "stage `{}` template does not parse: {}",
                     s.id.value,
-                    crate::site::error_chain(&e)
+                    one_line(&crate::site::error_chain(&e))
                 ),
                 "fix the Tera syntax: {{ variable }}, {% if %}...{% endif %}",
             ));
         }
+    }
+}
+
+/// A parser's multi-line report (Tera's carets and source echo) as one line
+/// for a diagnostic message: `Failed to parse 'stage': at 1:8: expected ...`.
+fn one_line(report: &str) -> String {
+    let mut parts: Vec<String> = vec![];
+    for line in report.lines().map(str::trim) {
+        let echo = line
+            .split_once('|')
+            .is_some_and(|(n, _)| n.trim().chars().all(|c| c.is_ascii_digit()));
+        if line.is_empty() || echo {
+            continue;
+        }
+        let part = match line.split_once("-->") {
+            Some((before, at)) => format!("{} at {}:", before.trim(), at.trim())
+                .trim_start()
+                .to_string(),
+            None => line.trim_start_matches("= ").to_string(),
+        };
+        parts.push(part);
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn template_errors_fit_on_one_line() {
+        let e = tera::Tera::default()
+            .add_raw_template("stage", "Hi {{ oops")
+            .unwrap_err();
+        let text = one_line(&crate::site::error_chain(&e));
+        assert!(!text.contains('\n'), "{text}");
+        assert!(text.contains("at 1:11:"), "{text}");
+        assert!(text.contains("expected"), "{text}");
+        assert_eq!(one_line("plain message"), "plain message");
     }
 }

@@ -81,7 +81,9 @@ fn missed_and_late(e: &Entry, out: &mut Vec<Diagnostic>) {
 
 fn broken_promises(e: &Entry, out: &mut Vec<Diagnostic>) {
     for (p, state) in e.invoice.data.promises.iter().zip(&e.eval.promises) {
-        if *state == PromiseState::Broken {
+        // A promise whose pay_by comes before it was made is already an
+        // error (E031); calling it broken too would only repeat it.
+        if *state == PromiseState::Broken && p.pay_by.value >= p.made.value {
             out.push(Diagnostic::new(
                 Code::BrokenPromise,
                 &e.invoice.file,

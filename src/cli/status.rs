@@ -81,10 +81,10 @@ fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
     if !quiet {
         let _ = writeln!(
             out,
-            "As of {}: {} {} invoice(s)\n",
+            "As of {}: {} {}invoice(s)\n",
             doc.as_of,
             shown.len(),
-            if all { "" } else { "unpaid" }
+            if all { "" } else { "unpaid " }
         );
     }
     let mut rows = vec![

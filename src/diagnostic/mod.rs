@@ -180,14 +180,14 @@ impl Diagnostic {
     }
 }
 
-/// The JSON shape of SPEC §2: `{"file","line","column","code","message","hint"}`.
+/// The JSON shape of SPEC §2: `{"file","line","column","code","message","hint"}`,
+/// exactly those keys (the code's name is in the text and github formats).
 #[derive(Serialize)]
 pub struct JsonDiagnostic<'a> {
     pub file: &'a str,
     pub line: u32,
     pub column: u32,
     pub code: &'a str,
-    pub name: &'a str,
     pub message: &'a str,
     pub hint: &'a str,
 }
@@ -199,7 +199,6 @@ impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
             line: d.pos.line,
             column: d.pos.column,
             code: d.code.id(),
-            name: d.code.name(),
             message: &d.message,
             hint: &d.hint,
         }

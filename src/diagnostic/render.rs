@@ -151,11 +151,10 @@ pub fn github(diags: &[Diagnostic]) -> String {
         );
         let _ = writeln!(
             out,
-            "::{kind} file={},line={},col={},title={}::{}",
+            "::{kind} file={},line={},col={}::{}",
             escape_property(&d.file),
             d.pos.line,
             d.pos.column,
-            escape_property(&format!("folio {}", d.code.id())),
             escape_data(&message)
         );
     }
@@ -193,7 +192,7 @@ impl<'a> SourceCache<'a> {
     fn line(&mut self, file: &str, line: u32) -> Option<String> {
         if self.file != file {
             self.file = file.to_string();
-            let bytes = read_prefix(&self.root.join(file));
+            let bytes = read_inside(self.root, file);
             let text = String::from_utf8_lossy(&bytes).replace('\0', "\u{FFFD}");
             self.lines = text
                 .trim_start_matches('\u{feff}')
@@ -206,6 +205,21 @@ impl<'a> SourceCache<'a> {
             .filter(|l| l.len() < 1000)
             .cloned()
     }
+}
+
+/// The bytes of `rel` when it is a regular file inside `root` once links
+/// are resolved, else nothing: a diagnostic about a link that leaves the
+/// repository (W009) must not print the first line of what it points at
+/// (`/etc/passwd`, a key file) into a public CI log, nor block on a FIFO.
+fn read_inside(root: &Path, rel: &str) -> Vec<u8> {
+    let path = root.join(rel);
+    let inside = match (root.canonicalize(), path.canonicalize()) {
+        (Ok(root), Ok(real)) => {
+            real.starts_with(&root) && std::fs::metadata(&real).is_ok_and(|m| m.is_file())
+        }
+        _ => false,
+    };
+    if inside { read_prefix(&path) } else { vec![] }
 }
 
 /// A file's bytes up to the record size limit: diagnostics never point past
@@ -247,7 +261,11 @@ mod tests {
     #[test]
     fn json_has_spec_shape() {
         let v: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["errors", "warnings"]);
         let e = &v["errors"][0];
+        let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["code", "column", "file", "hint", "line", "message"]);
         assert_eq!(e["file"], "accounts/acme/account.md");
         assert_eq!(e["line"], 3);
         assert_eq!(e["column"], 1);
@@ -259,9 +277,9 @@ mod tests {
     #[test]
     fn github_annotations_escape() {
         let out = github(&sample());
-        assert!(out.starts_with(
-            "::error file=accounts/acme/account.md,line=3,col=1,title=folio E012::E012 unknown-key"
-        ));
+        assert!(
+            out.starts_with("::error file=accounts/acme/account.md,line=3,col=1::E012 unknown-key")
+        );
         assert!(out.contains("::warning file="));
     }
 

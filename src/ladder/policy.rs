@@ -127,7 +127,9 @@ pub fn builtin(name: &str) -> Option<Policy> {
                     0,
                     "Formal notice",
                     "producer",
-                    "email",
+                    // SPEC §4's example: the agency's due notice goes on
+                    // the client's shared channel, in writing.
+                    "slack",
                     Continue,
                     "A formal written notice on the due date: if payment does not arrive, finance will pause the work.",
                 ),
@@ -306,8 +308,46 @@ mod tests {
             ids("saas"),
             s(&[("reminder", 0), ("second-reminder", 14), ("cutoff", 17)])
         );
+        assert_eq!(builtin("agency").unwrap().days, DayUnit::Calendar);
         assert_eq!(builtin("gradual").unwrap().days, DayUnit::Working);
+        assert_eq!(builtin("saas").unwrap().days, DayUnit::Calendar);
         assert_eq!(builtin("gradual").unwrap().first_pausing(), Some(5));
+        // Owners and what happens to the work, stage by stage.
+        let roles = |p: &str| -> Vec<(String, String, Work)> {
+            builtin(p)
+                .unwrap()
+                .stages
+                .iter()
+                .map(|s| (s.id.clone(), s.owner.clone(), s.work))
+                .collect()
+        };
+        let r = |v: &[(&str, &str, Work)]| -> Vec<(String, String, Work)> {
+            v.iter()
+                .map(|(a, b, w)| (a.to_string(), b.to_string(), *w))
+                .collect()
+        };
+        use Work::*;
+        assert_eq!(
+            roles("agency"),
+            r(&[
+                ("reminder", "producer", Continue),
+                ("due-notice", "producer", Continue),
+                ("pause", "producer", Pause),
+                ("offload", "finance", Stop),
+            ])
+        );
+        let gradual_work: Vec<Work> = roles("gradual").into_iter().map(|(_, _, w)| w).collect();
+        assert_eq!(
+            gradual_work,
+            [
+                Continue, Continue, Continue, Continue, Continue, Pause, Pause
+            ]
+        );
+        let saas_work: Vec<Work> = roles("saas").into_iter().map(|(_, _, w)| w).collect();
+        assert_eq!(saas_work, [Continue, Continue, Stop]);
+        // The channel of SPEC §4's example action (agency's due notice).
+        let agency = builtin("agency").unwrap();
+        assert_eq!(agency.stage("due-notice").unwrap().channel, "slack");
         assert!(builtin("nope").is_none());
     }
 }

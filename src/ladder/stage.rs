@@ -174,6 +174,11 @@ impl Facts {
 /// The date only moves later as the shift grows, so the extensions and
 /// windows are taken in date order with one pass over each: linear in their
 /// number, however they chain.
+///
+/// The shift is counted from the unshifted stage date (due + offset), not
+/// added to the offset: on a working-day ladder whose due date is not a
+/// working day, offsets 0 and +1 name the same day, and "due + (0 + 1)"
+/// would leave a stage inside the one-day hold that was meant to move it.
 pub fn schedule(facts: &Facts, policy: &Policy, cal: &Calendar, offset: i32) -> Option<NaiveDate> {
     let mut extensions: Vec<(NaiveDate, u32)> = facts.extensions.clone();
     extensions.sort_unstable();
@@ -186,8 +191,13 @@ pub fn schedule(facts: &Facts, policy: &Policy, cal: &Calendar, offset: i32) -> 
     windows.sort_unstable();
     let (mut next_extension, mut next_window) = (0, 0);
     let mut shift: i64 = 0;
+    let unshifted = cal.add(policy.days, facts.due, offset as i64);
     loop {
-        let date = cal.add(policy.days, facts.due, offset as i64 + shift);
+        let date = if shift == 0 {
+            unshifted
+        } else {
+            cal.add(policy.days, unshifted, shift)
+        };
         let before = (next_extension, next_window);
         while let Some((_, days)) = extensions.get(next_extension).filter(|(g, _)| *g < date) {
             shift = shift.saturating_add(*days as i64);

@@ -531,6 +531,66 @@ fn working_day_hold_counts_working_days() {
 }
 
 #[test]
+fn working_day_shifts_count_from_the_stage_date() {
+    // Due on Saturday 21 November: deadline-call (offset 0) rolls to Monday
+    // 23. A hold on Monday 23 alone (one working day) must move it past the
+    // hold, to Tuesday 24, although "due + (0 + 1)" is Monday again.
+    let p = builtin("gradual").unwrap();
+    // (hold from, hold until, as of, deadline-call date, state, stage)
+    let cases = [
+        (
+            "2026-11-23",
+            "2026-11-23",
+            "2026-11-23",
+            "2026-11-24",
+            State::OnHold,
+            Some("courtesy-call"),
+        ),
+        // (demand-letter, +1, shares Monday with offset 0 and moves with it.)
+        (
+            "2026-11-23",
+            "2026-11-23",
+            "2026-11-24",
+            "2026-11-24",
+            State::Open,
+            Some("demand-letter"),
+        ),
+        // A hold over the weekend only has no working days: nothing moves.
+        (
+            "2026-11-21",
+            "2026-11-22",
+            "2026-11-23",
+            "2026-11-23",
+            State::Open,
+            Some("demand-letter"),
+        ),
+        // Three working days (Fri, Mon, Tue): Thursday.
+        (
+            "2026-11-20",
+            "2026-11-24",
+            "2026-11-24",
+            "2026-11-26",
+            State::OnHold,
+            Some("courtesy-call"),
+        ),
+    ];
+    for (from, until, as_of, want, state, stage) in cases {
+        let mut f = Facts {
+            issued: d("2026-10-01"),
+            due: d("2026-11-21"),
+            amount: m("100"),
+            ..Default::default()
+        };
+        f.holds.push((d(from), Some(d(until))));
+        let e = evaluate(&f, &p, &pt(), m("0"), d(as_of));
+        let name = format!("hold {from}..{until} as of {as_of}");
+        assert_eq!(e.stages[1].date, Some(d(want)), "{name}");
+        assert_eq!(e.state, state, "{name}");
+        assert_eq!(e.current().map(|s| s.id.as_str()), stage, "{name}");
+    }
+}
+
+#[test]
 fn terms_in_working_days_cross_a_holiday() {
     // "5 working days" from Friday 4 December: 7, (8 is a holiday), 9, 10, 11, 14.
     assert_eq!(pt().add_working(d("2026-12-04"), 5), d("2026-12-14"));

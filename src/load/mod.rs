@@ -355,6 +355,9 @@ fn yaml_options() -> serde_saphyr::Options {
             simple_key_max_lookahead: limits::MAX_KEY_CHARS,
             flow_nesting_limit: limits::MAX_DEPTH,
         },
+        // `1_000` is a thousands separator in disguise: read as text, so
+        // an amount written that way is refused like `"1,000"`.
+        underscored_numbers_as_strings: true,
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: limits::MAX_REPLAYED_EVENTS,
             max_replay_stack_depth: limits::MAX_REPLAY_DEPTH,
@@ -628,10 +631,27 @@ fn classify_message(msg: &str) -> (Code, String, String) {
     if msg.starts_with("unknown variant") {
         let value = backticked(msg).unwrap_or("?");
         let known = expected_list(msg);
+        // An invoice is paid by its payments, never by a status.
+        let hint = if value == "paid" && known.contains(&"written_off") {
+            format!(
+                "`paid` is worked out from `payments:`: record the payment and keep `status: open` (allowed: {})",
+                known.join(", ")
+            )
+        } else {
+            suggestion_hint(value, &known, "value")
+        };
         return (
             Code::BadValue,
             format!("`{value}` is not an allowed value"),
-            suggestion_hint(value, &known, "value"),
+            hint,
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("non-finite float ") {
+        let value = backticked(rest).unwrap_or(".inf");
+        return (
+            Code::BadAmount,
+            format!("`{value}` is not a decimal number"),
+            "write amounts as plain numbers, e.g. `amount: 12000.50`".into(),
         );
     }
     if msg.starts_with("missing field") {
@@ -788,6 +808,9 @@ mod tests {
             ("amount: \"12,000.50\"", Code::BadAmount, Pos::new(4, 9)),
             ("amount: 5\ndue: 2026-02-30", Code::BadDate, Pos::new(5, 6)),
             ("amount: 5\nstatus: opne", Code::BadValue, Pos::new(5, 9)),
+            ("amount: .inf", Code::BadAmount, Pos::new(4, 9)),
+            ("amount: .nan", Code::BadAmount, Pos::new(4, 9)),
+            ("amount: 1_000", Code::BadAmount, Pos::new(4, 9)),
             (
                 "amount: 5\npayments: [{date: 2026-01-02, amount: 1}, {",
                 Code::YamlSyntax,
@@ -798,6 +821,8 @@ mod tests {
             let d = parse_invoice(&format!("{base}{extra}\n")).unwrap_err();
             assert_eq!((d.code, d.pos), (code, pos), "{extra}: {d:?}");
         }
+        let d = parse_invoice(&format!("{base}amount: 5\nstatus: paid\n")).unwrap_err();
+        assert!(d.hint.contains("payments"), "{d:?}");
         let d = parse_invoice("\nnumber: A\n").unwrap_err();
         assert_eq!(d.code, Code::MissingKey);
         assert!(d.message.contains("issued") || d.message.contains("amount"));
