@@ -511,12 +511,20 @@ fn rebuilds_on_changes_and_shows_record_errors() {
     std::fs::write(records.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     // A record change after them is the next rebuild.
     std::fs::write(&invoice_path, &edited).unwrap();
-    let v4 = s.next_version(&v3);
+    s.next_version(&v3);
     wait_for(&s, "/invoices/inv-2026-0024/", 200, "ZX-CHEQUE-4471");
+    // The edit's rebuild moves the version twice (its own pages, then the
+    // pages that sum up every account); nothing else rebuilt.
     let count = |v: &str| v.rsplit('-').next().unwrap().parse::<u64>().unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    while count(&s.version()) < count(&v3) + 2 {
+        assert!(Instant::now() < deadline, "the rebuild did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
     assert_eq!(
-        count(&v4),
-        count(&v3) + 1,
+        count(&s.version()),
+        count(&v3) + 2,
         "one rebuild, for the record only"
     );
 }
@@ -586,15 +594,12 @@ fn stops_cleanly_and_removes_its_site() {
     assert_eq!(sites_in(&found[0]), ["site-1"]);
     assert!(found[0].join("site-1/index.html").is_file());
 
-    // Each build goes into a new folder; the replaced one is removed.
-    let invoice_path = records.join(INVOICE);
-    let original = std::fs::read_to_string(&invoice_path).unwrap();
+    // A full build (folio.yaml changed) goes into a new folder; the
+    // replaced one is removed.
+    let config_path = records.join("folio.yaml");
+    let original = std::fs::read_to_string(&config_path).unwrap();
     let v0 = s.version();
-    std::fs::write(
-        &invoice_path,
-        original.replacen("\n---\n", "\n---\nNew.\n", 1),
-    )
-    .unwrap();
+    std::fs::write(&config_path, format!("{original}\n# edited\n")).unwrap();
     s.next_version(&v0);
     let deadline = Instant::now() + PATIENCE;
     while sites_in(&found[0]) != ["site-2"] {
@@ -618,4 +623,134 @@ fn stops_cleanly_and_removes_its_site() {
     };
     assert!(status.success(), "{status:?}; stderr:\n{}", s.stderr());
     assert!(workspaces().is_empty(), "the temp site is removed");
+}
+
+/// The served file at `rel`, without the reload script serve adds to pages.
+fn served_bytes(s: &Served, rel: &str) -> (u16, Vec<u8>) {
+    let r = s.get(&format!("/{rel}"));
+    if !rel.ends_with(".html") || r.status != 200 {
+        return (r.status, r.body);
+    }
+    let html = r.text();
+    let start = "<script src=\"/__folio/reload.js\" data-version=\"";
+    let Some(i) = html.find(start) else {
+        return (r.status, r.body);
+    };
+    let end = html[i..]
+        .find("</script>\n")
+        .map_or(html.len(), |j| i + j + 10);
+    (
+        r.status,
+        format!("{}{}", &html[..i], &html[end..]).into_bytes(),
+    )
+}
+
+/// Every file of a built site, relative and `/`-separated.
+fn site_files(dir: &Path, rel: &str, out: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir.join(rel)).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let child = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        if e.file_type().unwrap().is_dir() {
+            site_files(dir, &child, out);
+        } else if !name.starts_with('.') {
+            out.push(child);
+        }
+    }
+}
+
+/// Edits to invoices, accounts and the handbook are applied in place (one
+/// site folder, the changed pages first) and leave the served site exactly
+/// what `folio build` writes for the same records: nothing stale, nothing
+/// missing, byte for byte.
+#[test]
+fn edits_in_place_end_as_a_fresh_build() {
+    let (tmp, records) = fixture();
+    let parent = tmp.path().join("workspaces");
+    std::fs::create_dir(&parent).unwrap();
+    let s = Served::start_with(&records, Some(&parent));
+    let v0 = s.version();
+    let write = |rel: &str, text: &str| {
+        let p = records.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    // A payment on one invoice, another invoice removed, a new account with
+    // an invoice, an edited handbook page.
+    let invoice = std::fs::read_to_string(records.join(INVOICE)).unwrap();
+    let paid = invoice.replacen(
+        "payments:\n",
+        "payments:\n  - { date: 2026-11-21, amount: 14000, ref: \"TRF IN-PLACE-1\" }\n",
+        1,
+    );
+    assert_ne!(paid, invoice, "the fixture invoice has payments");
+    write(INVOICE, &paid);
+    let removed = "accounts/segura-seguros/invoices/inv-2026-0029.md";
+    assert!(records.join(removed).is_file());
+    std::fs::remove_file(records.join(removed)).unwrap();
+    write(
+        "accounts/nova-cliente/account.md",
+        "---\nname: Nova Cliente\nstatus: prospect\n---\nMet at a fair.\n",
+    );
+    write(
+        "accounts/nova-cliente/invoices/first.md",
+        "---\nnumber: NOVA-1\nissued: 2026-11-02\namount: 900\n---\n",
+    );
+    let handbook = records.join("handbook/finance.md");
+    let page = std::fs::read_to_string(&handbook).unwrap();
+    std::fs::write(
+        &handbook,
+        format!("{page}\nAn added paragraph IN-PLACE-2.\n"),
+    )
+    .unwrap();
+    s.next_version(&v0);
+
+    // The reference: a fresh build of the same records, as of the same day.
+    let out = tmp.path().join("fresh");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["--as-of", "2026-11-23", "-q", "-C"])
+        .arg(&records)
+        .args(["build", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut files = vec![];
+    site_files(&out, "", &mut files);
+    files.sort();
+    assert!(files.contains(&"invoices/nova-1/index.html".to_string()));
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let differing: Vec<&String> = files
+            .iter()
+            .filter(|rel| served_bytes(&s, rel) != (200, std::fs::read(out.join(rel)).unwrap()))
+            .collect();
+        let stale = s.get("/invoices/inv-2026-0029/index.html").status != 404;
+        if differing.is_empty() && !stale {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "served site differs from a fresh build in {differing:?} (stale page served: {stale}); stderr:\n{}",
+            s.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Applied in place: still the first site folder.
+    let workspace: Vec<PathBuf> = std::fs::read_dir(&parent)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(workspace.len(), 1);
+    let sites: Vec<String> = std::fs::read_dir(&workspace[0])
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("site-"))
+        .collect();
+    assert_eq!(sites, ["site-1"]);
 }

@@ -167,7 +167,8 @@ pub enum Scope<'s> {
     /// After records changed: the pages of these accounts (account and
     /// invoice pages), the handbook pages when `handbook` is set, and every
     /// page and data file that sums up all accounts (dashboard, agenda,
-    /// account index, role pages, status.json, calendar, search index).
+    /// account index, role and policy pages, status.json, calendar, search
+    /// index).
     Changed {
         accounts: &'s BTreeSet<String>,
         handbook: bool,
@@ -320,8 +321,11 @@ impl Scope<'_> {
                 Job::Invoice(e) => accounts.contains(&e.account.id),
                 Job::HandbookIndex { .. } | Job::HandbookPage(_) => *handbook,
                 // Fixed by folio.yaml and the templates, which rebuild everything.
-                Job::Policy(_) | Job::Search => false,
-                Job::Dashboard | Job::Actions | Job::Accounts | Job::Role(_) => true,
+                Job::Search => false,
+                // Policy and role pages list the accounts on them.
+                Job::Dashboard | Job::Actions | Job::Accounts | Job::Role(_) | Job::Policy(_) => {
+                    true
+                }
             },
             Scope::Pages { .. } => matches!(job, Job::Account(_) | Job::Invoice(_)),
         }

@@ -3,13 +3,13 @@
 
 pub mod build;
 pub mod ics;
+pub mod incremental;
 pub mod links;
 pub mod markdown;
 pub mod message;
 pub mod output;
 pub mod pages;
 pub mod search;
-pub mod incremental;
 pub mod serve;
 pub mod svg;
 pub mod templates;

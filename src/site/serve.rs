@@ -23,9 +23,9 @@
 
 use super::build::{self, BuildError};
 use super::incremental::{Change, Session};
-use std::collections::BTreeSet;
 use crate::diagnostic::Diagnostic;
 use chrono::NaiveDate;
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::net::SocketAddr;
@@ -336,13 +336,17 @@ fn rebuild(
     let started = Instant::now();
     // The records in memory can be patched unless folio.yaml or the
     // templates changed, or the git history moved under them.
-    let reusable =
-        !changes.contains(&Change::Everything) && session.as_ref().is_some_and(|s| !s.history_moved());
+    let reusable = !changes.contains(&Change::Everything)
+        && session.as_ref().is_some_and(|s| !s.history_moved());
     let outcome = match session.as_mut() {
         Some(s) if reusable => {
             let accounts = s.reload(changes);
             let day = s.as_of(as_of);
-            let healthy = state.broken.read().unwrap_or_else(|e| e.into_inner()).is_none();
+            let healthy = state
+                .broken
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_none();
             if !s.has_site() {
                 // No build has succeeded yet: the whole site, from memory.
                 let folder = state.next_site_folder();
@@ -471,7 +475,14 @@ impl Server {
         {
             let mut session = building.lock().unwrap_or_else(|e| e.into_inner());
             let everything = BTreeSet::from([Change::Everything]);
-            rebuild(&opts.root, opts.as_of, &state, &report, &mut session, &everything);
+            rebuild(
+                &opts.root,
+                opts.as_of,
+                &state,
+                &report,
+                &mut session,
+                &everything,
+            );
         }
         let http = Arc::new(http);
         let workers = (0..WORKERS)
