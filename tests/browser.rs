@@ -260,7 +260,13 @@ impl Browser {
         const PART: f64 = 1600.0;
         let metrics = self.cdp("Page.getLayoutMetrics", json!({}));
         let size = &metrics["cssContentSize"];
-        let width = size["width"].as_f64().expect("a page width");
+        // The capture lays the page out on a screen as tall as the page,
+        // which then needs no scroll bar: the full window's width.
+        let window = self.run("return window.innerWidth;").as_f64();
+        let width = size["width"]
+            .as_f64()
+            .expect("a page width")
+            .max(window.unwrap_or(0.0));
         let height = size["height"]
             .as_f64()
             .expect("a page height")
@@ -885,9 +891,25 @@ out.filter(function (o) {
 return found;
 "#;
 
+/// Visible text drawn smaller than 12 CSS px (SVG text as scaled on the
+/// screen), which nobody reads on a phone; on paper, smaller than 8 pt.
+const SMALL_TEXT: &str = r#"
+var found = [], least = window.matchMedia("print").matches ? 10.6 : 12;
+document.querySelectorAll("body *").forEach(function (e) {
+  var own = Array.prototype.some.call(e.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+  var rect = e.getBoundingClientRect(), style = getComputedStyle(e);
+  if (!own || rect.width <= 1 || rect.height <= 1 || style.visibility !== "visible") { return; }
+  var scale = e instanceof SVGGraphicsElement && e.getScreenCTM() ? e.getScreenCTM().a : 1;
+  var size = parseFloat(style.fontSize) * scale;
+  if (size < least) { found.push(e.tagName.toLowerCase() + " at " + size.toFixed(1) + " px: " + e.textContent.trim().slice(0, 30)); }
+});
+return found.slice(0, 4);
+"#;
+
 /// Opens `pages` of the site at `base` and lists those wider than the
-/// screen, with what sticks out; screenshots the ones `shots` names.
-fn too_wide(
+/// screen or with text too small to read, with what is wrong;
+/// screenshots the ones `shots` names.
+fn layout_problems(
     browser: &Browser,
     base: &str,
     pages: &[String],
@@ -897,8 +919,8 @@ fn too_wide(
     for page in pages {
         browser.visit(&format!("{base}{page}"));
         browser.wait_for("main");
-        let problems = browser.run(OVERFLOW);
-        let problems = problems.as_array().expect("a list");
+        let mut problems = browser.run(OVERFLOW).as_array().cloned().expect("a list");
+        problems.extend(browser.run(SMALL_TEXT).as_array().cloned().expect("a list"));
         if !problems.is_empty() {
             found.push(format!("{page}: {problems:?}"));
         }
@@ -951,7 +973,7 @@ fn pages_fit_desktop_and_phone_screens() {
             screen.as_u64().is_some_and(|w| w <= width as u64),
             "the window did not narrow to {width} px: {screen}"
         );
-        found.extend(too_wide(&browser, &base, &pages, &shots(prefix)));
+        found.extend(layout_problems(&browser, &base, &pages, &shots(prefix)));
     }
     assert_eq!(found, Vec::<String>::new(), "pages that do not fit a phone");
 }
@@ -1095,7 +1117,7 @@ return ["header.top", ".foot", "#search", "nav.side", ".skip"].filter(function (
             found.push(format!("{page}: printed colours {background}"));
         }
     }
-    found.extend(too_wide(&browser, &base, &html_pages(&out), &[]));
+    found.extend(layout_problems(&browser, &base, &html_pages(&out), &[]));
 
     // An external link in handbook text is printed with its address.
     browser.visit(&format!("{base}handbook/printing/index.html"));
