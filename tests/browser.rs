@@ -850,17 +850,19 @@ function name(e) {
 // label only screen readers get); the element itself is checked in turn.
 function clipped(text) { return getComputedStyle(text.parentElement).overflowX !== "visible"; }
 // Whether what sticks out of the screen is inside a box that scrolls
-// sideways and itself fits; the boxes that clip an absolutely positioned
-// element are those from its containing block up.
+// sideways and itself fits (or is hidden on purpose); the boxes that clip
+// an absolutely positioned element are those from its containing block up.
 function contained(n) {
   var child = n.nodeType === 3 ? "static" : getComputedStyle(n).position;
   for (var p = n.parentElement; p && p !== document.body; p = p.parentElement) {
     if (child === "fixed") { return false; }
     var style = getComputedStyle(p);
     if (child === "absolute" && style.position === "static") { continue; }
-    var o = style.overflowX;
-    if (o === "auto" || o === "scroll") { return p.getBoundingClientRect().right <= width + 0.5; }
-    if (o !== "visible") { return false; }
+    var o = style.overflowX, box = p.getBoundingClientRect();
+    if (o === "auto" || o === "scroll") { return box.right <= width + 0.5; }
+    // A 1 px box that clips is how a label is hidden for all but screen
+    // readers: nothing of it shows, past the edge or not.
+    if (o !== "visible") { return box.width <= 1 || box.height <= 1; }
     child = style.position;
   }
   return false;
@@ -953,9 +955,10 @@ fn shots(prefix: &str) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// On a desktop screen, on a phone's (390 px) and on the 320 px of the
-/// smallest phones no page scrolls sideways or cuts anything off: long
-/// words wrap, and wide tables scroll inside their own box.
+/// On a desktop screen, a small tablet's (700 px), a phone's (390 px) and
+/// the 320 px of the smallest phones no page scrolls sideways, cuts
+/// anything off or has text too small to read: long words wrap, and wide
+/// tables scroll inside their own box.
 #[test]
 fn pages_fit_desktop_and_phone_screens() {
     if !browser_available() {
@@ -966,7 +969,12 @@ fn pages_fit_desktop_and_phone_screens() {
     pages.push("search/index.html?q=a".into());
     let browser = Browser::start();
     let mut found = vec![];
-    for (width, prefix) in [(1280, "desktop"), (390, "phone"), (320, "small-phone")] {
+    for (width, prefix) in [
+        (1280, "desktop"),
+        (700, "tablet"),
+        (390, "phone"),
+        (320, "small-phone"),
+    ] {
         browser.resize(width, 844);
         let screen = browser.run("return document.documentElement.clientWidth;");
         assert!(
