@@ -921,6 +921,10 @@ fn layout_problems(
     for page in pages {
         browser.visit(&format!("{base}{page}"));
         browser.wait_for("main");
+        if page.contains("?q=") {
+            // The search page lists its results once the index has loaded.
+            browser.wait_for("#search-results a");
+        }
         let mut problems = browser.run(OVERFLOW).as_array().cloned().expect("a list");
         problems.extend(browser.run(SMALL_TEXT).as_array().cloned().expect("a list"));
         if !problems.is_empty() {
@@ -968,6 +972,11 @@ fn pages_fit_desktop_and_phone_screens() {
     let mut pages = html_pages(&tmp.path().join("site"));
     pages.push("search/index.html?q=a".into());
     let browser = Browser::start();
+    let shot = |prefix: &str| {
+        let mut shots = shots(prefix);
+        shots.push(("search/index.html?q=a", format!("{prefix}-search")));
+        shots
+    };
     let mut found = vec![];
     for (width, prefix) in [
         (1280, "desktop"),
@@ -981,7 +990,7 @@ fn pages_fit_desktop_and_phone_screens() {
             screen.as_u64().is_some_and(|w| w <= width as u64),
             "the window did not narrow to {width} px: {screen}"
         );
-        found.extend(layout_problems(&browser, &base, &pages, &shots(prefix)));
+        found.extend(layout_problems(&browser, &base, &pages, &shot(prefix)));
     }
     assert_eq!(found, Vec::<String>::new(), "pages that do not fit a phone");
 }
