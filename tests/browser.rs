@@ -11,6 +11,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -243,13 +244,76 @@ impl Browser {
             .to_string()
     }
 
+    /// A Chrome DevTools Protocol command, through chromedriver.
+    fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+    }
+
+    /// Screenshots the whole page, not only the part on screen, to
+    /// `target/screenshots/<name>.png`; a long page in parts of at most
+    /// 1600 px, `<name>-1.png`, `<name>-2.png` and so on.
     fn screenshot(&self, name: &str) {
-        let b64 = self.call("GET", "/screenshot", None);
-        let png = base64_decode(b64.as_str().expect("base64 text"));
-        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        const PART: f64 = 1600.0;
+        let metrics = self.cdp("Page.getLayoutMetrics", json!({}));
+        let size = &metrics["cssContentSize"];
+        // The capture lays the page out on a screen as tall as the page,
+        // which then needs no scroll bar: the full window's width.
+        let window = self.run("return window.innerWidth;").as_f64();
+        let width = size["width"]
+            .as_f64()
+            .expect("a page width")
+            .max(window.unwrap_or(0.0));
+        let height = size["height"]
+            .as_f64()
+            .expect("a page height")
+            .min(20.0 * PART);
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        let parts = (height / PART).ceil().max(1.0) as usize;
+        for part in 0..parts {
+            let top = part as f64 * PART;
+            let shot = self.cdp(
+                "Page.captureScreenshot",
+                json!({
+                    "format": "png",
+                    "captureBeyondViewport": true,
+                    "clip": {"x": 0, "y": top, "width": width,
+                             "height": (height - top).min(PART), "scale": 1}
+                }),
+            );
+            let png = base64_decode(shot["data"].as_str().expect("base64 text"));
+            assert!(png.starts_with(b"\x89PNG"), "a PNG");
+            let file = if parts == 1 {
+                format!("{name}.png")
+            } else {
+                format!("{name}-{}.png", part + 1)
+            };
+            std::fs::write(dir.join(file), png).unwrap();
+        }
+    }
+
+    /// Renders pages for `media` ("screen" or "print") with the reader's
+    /// system set to a `scheme` ("light" or "dark") colour scheme.
+    fn emulate(&self, media: &str, scheme: &str) {
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({
+                "media": media,
+                "features": [{"name": "prefers-color-scheme", "value": scheme}]
+            }),
+        );
+    }
+
+    fn resize(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        );
     }
 
     /// Console messages at error level since the last call (chromedriver's log).
@@ -532,15 +596,24 @@ fn wait_for_url(browser: &Browser, suffix: &str) {
     }
 }
 
-/// The built site in a temp folder; returns it and its file:// base URL.
+/// The example site built into a temp folder's `site`; returns the folder
+/// and the site's file:// base URL.
 fn built_site() -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("site");
+    let base = build(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts"),
+        &tmp.path().join("site"),
+    );
+    (tmp, base)
+}
+
+/// Builds the site of `records` into `out`; returns its file:// base URL.
+fn build(records: &Path, out: &Path) -> String {
     let built = Command::new(env!("CARGO_BIN_EXE_folio"))
         .arg("-C")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts"))
+        .arg(records)
         .args(["--as-of", "2026-11-23", "-q", "build", "--out"])
-        .arg(&out)
+        .arg(out)
         .output()
         .expect("folio runs");
     assert!(
@@ -548,60 +621,531 @@ fn built_site() -> (tempfile::TempDir, String) {
         "{}",
         String::from_utf8_lossy(&built.stderr)
     );
-    let base = format!("file://{}/", out.display());
-    (tmp, base)
+    format!("file://{}/", out.display())
 }
 
-/// The innermost elements that reach past the right edge of the screen,
-/// for the failure message.
-const WIDEST_ELEMENTS: &str = r#"
-var width = document.documentElement.clientWidth, found = [];
-document.querySelectorAll("body *").forEach(function (e) {
-  var right = e.getBoundingClientRect().right;
-  var child = Array.prototype.some.call(e.children, function (c) {
-    return c.getBoundingClientRect().right > width;
-  });
-  if (right > width && !child) {
-    var name = e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ").join(".") : "");
-    found.push(name + " (" + Math.round(right) + " px): " + (e.textContent || "").trim().slice(0, 40));
-  }
+/// Every HTML page of the built site in `dir`, by path from its root.
+fn html_pages(dir: &Path) -> Vec<String> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else if path.extension().is_some_and(|x| x == "html") {
+                let rel = path.strip_prefix(root).unwrap();
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut out = vec![];
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// The address of every link, stylesheet, script, image and form on the
+/// page, resolved as the browser resolves it.
+const PAGE_LINKS: &str = r#"
+var out = [];
+document.querySelectorAll("a[href], link[href], script[src], img[src], form[action]").forEach(function (e) {
+  var attr = e.getAttribute("href") || e.getAttribute("src") || e.getAttribute("action");
+  out.push(new URL(attr, document.baseURI).href);
 });
-return found.slice(0, 5);
+return out;
 "#;
 
-/// On a phone-sized screen no page scrolls sideways.
+/// Opens every page of the site built into `out`, as published at `base`,
+/// and lists what is wrong: console errors (a resource that does not load,
+/// a script or style the Content-Security-Policy refuses), and links or
+/// resources that leave `base` or name no file of the site.
+fn crawl(browser: &Browser, base: &str, out: &Path) -> Vec<String> {
+    let pages = html_pages(out);
+    assert!(
+        pages.len() > 20,
+        "the example site has its pages: {pages:?}"
+    );
+    let mut problems = vec![];
+    for page in &pages {
+        browser.visit(&format!("{base}{page}"));
+        wait_for_text(browser, "Handbook");
+        for error in browser.console_errors() {
+            problems.push(format!("{page}: console: {error}"));
+        }
+        let links = browser.run(PAGE_LINKS);
+        for link in links.as_array().expect("a list of links") {
+            let link = link.as_str().unwrap_or_default();
+            if link.starts_with("mailto:") || link.starts_with("tel:") {
+                continue;
+            }
+            if !link.starts_with(origin(base)) {
+                continue;
+            }
+            match link.strip_prefix(base) {
+                Some(rel) => {
+                    let file = rel.split(['#', '?']).next().unwrap_or_default();
+                    if !out.join(file).is_file() {
+                        problems.push(format!("{page}: {link} names no file of the site"));
+                    }
+                }
+                None => problems.push(format!("{page}: {link} is outside the site at {base}")),
+            }
+        }
+    }
+    problems
+}
+
+/// The scheme and host of `url` with the slash after them: `http://host:1/`,
+/// `file:///`.
+fn origin(url: &str) -> &str {
+    let host = url.find("://").expect("a URL") + 3;
+    let slash = url[host..].find('/').expect("a path") + host;
+    &url[..=slash]
+}
+
+/// Every page opened from disk: nothing fails to load and every link names
+/// a page or file of the site.
 #[test]
-#[ignore = "the account page is 209 px wider than a 390 px screen (the People list's e-mail addresses do not wrap); run with --ignored once site.css is fixed"]
-fn pages_fit_a_phone_screen() {
+fn every_built_page_works_from_files() {
+    if !browser_available() {
+        return;
+    }
+    let (tmp, base) = built_site();
+    let browser = Browser::start();
+    let problems = crawl(&browser, &base, &tmp.path().join("site"));
+    assert_eq!(problems, Vec::<String>::new(), "pages opened from disk");
+}
+
+/// Requests a static file server answered: the path and its status.
+type RequestLog = Arc<Mutex<Vec<(String, u16)>>>;
+
+/// A plain static file server for `dir`, published under `prefix` (as on a
+/// shared host's project page); anything outside `prefix` is a 404. Returns
+/// the site's base URL and the log of requests.
+fn static_server(dir: PathBuf, prefix: &'static str) -> (String, RequestLog) {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = RequestLog::default();
+    let served = log.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (dir, log) = (dir.clone(), served.clone());
+            std::thread::spawn(move || answer(&mut stream, &dir, prefix, &log));
+        }
+    });
+    (format!("http://127.0.0.1:{port}{prefix}"), log)
+}
+
+/// Answers one request of a browser for a file.
+fn answer(stream: &mut TcpStream, dir: &Path, prefix: &str, log: &RequestLog) {
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut head = vec![];
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let target = head.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or_default();
+    let file = path
+        .strip_prefix(prefix)
+        .filter(|rest| !rest.split('/').any(|seg| seg == ".."))
+        .map(|rest| dir.join(rest))
+        .filter(|file| file.is_file());
+    let (status, body, kind) = match file {
+        Some(file) => {
+            let kind = match file.extension().and_then(|x| x.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("css") => "text/css",
+                Some("js") => "text/javascript",
+                Some("json") => "application/json",
+                Some("ics") => "text/calendar",
+                _ => "application/octet-stream",
+            };
+            (200, std::fs::read(file).unwrap(), kind)
+        }
+        None => (404, b"not found".to_vec(), "text/plain"),
+    };
+    log.lock().unwrap().push((path.to_string(), status));
+    let reply = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        if status == 200 { "OK" } else { "Not Found" },
+        body.len()
+    );
+    let _ = stream.write_all(reply.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+/// The built site published in a sub-folder of a web server: every link
+/// is relative, so the pages, the links between them and the search work
+/// there as at the root, and nothing is asked of the server outside it.
+#[test]
+fn the_built_site_works_from_a_sub_path() {
+    if !browser_available() {
+        return;
+    }
+    let (tmp, _) = built_site();
+    let out = tmp.path().join("site");
+    let (base, log) = static_server(out.clone(), "/team/archive/folio/");
+    let browser = Browser::start();
+
+    browser.visit(&format!("{base}index.html"));
+    wait_for_text(&browser, "Dashboard");
+    let link = browser.wait_for("a[href*='accounts/clinicas-oceano/']");
+    browser.call("POST", &format!("/element/{link}/click"), Some(json!({})));
+    wait_for_url(
+        &browser,
+        "/team/archive/folio/accounts/clinicas-oceano/index.html",
+    );
+    wait_for_text(&browser, "INV-2026-0024");
+
+    let search = browser.wait_for("#search");
+    browser.call(
+        "POST",
+        &format!("/element/{search}/value"),
+        Some(json!({"text": "inv-2026-0024"})),
+    );
+    let result = browser.wait_for("#search-results a[href*='invoices/inv-2026-0024']");
+    browser.call("POST", &format!("/element/{result}/click"), Some(json!({})));
+    wait_for_url(
+        &browser,
+        "/team/archive/folio/invoices/inv-2026-0024/index.html",
+    );
+    wait_for_text(&browser, "Escalation ladder");
+    assert_eq!(browser.console_errors(), Vec::<String>::new(), "search");
+
+    // The search box's form opens the search page, which shows the results.
+    browser.visit(&format!("{base}search/index.html?q=oceano"));
+    browser.wait_for("#search-results a[href*='accounts/clinicas-oceano']");
+
+    let mut problems = crawl(&browser, &base, &out);
+    for (path, status) in log.lock().unwrap().iter() {
+        if status != &200 {
+            problems.push(format!("the browser asked for {path}: {status}"));
+        }
+    }
+    assert_eq!(problems, Vec::<String>::new(), "the site in a sub-folder");
+}
+
+/// What makes a page wider than the screen, or cuts content off at its
+/// edges: the page scrolling sideways, the page hiding its overflow, and
+/// (innermost first) the elements and text that reach past an edge without
+/// being inside a box that scrolls sideways and itself fits.
+const OVERFLOW: &str = r#"
+var width = document.documentElement.clientWidth, found = [], out = [];
+["html", "body"].forEach(function (tag) {
+  var o = getComputedStyle(document.querySelector(tag)).overflowX;
+  if (o !== "visible") { found.push(tag + " hides its overflow (" + o + ")"); }
+});
+var extra = document.documentElement.scrollWidth - width;
+if (extra > 0) { found.push("the page is " + extra + " px wider than the screen"); }
+function name(e) {
+  var c = typeof e.className === "string" ? e.className.trim() : "";
+  return e.tagName.toLowerCase() + (c ? "." + c.split(/\s+/).join(".") : "");
+}
+// Text clipped by its own element is clipped on purpose (an ellipsis, a
+// label only screen readers get); the element itself is checked in turn.
+function clipped(text) { return getComputedStyle(text.parentElement).overflowX !== "visible"; }
+// Whether what sticks out of the screen is inside a box that scrolls
+// sideways and itself fits (or is hidden on purpose); the boxes that clip
+// an absolutely positioned element are those from its containing block up.
+function contained(n) {
+  var child = n.nodeType === 3 ? "static" : getComputedStyle(n).position;
+  for (var p = n.parentElement; p && p !== document.body; p = p.parentElement) {
+    if (child === "fixed") { return false; }
+    var style = getComputedStyle(p);
+    if (child === "absolute" && style.position === "static") { continue; }
+    var o = style.overflowX, box = p.getBoundingClientRect();
+    if (o === "auto" || o === "scroll") { return box.right <= width + 0.5; }
+    // A 1 px box that clips is how a label is hidden for all but screen
+    // readers: nothing of it shows, past the edge or not.
+    if (o !== "visible") { return box.width <= 1 || box.height <= 1; }
+    child = style.position;
+  }
+  return false;
+}
+var walk = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+for (var n = walk.nextNode(); n; n = walk.nextNode()) {
+  var rect, owner = n.nodeType === 3 ? n.parentElement : n;
+  if (n.nodeType === 3) {
+    if (!n.textContent.trim()) { continue; }
+    var range = document.createRange();
+    range.selectNodeContents(n);
+    rect = range.getBoundingClientRect();
+  } else {
+    rect = n.getBoundingClientRect();
+  }
+  // Past the right edge, or cut by the left one (wholly off to the left
+  // is how the skip link hides until it has the focus).
+  var past = rect.right > width + 0.5 || (rect.left < -0.5 && rect.right > 0);
+  if (rect.width === 0 || !past || (n.nodeType === 3 && clipped(n))) { continue; }
+  if (contained(n)) { continue; }
+  out.push({ e: owner, text: n.nodeType === 3, left: rect.left, right: rect.right });
+}
+out.filter(function (o) {
+  return o.text || !out.some(function (p) { return p !== o && p.e !== o.e && o.e.contains(p.e); });
+}).slice(0, 6).forEach(function (o) {
+  found.push(name(o.e) + (o.text ? " text" : "") + " spans " + Math.round(o.left) + " to " + Math.round(o.right) + " px: " + (o.e.textContent || "").trim().slice(0, 40));
+});
+return found;
+"#;
+
+/// Visible text drawn smaller than 12 CSS px (SVG text as scaled on the
+/// screen), which nobody reads on a phone; on paper, smaller than 8 pt.
+const SMALL_TEXT: &str = r#"
+var found = [], least = window.matchMedia("print").matches ? 10.6 : 12;
+document.querySelectorAll("body *").forEach(function (e) {
+  var own = Array.prototype.some.call(e.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+  var rect = e.getBoundingClientRect(), style = getComputedStyle(e);
+  if (!own || rect.width <= 1 || rect.height <= 1 || style.visibility !== "visible") { return; }
+  var scale = e instanceof SVGGraphicsElement && e.getScreenCTM() ? e.getScreenCTM().a : 1;
+  var size = parseFloat(style.fontSize) * scale;
+  if (size < least) { found.push(e.tagName.toLowerCase() + " at " + size.toFixed(1) + " px: " + e.textContent.trim().slice(0, 30)); }
+});
+return found.slice(0, 4);
+"#;
+
+/// Opens `pages` of the site at `base` and lists those wider than the
+/// screen or with text too small to read, with what is wrong;
+/// screenshots the ones `shots` names.
+fn layout_problems(
+    browser: &Browser,
+    base: &str,
+    pages: &[String],
+    shots: &[(&str, String)],
+) -> Vec<String> {
+    let mut found = vec![];
+    for page in pages {
+        browser.visit(&format!("{base}{page}"));
+        browser.wait_for("main");
+        if page.contains("?q=") {
+            // The search page lists its results once the index has loaded.
+            browser.wait_for("#search-results a");
+        }
+        let mut problems = browser.run(OVERFLOW).as_array().cloned().expect("a list");
+        problems.extend(browser.run(SMALL_TEXT).as_array().cloned().expect("a list"));
+        if !problems.is_empty() {
+            found.push(format!("{page}: {problems:?}"));
+        }
+        for (shot, name) in shots {
+            if shot == page {
+                browser.screenshot(name);
+            }
+        }
+    }
+    found
+}
+
+/// Pages screenshotted by the layout tests, with a short name.
+const SHOTS: [(&str, &str); 9] = [
+    ("index.html", "dashboard"),
+    ("actions/index.html", "actions"),
+    ("accounts/index.html", "accounts"),
+    ("accounts/clinicas-oceano/index.html", "account"),
+    ("invoices/inv-2026-0024/index.html", "invoice"),
+    ("handbook/index.html", "handbook"),
+    ("handbook/producer/index.html", "handbook-page"),
+    ("handbook/policies/agency/index.html", "policy"),
+    ("handbook/roles/producer/index.html", "role"),
+];
+
+fn shots(prefix: &str) -> Vec<(&'static str, String)> {
+    SHOTS
+        .iter()
+        .map(|(page, name)| (*page, format!("{prefix}-{name}")))
+        .collect()
+}
+
+/// On a desktop screen, a small tablet's (700 px), a phone's (390 px) and
+/// the 320 px of the smallest phones no page scrolls sideways, cuts
+/// anything off or has text too small to read: long words wrap, and wide
+/// tables scroll inside their own box.
+#[test]
+fn pages_fit_desktop_and_phone_screens() {
+    if !browser_available() {
+        return;
+    }
+    let (tmp, base) = built_site();
+    let mut pages = html_pages(&tmp.path().join("site"));
+    pages.push("search/index.html?q=a".into());
+    let browser = Browser::start();
+    let shot = |prefix: &str| {
+        let mut shots = shots(prefix);
+        shots.push(("search/index.html?q=a", format!("{prefix}-search")));
+        shots
+    };
+    let mut found = vec![];
+    for (width, prefix) in [
+        (1280, "desktop"),
+        (700, "tablet"),
+        (390, "phone"),
+        (320, "small-phone"),
+    ] {
+        browser.resize(width, 844);
+        let screen = browser.run("return document.documentElement.clientWidth;");
+        assert!(
+            screen.as_u64().is_some_and(|w| w <= width as u64),
+            "the window did not narrow to {width} px: {screen}"
+        );
+        found.extend(layout_problems(&browser, &base, &pages, &shot(prefix)));
+    }
+    assert_eq!(found, Vec::<String>::new(), "pages that do not fit a phone");
+}
+
+/// Text with too little contrast against what is behind it, by WCAG's
+/// contrast ratio (4.5:1, or 3:1 for large text), element opacity
+/// included. With `paper` true, also against plain white, since browsers
+/// leave background colours out of print by default.
+const CONTRAST: &str = r#"
+var paper = arguments[0], found = [];
+function rgba(text) {
+  var m = (text.match(/[\d.]+/g) || []).map(Number);
+  return { r: m[0] || 0, g: m[1] || 0, b: m[2] || 0, a: m.length > 3 ? m[3] : 1 };
+}
+function over(top, under) {
+  var a = top.a;
+  return { r: top.r * a + under.r * (1 - a), g: top.g * a + under.g * (1 - a), b: top.b * a + under.b * (1 - a), a: 1 };
+}
+function behind(e) {
+  var layers = [];
+  for (var p = e; p; p = p.parentElement) {
+    var c = rgba(getComputedStyle(p).backgroundColor);
+    if (c.a > 0) { layers.push(c); if (c.a >= 1) { break; } }
+  }
+  var colour = { r: 255, g: 255, b: 255, a: 1 };
+  for (var i = layers.length - 1; i >= 0; i--) { colour = over(layers[i], colour); }
+  return colour;
+}
+function luminance(c) {
+  function channel(v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }
+  return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+}
+function ratio(a, b) {
+  var x = luminance(a), y = luminance(b);
+  return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+}
+function name(e) {
+  var c = typeof e.getAttribute("class") === "string" ? e.getAttribute("class").trim() : "";
+  return e.tagName.toLowerCase() + (c ? "." + c.split(/\s+/).join(".") : "");
+}
+document.querySelectorAll("body *").forEach(function (e) {
+  var own = Array.prototype.some.call(e.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+  if (!own) { return; }
+  var rect = e.getBoundingClientRect(), style = getComputedStyle(e);
+  if (rect.width <= 1 || rect.height <= 1 || style.visibility !== "visible") { return; }
+  var opacity = 1;
+  for (var p = e; p; p = p.parentElement) { opacity *= Number(getComputedStyle(p).opacity); }
+  var ink = rgba(e instanceof SVGElement ? style.fill : style.color);
+  ink.a *= opacity;
+  var size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+  var needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+  var grounds = paper ? [behind(e), { r: 255, g: 255, b: 255, a: 1 }] : [behind(e)];
+  grounds.forEach(function (ground) {
+    var r = ratio(over(ink, ground), ground);
+    if (r < needed) {
+      found.push(name(e) + " " + r.toFixed(2) + ":1 (" + style.color + " on rgb(" + [ground.r, ground.g, ground.b].map(Math.round) + ")): " + e.textContent.trim().slice(0, 30));
+    }
+  });
+});
+return found.filter(function (f, i) { return found.indexOf(f) === i; }).slice(0, 8);
+"#;
+
+/// Text is readable in the light and the dark colour scheme, and on paper
+/// whatever the scheme of the system that prints it.
+#[test]
+fn text_is_readable_on_screen_and_on_paper() {
     if !browser_available() {
         return;
     }
     let (_tmp, base) = built_site();
     let browser = Browser::start();
-    browser.call(
-        "POST",
-        "/window/rect",
-        Some(json!({"width": 390, "height": 844})),
-    );
-    let mut too_wide = vec![];
-    for (page, name) in [
-        ("index.html", "narrow-dashboard"),
-        ("actions/index.html", "narrow-actions"),
-        ("accounts/index.html", "narrow-accounts"),
-        ("accounts/clinicas-oceano/index.html", "narrow-account"),
-        ("invoices/inv-2026-0024/index.html", "narrow-invoice"),
-        ("handbook/index.html", "narrow-handbook"),
+    let mut found = vec![];
+    for (media, scheme) in [
+        ("screen", "light"),
+        ("screen", "dark"),
+        ("print", "light"),
+        ("print", "dark"),
     ] {
-        browser.visit(&format!("{base}{page}"));
-        wait_for_text(&browser, "Handbook");
-        browser.screenshot(name);
-        let overflow = browser.run(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-        );
-        if overflow != json!(0) {
-            let culprits = browser.run(WIDEST_ELEMENTS);
-            too_wide.push(format!("{page}: {overflow} px too wide, {culprits}"));
+        browser.emulate(media, scheme);
+        for (page, name) in SHOTS {
+            browser.visit(&format!("{base}{page}"));
+            wait_for_text(&browser, if media == "print" { "" } else { "Handbook" });
+            let query = format!("return window.matchMedia('{media}').matches;");
+            assert_eq!(browser.run(&query), json!(true), "{media} is emulated");
+            if scheme == "dark" || media == "print" {
+                browser.screenshot(&format!("{media}-{scheme}-{name}"));
+            }
+            let paper = media == "print";
+            let problems = browser.call(
+                "POST",
+                "/execute/sync",
+                Some(json!({"script": CONTRAST, "args": [paper]})),
+            );
+            for p in problems.as_array().expect("a list") {
+                found.push(format!(
+                    "{media}, {scheme}: {page}: {}",
+                    p.as_str().unwrap()
+                ));
+            }
         }
     }
-    assert_eq!(too_wide, Vec::<String>::new(), "pages that scroll sideways");
+    assert_eq!(found, Vec::<String>::new(), "text with too little contrast");
+}
+
+/// On paper the site's navigation, search and footer stay out, links
+/// read as text (external ones with their address), and nothing is cut off
+/// at the edge of an A4 or Letter page (about 720 CSS px inside margins).
+#[test]
+fn pages_print_cleanly() {
+    if !browser_available() {
+        return;
+    }
+    let (tmp, records) = records_copy();
+    std::fs::write(
+        records.join("handbook/printing.md"),
+        "---\ntitle: Printing\n---\nThe [tax office](https://tax.example/forms/vat) has the forms.\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("site");
+    let base = build(&records, &out);
+    let browser = Browser::start();
+    browser.emulate("print", "light");
+    browser.resize(720, 1000);
+    let hidden = r##"
+return ["header.top", ".foot", "#search", "nav.side", ".skip"].filter(function (css) {
+  var e = document.querySelector(css);
+  return e && e.getClientRects().length > 0;
+});
+"##;
+    let mut found = vec![];
+    for (page, _) in SHOTS {
+        browser.visit(&format!("{base}{page}"));
+        let shown = browser.run(hidden);
+        if shown != json!([]) {
+            found.push(format!("{page}: printed: {shown}"));
+        }
+        let background = browser.run(
+            "return [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color];",
+        );
+        if background != json!(["rgb(255, 255, 255)", "rgb(0, 0, 0)"]) {
+            found.push(format!("{page}: printed colours {background}"));
+        }
+    }
+    found.extend(layout_problems(&browser, &base, &html_pages(&out), &[]));
+
+    // An external link in handbook text is printed with its address.
+    browser.visit(&format!("{base}handbook/printing/index.html"));
+    let printed = browser
+        .run(r#"return getComputedStyle(document.querySelector(".prose a"), "::after").content;"#);
+    assert!(
+        printed
+            .as_str()
+            .unwrap_or_default()
+            .contains("https://tax.example/forms/vat"),
+        "the link is printed as {printed}"
+    );
+    assert_eq!(found, Vec::<String>::new(), "pages that print badly");
 }
