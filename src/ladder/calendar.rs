@@ -9,9 +9,10 @@ use std::collections::BTreeSet;
 pub struct Calendar {
     weekend: [bool; 7],
     holidays: BTreeSet<NaiveDate>,
-    /// The holidays that fall on a working weekday, sorted: the only ones
-    /// that change a count of working days.
-    weekday_holidays: Vec<NaiveDate>,
+    /// The day numbers of the holidays that fall on a working weekday,
+    /// sorted: the only ones that change a count of working days.
+    weekday_holidays: Vec<i64>,
+    weekend_per_week: i64,
 }
 
 impl Default for Calendar {
@@ -23,6 +24,11 @@ impl Default for Calendar {
 /// A date as a day number, for arithmetic that must not overflow.
 fn day_number(d: NaiveDate) -> i64 {
     d.num_days_from_ce() as i64
+}
+
+/// The weekday of a day number, Monday = 0 (day 1, 0001-01-01, was a Monday).
+fn weekday_index(n: i64) -> usize {
+    (n - 1).rem_euclid(7) as usize
 }
 
 /// The date of a day number, saturating at the ends of the calendar.
@@ -45,11 +51,13 @@ impl Calendar {
             .iter()
             .copied()
             .filter(|h| !w[h.weekday().num_days_from_monday() as usize])
+            .map(day_number)
             .collect();
         Calendar {
             weekend: w,
             holidays,
             weekday_holidays,
+            weekend_per_week: w.iter().filter(|d| **d).count() as i64,
         }
     }
 
@@ -66,19 +74,34 @@ impl Calendar {
             return 0;
         }
         let total = b - a + 1;
-        let weekend_per_week = self.weekend.iter().filter(|w| **w).count() as i64;
-        let mut weekend_days = total / 7 * weekend_per_week;
+        let mut weekend_days = total / 7 * self.weekend_per_week;
         // The days after the whole weeks, at most six.
-        for n in (a + total / 7 * 7)..=b {
-            let weekday = from_day_number(n).weekday().num_days_from_monday() as usize;
+        let rest = a + total / 7 * 7;
+        let mut weekday = weekday_index(rest);
+        for _ in rest..=b {
             if self.weekend[weekday] {
                 weekend_days += 1;
             }
+            weekday = (weekday + 1) % 7;
         }
-        let (from, until) = (from_day_number(a), from_day_number(b));
-        let holidays = self.weekday_holidays.partition_point(|h| *h <= until)
-            - self.weekday_holidays.partition_point(|h| *h < from);
+        let holidays = self.weekday_holidays.partition_point(|h| *h <= b)
+            - self.weekday_holidays.partition_point(|h| *h < a);
         total - weekend_days - holidays as i64
+    }
+
+    /// [`Calendar::first_where`], probing upwards from `low` in growing
+    /// steps first: the answer is almost always within weeks of `low`, and
+    /// a search over the whole calendar would cost thirty probes each time.
+    fn first_near(low: i64, high: i64, reached: impl Fn(i64) -> bool) -> i64 {
+        let (mut from, mut step) = (low, 16i64);
+        loop {
+            let probe = from.saturating_add(step).min(high);
+            if probe >= high || reached(probe) {
+                return Self::first_where(from, probe, reached);
+            }
+            from = probe + 1;
+            step = step.saturating_mul(4);
+        }
     }
 
     /// The smallest day number in `low..=high` for which `reached` holds
@@ -103,15 +126,15 @@ impl Calendar {
         let (min, max) = (day_number(NaiveDate::MIN), day_number(NaiveDate::MAX));
         let start = day_number(d);
         let found = match n {
-            0 => Self::first_where(start, max, |x| self.working_between(start, x) >= 1),
-            n if n > 0 => Self::first_where((start + 1).min(max), max, |x| {
+            0 => Self::first_near(start, max, |x| self.working_between(start, x) >= 1),
+            n if n > 0 => Self::first_near((start + 1).min(max), max, |x| {
                 self.working_between(start + 1, x) >= n
             }),
             n => {
                 // The largest x with at least |n| working days in x..d-1:
                 // search on the mirrored axis, where it is the smallest.
                 let need = n.unsigned_abs() as i64;
-                let mirrored = Self::first_where(-(start - 1).max(min), -min, |y| {
+                let mirrored = Self::first_near(-(start - 1).max(min), -min, |y| {
                     self.working_between(-y, start - 1) >= need
                 });
                 -mirrored
