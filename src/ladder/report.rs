@@ -75,7 +75,7 @@ pub struct Action {
 }
 
 fn date_str(d: Option<chrono::NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
+    d.map(|d| d.to_string())
 }
 
 pub fn invoice_row(e: &Entry) -> InvoiceRow {
@@ -89,7 +89,7 @@ pub fn invoice_row(e: &Entry) -> InvoiceRow {
         amount: money::plain(inv.amount.value.0, &e.currency),
         outstanding: money::plain(eval.outstanding.max(Decimal::ZERO), &e.currency),
         issued: inv.issued.value.to_string(),
-        due: e.due.format("%Y-%m-%d").to_string(),
+        due: e.due.to_string(),
         state: eval.state.as_str(),
         policy: e.policy.name.clone(),
         stage: eval.current().map(|s| s.id.clone()),
@@ -207,7 +207,7 @@ pub fn build(ledger: &Ledger, account_filter: Option<&str>) -> StatusDoc {
         })
         .collect();
     StatusDoc {
-        as_of: ledger.as_of.format("%Y-%m-%d").to_string(),
+        as_of: ledger.as_of.to_string(),
         invoices: entries.par_iter().map(|e| invoice_row(e)).collect(),
         accounts,
         actions,
