@@ -6,6 +6,9 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
+    // The late-record check needs the git history: read it while the
+    // records load.
+    let _history = crate::history::read_ahead(&cli.dir);
     let s = open(cli)?;
     let mut diags = crate::check::check(&s.repo, &s.settings, s.as_of);
     crate::check::history::check(&s.repo, &mut diags);

@@ -4,6 +4,8 @@
 //! The site and `check` only use the small API below; how the history pass
 //! walks the repository is private to this module.
 
+mod ahead;
+mod cache;
 pub mod diff;
 mod late;
 mod locate;
@@ -13,6 +15,7 @@ mod walk;
 
 pub use late::{GRACE_DAYS, LateRecord};
 
+use git2::Oid;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -101,12 +104,21 @@ impl History {
 /// Reads the history of the records at `root` (which may be a subfolder of a
 /// git repository). Never fails: a folder outside git gives `Missing`, a
 /// shallow clone `Truncated`, each with a `note` saying why.
+///
+/// The walk is cached in `.folio-cache/` under `root` (see `cache.rs`;
+/// `FOLIO_NO_CACHE=1` turns that off). When [`read_ahead`] started reading
+/// the same folder, its result is taken instead.
 pub fn read(root: &Path) -> History {
+    if let Some(history) = ahead::take(root) {
+        return history;
+    }
     let t = std::time::Instant::now();
     let history = read_inner(root);
     crate::timing("history", t);
     history
 }
+
+pub use ahead::{ReadAhead, read_ahead};
 
 /// libgit2 checks every object it reads against its id, which is half the
 /// time of the history pass; `git log` does not, and neither does folio:
@@ -122,49 +134,118 @@ fn read_inner(root: &Path) -> History {
         Ok(loc) => loc,
         Err(locate::NotFound(why)) => return History::missing_because(why),
     };
-    let t = std::time::Instant::now();
-    let chain = match walk::chain(&loc) {
-        Ok(Some(chain)) => chain,
+    let cannot = |e: git2::Error| {
+        History::missing_because(format!("cannot read the git history: {}", e.message()))
+    };
+    let head = match walk::head(&loc.repo) {
+        Ok(Some(head)) => head,
         Ok(None) => {
             return History::missing_because("the git repository has no commits yet".into());
         }
-        Err(e) => {
-            return History::missing_because(format!(
-                "cannot read the git history: {}",
-                e.message()
-            ));
+        Err(e) => return cannot(e),
+    };
+    let grafts = walk::shallow_boundary(loc.repo.commondir());
+    let cache = (cache::enabled() && !tracks_cache(&loc, head))
+        .then(|| cache::Cache::new(root, &loc.prefix, &grafts, head.as_bytes().len()));
+    let t = std::time::Instant::now();
+    let cached = cache.as_ref().and_then(cache::Cache::load);
+    crate::timing("history: cache read", t);
+    let walked = match cached {
+        Some(walked) if walked.head == head => walked,
+        cached => {
+            let walked = match walk_from(&loc, head, &grafts, cached) {
+                Ok(w) => w,
+                Err(e) => return cannot(e),
+            };
+            if let Some(cache) = &cache {
+                let t = std::time::Instant::now();
+                cache.store(&walked);
+                crate::timing("history: cache write", t);
+            }
+            walked
         }
     };
+    let t = std::time::Instant::now();
+    let history = assemble(&loc, walked);
+    crate::timing("history: per-file lists", t);
+    history
+}
+
+/// Whether HEAD's records folder has a `.folio-cache` entry: a committed
+/// cache (or a link in its place) came from whoever made the commit, so it
+/// is neither read nor written.
+fn tracks_cache(loc: &locate::Located, head: Oid) -> bool {
+    let records = loc
+        .repo
+        .find_commit(head)
+        .and_then(|c| walk::subtree(&loc.repo, c.tree_id(), &loc.prefix));
+    match records {
+        Ok(Some(tree)) => loc
+            .repo
+            .find_tree(tree)
+            .map_or(true, |t| t.get_name(cache::DIR).is_some()),
+        Ok(None) => false,
+        Err(_) => true,
+    }
+}
+
+/// Walks the first-parent chain from `head`; when it comes to the HEAD of
+/// `cached`, only the commits above it are compared and the cached walk
+/// supplies the rest.
+fn walk_from(
+    loc: &locate::Located,
+    head: Oid,
+    grafts: &[Oid],
+    cached: Option<cache::Walked>,
+) -> Result<cache::Walked, git2::Error> {
+    let t = std::time::Instant::now();
+    let chain = walk::chain(loc, head, grafts, cached.as_ref().map(|c| c.head))?;
     crate::timing("history: first-parent chain", t);
     let t = std::time::Instant::now();
-    let git_dir = loc.git_dir();
-    let changes = match walk::changes(&git_dir, &loc.prefix, &chain) {
-        Ok(c) => c,
-        Err(e) => {
-            return History::missing_because(format!(
-                "cannot read the git history: {}",
-                e.message()
-            ));
-        }
-    };
+    let changes: Vec<walk::CommitChanges> = walk::changes(&loc.git_dir(), &loc.prefix, &chain)?
+        .into_iter()
+        .filter(|cc| !cc.changes.is_empty())
+        .collect();
     crate::timing("history: tree comparisons", t);
-    let t = std::time::Instant::now();
-    let (ids, versions) = walk::fold(&changes);
-    let commits: Vec<Commit> = ids.iter().map(|id| describe(&loc.repo, *id)).collect();
+    let commits = changes
+        .iter()
+        .map(|cc| describe(&loc.repo, cc.commit))
+        .collect();
+    let mut walked = cache::Walked {
+        head,
+        links: chain.len(),
+        truncated: chain.truncated,
+        lost: chain.lost,
+        changes,
+        commits,
+    };
+    if let (true, Some(older)) = (chain.stopped, cached) {
+        walked.links += older.links;
+        walked.truncated = older.truncated;
+        walked.changes.extend(older.changes);
+        walked.commits.extend(older.commits);
+    }
+    Ok(walked)
+}
+
+/// The per-file lists of a walk.
+fn assemble(loc: &locate::Located, walked: cache::Walked) -> History {
+    let (_, versions) = walk::fold(&walked.changes);
     let files = versions
         .iter()
         .map(|(path, vs)| {
             (
                 path.clone(),
-                vs.iter().map(|v| commits[v.commit].clone()).collect(),
+                vs.iter()
+                    .map(|v| walked.commits[v.commit].clone())
+                    .collect(),
             )
         })
         .collect();
-    crate::timing("history: per-file lists", t);
-    let (coverage, note) = if chain.truncated {
+    let (coverage, note) = if walked.truncated {
         let note = format!(
             "the git history is shallow: only the latest {} commits are here (fetch with `fetch-depth: 0`)",
-            chain.len()
+            walked.links
         );
         (Coverage::Truncated, Some(note))
     } else {
@@ -175,7 +256,7 @@ fn read_inner(root: &Path) -> History {
         files,
         note,
         versions,
-        git_dir: Some(git_dir),
+        git_dir: Some(loc.git_dir()),
     }
 }
 

@@ -18,7 +18,7 @@ use std::path::Path;
 
 /// One record file changed by one commit. Paths are relative to the records
 /// root; `None` is "absent on that side".
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
     pub path: String,
     pub old: Option<Oid>,
@@ -41,9 +41,16 @@ struct Link {
 pub struct Chain {
     links: Vec<Link>,
     pub truncated: bool,
+    /// Truncated by a missing object rather than a shallow boundary (a
+    /// damaged or partial repository, whose history may come back).
+    pub lost: bool,
+    /// The walk reached the commit it was asked to stop at (a cached
+    /// history's HEAD): the chain is the part above it.
+    pub stopped: bool,
 }
 
 /// The records-relevant changes of one commit, renames resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommitChanges {
     pub commit: Oid,
     pub changes: Vec<Change>,
@@ -51,38 +58,54 @@ pub struct CommitChanges {
     pub renames: Vec<(String, String)>,
 }
 
-/// Follows first parents from HEAD. `Ok(None)` for a repository without
-/// commits (an unborn branch).
-pub fn chain(loc: &Located) -> Result<Option<Chain>, git2::Error> {
-    let repo = &loc.repo;
-    let head = match repo.head() {
-        Ok(head) => head,
+/// The commit HEAD points at; `Ok(None)` for a repository without commits
+/// (an unborn branch).
+pub fn head(repo: &Repository) -> Result<Option<Oid>, git2::Error> {
+    match repo.head() {
+        Ok(head) => Ok(Some(head.peel_to_commit()?.id())),
         Err(e)
             if e.code() == git2::ErrorCode::UnbornBranch
                 || e.code() == git2::ErrorCode::NotFound =>
         {
-            return Ok(None);
+            Ok(None)
         }
-        Err(e) => return Err(e),
-    };
-    let grafts = shallow_boundary(repo.commondir());
-    let mut commit = head.peel_to_commit()?;
+        Err(e) => Err(e),
+    }
+}
+
+/// Follows first parents from `head`, stopping before `stop` when the walk
+/// comes to it (the part of the chain a cache already holds).
+pub fn chain(
+    loc: &Located,
+    head: Oid,
+    grafts: &[Oid],
+    stop: Option<Oid>,
+) -> Result<Chain, git2::Error> {
+    let repo = &loc.repo;
+    let mut commit = repo.find_commit(head)?;
     let mut links = vec![];
     let mut truncated = false;
+    let mut lost = false;
+    let mut stopped = false;
     let mut seen = HashSet::new();
     loop {
+        if Some(commit.id()) == stop {
+            stopped = true;
+            break;
+        }
         if !seen.insert(commit.id()) {
             break; // a corrupt repository with a loop; never spin
         }
+        let graft = grafts.binary_search(&commit.id()).is_ok();
         let new_root = commit.tree_id();
         let new = subtree(repo, new_root, &loc.prefix)?;
-        let parent = if grafts.contains(&commit.id()) {
+        let parent = if graft {
             None
         } else {
             commit.parent_id(0).ok()
         };
         let parent = match parent {
-            None if commit.parent_count() == 0 && !grafts.contains(&commit.id()) => None,
+            None if commit.parent_count() == 0 && !graft => None,
             None => {
                 // A shallow clone's boundary: what this commit changed is
                 // unknown, since its parent is not here.
@@ -93,6 +116,7 @@ pub fn chain(loc: &Located) -> Result<Option<Chain>, git2::Error> {
                 Ok(p) => Some(p),
                 Err(_) => {
                     truncated = true;
+                    lost = true;
                     break;
                 }
             },
@@ -114,7 +138,12 @@ pub fn chain(loc: &Located) -> Result<Option<Chain>, git2::Error> {
             None => break,
         }
     }
-    Ok(Some(Chain { links, truncated }))
+    Ok(Chain {
+        links,
+        truncated,
+        lost,
+        stopped,
+    })
 }
 
 impl Chain {
@@ -123,16 +152,19 @@ impl Chain {
     }
 }
 
-/// The commits listed in `.git/shallow` (shared by linked work trees):
-/// their parents were not fetched.
-fn shallow_boundary(git_dir: &Path) -> HashSet<Oid> {
-    std::fs::read_to_string(git_dir.join("shallow"))
+/// The commits listed in `.git/shallow` (shared by linked work trees),
+/// sorted: their parents were not fetched.
+pub fn shallow_boundary(common_dir: &Path) -> Vec<Oid> {
+    let mut grafts: Vec<Oid> = std::fs::read_to_string(common_dir.join("shallow"))
         .map(|text| {
             text.lines()
                 .filter_map(|l| Oid::from_str(l.trim()).ok())
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    grafts.sort();
+    grafts.dedup();
+    grafts
 }
 
 /// The tree at `prefix` (`a/b/`) inside `tree`, if there is one.

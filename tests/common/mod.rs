@@ -213,13 +213,21 @@ pub fn folio_on(root: &Path, args: &[&str]) -> Run {
     run
 }
 
-/// Every file under `root` with its bytes and modification time.
+/// The one folder folio may write into a records repository outside `init`
+/// and `new`: the history cache (not records, and git-ignored).
+pub const CACHE_DIR: &str = ".folio-cache";
+
+/// Every file under `root` with its bytes and modification time, except
+/// those of the history cache (`root/.folio-cache/`).
 pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
     let mut files = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let meta = std::fs::symlink_metadata(entry.path()).unwrap();
+            if dir == root && entry.file_name() == CACHE_DIR {
+                continue;
+            }
             if meta.is_dir() {
                 stack.push(entry.path());
             } else if meta.is_file() {
