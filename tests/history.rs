@@ -672,3 +672,305 @@ fn the_site_shows_each_invoice_history_and_the_account_timeline() {
     let payment = account_page.find("INV-1: part payment").unwrap();
     assert!(call < payment);
 }
+
+// ------------------------------------------------------- the cache (issue #7)
+
+/// What `folio history --format json` printed, and how many commits its
+/// history pass compared (`None`: none, the cache had the answer).
+struct Pass {
+    doc: Value,
+    compared: Option<usize>,
+}
+
+/// `folio history --format json` (map and late records) with the cache, or
+/// with `FOLIO_NO_CACHE=1`.
+fn pass(dir: &Path, cache: bool) -> Pass {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_folio"));
+    cmd.args(["-C", dir.to_str().unwrap(), "--as-of", "2026-10-27"])
+        .args(["history", "--format", "json"])
+        .env("FOLIO_TIMINGS", "1");
+    if cache {
+        cmd.env_remove("FOLIO_NO_CACHE");
+    } else {
+        cmd.env("FOLIO_NO_CACHE", "1");
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let compared = stderr.lines().find_map(|l| {
+        let n = l
+            .split_once("tree comparisons (")?
+            .1
+            .split_once(" commits)")?
+            .0;
+        Some(n.parse().unwrap())
+    });
+    Pass {
+        doc: serde_json::from_slice(&out.stdout).unwrap(),
+        compared,
+    }
+}
+
+/// A cached pass, which must print what a fresh (uncached) pass prints.
+fn cached(dir: &Path) -> Pass {
+    let fresh = pass(dir, false);
+    let cached = pass(dir, true);
+    assert_eq!(cached.doc, fresh.doc, "the cached history differs");
+    cached
+}
+
+fn cache_file(root: &Path) -> std::path::PathBuf {
+    root.join(common::CACHE_DIR).join("history.bin")
+}
+
+/// Renames, a merge, late and on-time log entries: 6 commits.
+fn busy() -> (Fixture, Git) {
+    let (f, git) = records();
+    let base = git.head().unwrap();
+    f.write(INVOICE, invoice("INV-1", "terms: 10 days\n"));
+    let feature = git.commit_on(
+        "refs/heads/feature",
+        &[base],
+        "Rui Costa",
+        "2026-10-03",
+        "Terms",
+    );
+    f.write(INVOICE, invoice("INV-1", ""));
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&["{ date: 2026-09-20, kind: call, by: ana }"]),
+    );
+    let main = git.commit("Ana Lima", "2026-10-04", "Log a call"); // late
+    f.write(INVOICE, invoice("INV-1", "terms: 10 days\n"));
+    git.commit_on(
+        "HEAD",
+        &[main, feature],
+        "Ana Lima",
+        "2026-10-05",
+        "Merge pull request #1\n\nINV-1 terms",
+    );
+    git.rename(INVOICE, "accounts/acme/invoices/2026-inv-1.md");
+    git.commit("Rui Costa", "2026-10-06", "Rename INV-1 by year");
+    f.write("accounts/acme/invoices/inv-2.md", invoice("INV-2", ""));
+    git.commit("Rui Costa", "2026-10-07", "INV-2");
+    (f, git)
+}
+
+#[test]
+fn a_cached_history_is_the_fresh_one() {
+    let (f, git) = busy();
+    let fresh = pass(f.path(), false);
+    assert!(!f.path().join(common::CACHE_DIR).exists(), "FOLIO_NO_CACHE");
+    assert_eq!(fresh.compared, Some(5));
+    assert_eq!(fresh.doc["late_records"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        json_summaries(&fresh.doc, "accounts/acme/invoices/2026-inv-1.md"),
+        ["Rename INV-1 by year", "INV-1 terms", "Add acme"]
+    );
+
+    // The first run walks and writes the cache, the second only reads it.
+    assert_eq!(cached(f.path()).compared, Some(5));
+    let written = std::fs::metadata(cache_file(f.path())).unwrap();
+    assert_eq!(cached(f.path()).compared, None);
+    let after = std::fs::metadata(cache_file(f.path())).unwrap();
+    assert_eq!(written.modified().unwrap(), after.modified().unwrap());
+
+    // The cache ignores itself: git sees nothing new to commit.
+    let statuses = git.repo.statuses(None).unwrap();
+    let dirty: Vec<_> = statuses
+        .iter()
+        .filter(|s| s.status() != git2::Status::IGNORED)
+        .filter_map(|s| s.path().ok().map(str::to_string))
+        .collect();
+    assert!(dirty.is_empty(), "{dirty:?}");
+    assert!(
+        git.repo
+            .status_should_ignore(&cache_file(Path::new("")))
+            .unwrap()
+    );
+    // And check through the cache finds the same late record.
+    let (_, doc) = f.check_json(&[]);
+    assert_eq!(common::with_code(&doc, "W010").len(), 1, "{doc:#}");
+}
+
+#[test]
+fn new_commits_extend_the_cache() {
+    let (f, git) = busy();
+    assert_eq!(cached(f.path()).compared, Some(5));
+    // A rename moves history the cache holds under the old name; a late
+    // entry is added.
+    git.rename(
+        "accounts/acme/invoices/2026-inv-1.md",
+        "accounts/acme/invoices/2026-0001.md",
+    );
+    git.commit("Ana Lima", "2026-10-08", "Number INV-1");
+    f.write(
+        ACCOUNT_MD,
+        account_with_log(&[
+            "{ date: 2026-09-20, kind: call, by: ana }",
+            "{ date: 2026-09-25, kind: decision, by: rui }",
+        ]),
+    );
+    git.commit("Rui Costa", "2026-10-09", "Log a decision");
+    let extended = cached(f.path());
+    assert_eq!(
+        extended.compared,
+        Some(2),
+        "only the new commits are walked"
+    );
+    assert_eq!(extended.doc["late_records"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        json_summaries(&extended.doc, "accounts/acme/invoices/2026-0001.md"),
+        [
+            "Number INV-1",
+            "Rename INV-1 by year",
+            "INV-1 terms",
+            "Add acme"
+        ]
+    );
+    assert_eq!(cached(f.path()).compared, None);
+}
+
+#[test]
+fn a_rewritten_history_is_walked_afresh() {
+    let (f, git) = busy();
+    assert_eq!(cached(f.path()).compared, Some(5));
+    // Amend the last commit: the cached HEAD is no longer an ancestor.
+    let head = git.repo.head().unwrap().peel_to_commit().unwrap();
+    git.repo
+        .reset(
+            head.parent(0).unwrap().as_object(),
+            git2::ResetType::Soft,
+            None,
+        )
+        .unwrap();
+    f.write(
+        "accounts/acme/invoices/inv-2.md",
+        invoice("INV-2", "terms: 5 days\n"),
+    );
+    git.commit("Rui Costa", "2026-10-07", "INV-2, amended");
+    assert_eq!(cached(f.path()).compared, Some(5));
+    assert_eq!(cached(f.path()).compared, None);
+    // Back to an older commit: the cached HEAD is a descendant now.
+    let older = git.repo.revparse_single("HEAD~2").unwrap();
+    git.repo.reset(&older, git2::ResetType::Hard, None).unwrap();
+    let back = cached(f.path());
+    assert_eq!(back.compared, Some(3));
+    assert!(back.doc["history"]["accounts/acme/invoices/inv-2.md"].is_null());
+    // A merge whose first parent is not the cached HEAD (it is the second).
+    let cached_head = git.head().unwrap();
+    git.repo
+        .reset(
+            &git.repo.revparse_single("HEAD~1").unwrap(),
+            git2::ResetType::Hard,
+            None,
+        )
+        .unwrap();
+    f.write("accounts/acme/invoices/inv-3.md", invoice("INV-3", ""));
+    let side = git.commit("Ana Lima", "2026-10-08", "INV-3");
+    git.commit_on(
+        "HEAD",
+        &[side, cached_head],
+        "Ana Lima",
+        "2026-10-09",
+        "Merge",
+    );
+    let merged = cached(f.path());
+    assert_eq!(
+        merged.compared,
+        Some(4),
+        "the first-parent chain, walked afresh"
+    );
+}
+
+#[test]
+fn a_damaged_cache_is_ignored_and_replaced() {
+    let (f, _git) = busy();
+    assert_eq!(cached(f.path()).compared, Some(5));
+    let file = cache_file(f.path());
+    let good = std::fs::read(&file).unwrap();
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 1;
+    let damages: [Vec<u8>; 5] = [
+        vec![],
+        b"not a cache".to_vec(),
+        good[..good.len() - 1].to_vec(),
+        flipped,
+        [&good[..], b"more"].concat(),
+    ];
+    for damaged in damages {
+        std::fs::write(&file, &damaged).unwrap();
+        assert_eq!(cached(f.path()).compared, Some(5));
+        assert_eq!(std::fs::read(&file).unwrap(), good, "rewritten");
+    }
+    // A folder where the file should be: not readable, not writable.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    assert_eq!(cached(f.path()).compared, Some(5));
+    assert_eq!(cached(f.path()).compared, Some(5));
+}
+
+#[test]
+fn a_shallow_clone_is_cached_with_its_boundary() {
+    let (f, git) = busy();
+    let _ = git;
+    let target = tempfile::tempdir().unwrap();
+    let dir = target.path().join("clone");
+    let clone = shallow_clone(f.path(), &dir, 3);
+    let first = cached(&dir);
+    assert_eq!(first.doc["coverage"], "truncated");
+    assert_eq!(first.compared, Some(2));
+    assert_eq!(cached(&dir).compared, None);
+    // A new commit extends it; the boundary stays.
+    clone.write("accounts/acme/invoices/inv-3.md", invoice("INV-3", ""));
+    clone.commit("Ana Lima", "2026-10-08", "INV-3");
+    let extended = cached(&dir);
+    assert_eq!(extended.compared, Some(1));
+    assert_eq!(extended.doc["coverage"], "truncated");
+    // Another boundary (here: none, as after `git fetch --unshallow`) is
+    // another history: walked afresh.
+    std::fs::remove_file(clone.repo.path().join("shallow")).unwrap();
+    let unshallow = pass(&dir, true);
+    assert!(unshallow.compared.is_some_and(|n| n > 1));
+    assert_eq!(unshallow.doc, pass(&dir, false).doc);
+}
+
+#[test]
+fn without_a_writable_cache_folder_the_history_is_still_read() {
+    let (f, _git) = busy();
+    // `.folio-cache` is a file: nothing can be written under it.
+    f.write(common::CACHE_DIR, "in the way\n");
+    assert_eq!(cached(f.path()).compared, Some(5));
+    assert_eq!(cached(f.path()).compared, Some(5));
+    assert_eq!(f.read(common::CACHE_DIR), b"in the way\n");
+    // A read-only records folder (only effective when not run as root).
+    std::fs::remove_file(f.path().join(common::CACHE_DIR)).unwrap();
+    let mode = |m| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(m)).unwrap();
+    };
+    mode(0o555);
+    let read_only = std::fs::create_dir(f.path().join("probe")).is_err();
+    let run = cached(f.path());
+    mode(0o755);
+    assert_eq!(run.compared, Some(5));
+    if read_only {
+        assert!(!f.path().join(common::CACHE_DIR).exists());
+    }
+}
+
+#[test]
+fn a_committed_cache_is_not_trusted() {
+    let (f, git) = busy();
+    assert_eq!(cached(f.path()).compared, Some(5));
+    // Someone commits the cache folder (its .gitignore removed): whatever it
+    // holds came with the commit, so it is neither read nor rewritten.
+    std::fs::remove_file(f.path().join(common::CACHE_DIR).join(".gitignore")).unwrap();
+    git.commit("Eve", "2026-10-08", "Commit the cache");
+    let tree = git.repo.head().unwrap().peel_to_tree().unwrap();
+    assert!(tree.get_name(common::CACHE_DIR).is_some());
+    let before = std::fs::read(cache_file(f.path())).unwrap();
+    assert_eq!(cached(f.path()).compared, Some(6));
+    assert_eq!(cached(f.path()).compared, Some(6));
+    assert_eq!(std::fs::read(cache_file(f.path())).unwrap(), before);
+}

@@ -135,6 +135,12 @@ fn adding_versions(
     entries: &[Current],
 ) -> Vec<Option<usize>> {
     let mut added: Vec<Option<usize>> = vec![None; entries.len()];
+    if versions.first().is_some_and(|v| v.created) {
+        // The file has not changed since its first commit: each entry either
+        // came with it or is not committed yet, and neither is judged (no
+        // need to read the blob).
+        return added;
+    }
     // Entries still present in every version looked at so far.
     let mut running: Vec<usize> = (0..entries.len()).collect();
     for (index, version) in versions.iter().enumerate() {

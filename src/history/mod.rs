@@ -206,7 +206,10 @@ fn walk_from(
         .into_iter()
         .filter(|cc| !cc.changes.is_empty())
         .collect();
-    crate::timing("history: tree comparisons", t);
+    crate::timing(
+        &format!("history: tree comparisons ({} commits)", chain.len()),
+        t,
+    );
     let commits = changes
         .iter()
         .map(|cc| describe(&loc.repo, cc.commit))
