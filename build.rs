@@ -34,7 +34,17 @@ fn files(root: &Path, dir: &Path, out: &mut Vec<String>) {
 /// Embeds the files under `root`; with `only`, just those top-level entries
 /// (for the demo: the records layout, never a `public/` built inside it).
 fn table(name: &str, root: &Path, only: Option<&[&str]>, code: &mut String) {
-    println!("cargo:rerun-if-changed={}", root.display());
+    // Cargo scans a watched folder recursively: with `only`, just those
+    // entries are watched, so what folio writes next to them (a `public/`
+    // site, the `.folio-cache/` history cache) never forces a rebuild.
+    match only {
+        Some(only) => {
+            for top in only {
+                println!("cargo:rerun-if-changed={}", root.join(top).display());
+            }
+        }
+        None => println!("cargo:rerun-if-changed={}", root.display()),
+    }
     let mut list = vec![];
     files(root, root, &mut list);
     if let Some(only) = only {
