@@ -6,9 +6,12 @@
 
 For each size (number of accounts) it generates a repository with
 bench/generate.py (cached under --out), then times, over --runs runs each:
-`folio check`, `folio status --format json`, `folio build`, `folio diff
-HEAD~50`, the history pass alone, Hugo (Debian's package) rendering the same
-Markdown files as pages, and `git log --name-only` over the same history. It
+`folio check` (with the history cache of .folio-cache/ warm, and without it:
+FOLIO_NO_CACHE=1), `folio status --format json`, `folio build`, `folio diff
+HEAD~50`, the history pass alone (cached, and cold: the cache removed before
+each run, so it walks and writes it), Hugo (Debian's package) rendering the
+same Markdown files as pages, and `git log --first-parent --name-only` over
+the same history. It
 reports medians of wall time and peak memory (from /usr/bin/time) as a
 Markdown table, plus the ratios the issues set targets for.
 Both sites are written to --tmp (RAM by default): on this machine's VM
@@ -25,7 +28,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-FOLIO = os.path.join(ROOT, "target", "release", "folio")
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+FOLIO = os.path.join(TARGET, "release", "folio")
+NO_CACHE = ["env", "FOLIO_NO_CACHE=1"]
 AS_OF = "2026-11-23"
 
 HUGO_CONFIG = """baseURL = "https://example.com/"
@@ -116,10 +121,13 @@ def main():
         base = ["-C", repo, "--as-of", AS_OF]
         r = {"accounts": accounts, "files": files, "commits": commits}
         r["check"] = measure([FOLIO] + base + ["check", "--format", "json"], args.runs)
+        r["check uncached"] = measure(NO_CACHE + [FOLIO] + base + ["check", "--format", "json"], args.runs)
         r["status"] = measure([FOLIO] + base + ["status", "--format", "json"], args.runs)
         r["build"] = measure([FOLIO] + base + ["-q", "build", "--out", site_out], args.runs, fresh=site_out)
         r["diff"] = measure([FOLIO] + base + ["diff", "HEAD~50", "HEAD"], args.runs)
         r["history"] = measure([FOLIO] + base + ["history", "--count"], args.runs)
+        r["history cold"] = measure([FOLIO] + base + ["history", "--count"], args.runs,
+                                    fresh=os.path.join(repo, ".folio-cache"))
         r["git log"] = measure(["git", "-C", repo, "log", "--first-parent", "--name-only", "--format=%H"], args.runs)
         if not args.no_hugo:
             site = hugo_site(repo)
@@ -127,7 +135,7 @@ def main():
             r["hugo"] = measure(["hugo", "--quiet", "-s", site, "-d", hugo_out], args.runs, fresh=hugo_out)
         rows.append(r)
         print(r, flush=True)
-    cols = ["check", "status", "build", "diff", "history", "git log"] + ([] if args.no_hugo else ["hugo"])
+    cols = ["check", "check uncached", "status", "build", "diff", "history", "history cold", "git log"] + ([] if args.no_hugo else ["hugo"])
     print()
     print("| accounts | files | commits | " + " | ".join(cols) + " |")
     print("|---" * (3 + len(cols)) + "|")
@@ -136,7 +144,8 @@ def main():
         print(f"| {r['accounts']} | {r['files']} | {r['commits']} | " + " | ".join(cells) + " |")
     print()
     for r in rows:
-        line = f"{r['accounts']} accounts: history / git log = {r['history'][0] / max(r['git log'][0], 1e-3):.2f}x"
+        line = (f"{r['accounts']} accounts: history / git log = {r['history'][0] / max(r['git log'][0], 1e-3):.2f}x"
+                f" (cold: {r['history cold'][0] / max(r['git log'][0], 1e-3):.2f}x)")
         if "hugo" in r:
             line += (f"; build / hugo time = {r['build'][0] / max(r['hugo'][0], 1e-3):.2f}x,"
                      f" memory = {r['build'][1] / max(r['hugo'][1], 1e-3):.2f}x")

@@ -38,6 +38,10 @@ fn init_creates_a_valid_repository() {
     assert!(accounts[0].path().join("account.md").is_file());
     let gitignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
     assert!(gitignore.lines().any(|l| l == "/public/"), "{gitignore}");
+    assert!(
+        gitignore.lines().any(|l| l == "/.folio-cache/"),
+        "{gitignore}"
+    );
     let workflow = std::fs::read_to_string(dir.join(".github/workflows/folio.yml")).unwrap();
     assert!(
         workflow.contains("folio") && workflow.contains("check"),

@@ -8,7 +8,7 @@
 //! fresh one cannot differ in how they are put together.
 //!
 //! It must never give a wrong answer, so it is only used when everything the
-//! walk depends on is the same: the format (and folio's version), the
+//! walk depends on is the same: the format, folio's build, the
 //! repository's id length, the records' folder inside the repository and the
 //! shallow-clone boundary. Commit ids name their whole history, so a cache
 //! made at an ancestor of HEAD on the first-parent chain is extended by
@@ -22,7 +22,7 @@
 //!
 //! ```text
 //! magic "folio-history\n", format version (u32 LE)
-//! folio version, id length (u8), records prefix, shallow boundary ids
+//! folio's build stamp, id length (u8), records prefix, shallow boundary ids
 //! HEAD id, chain length, truncated (u8)
 //! names: count, strings (authors, emails, dates; interned)
 //! paths: count, (shared prefix length with the previous path, rest) sorted
@@ -91,7 +91,7 @@ impl Cache {
     pub fn new(root: &Path, prefix: &str, grafts: &[Oid], id_len: usize) -> Cache {
         Cache {
             dir: root.join(DIR),
-            version: env!("CARGO_PKG_VERSION").to_string(),
+            version: build_stamp().to_string(),
             prefix: prefix.to_string(),
             grafts: grafts.to_vec(),
             id_len,
@@ -332,6 +332,25 @@ impl Cache {
             commits,
         })
     }
+}
+
+/// folio's version and the running program's size and modification time:
+/// what the walk records (which paths are records, how renames are found)
+/// may change with any build, not only between releases.
+fn build_stamp() -> &'static str {
+    static STAMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STAMP.get_or_init(|| {
+        let exe = std::env::current_exe().and_then(std::fs::metadata);
+        let (size, modified) = exe.map_or((0, 0), |m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            (m.len(), modified)
+        });
+        format!("{} {size} {modified}", env!("CARGO_PKG_VERSION"))
+    })
 }
 
 fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
