@@ -832,10 +832,11 @@ fn new_commits_extend_the_cache() {
 }
 
 #[test]
-fn a_rewritten_history_is_walked_afresh() {
+fn a_rewritten_history_reuses_only_the_commits_it_shares() {
     let (f, git) = busy();
     assert_eq!(cached(f.path()).compared, Some(5));
-    // Amend the last commit: the cached HEAD is no longer an ancestor.
+    // Amend the last commit: the cached HEAD is no longer an ancestor, its
+    // parent is.
     let head = git.repo.head().unwrap().peel_to_commit().unwrap();
     git.repo
         .reset(
@@ -849,15 +850,20 @@ fn a_rewritten_history_is_walked_afresh() {
         invoice("INV-2", "terms: 5 days\n"),
     );
     git.commit("Rui Costa", "2026-10-07", "INV-2, amended");
-    assert_eq!(cached(f.path()).compared, Some(5));
+    assert_eq!(cached(f.path()).compared, Some(1));
     assert_eq!(cached(f.path()).compared, None);
-    // Back to an older commit: the cached HEAD is a descendant now.
+    // Back to an older commit: nothing to compare, all of it is cached.
     let older = git.repo.revparse_single("HEAD~2").unwrap();
     git.repo.reset(&older, git2::ResetType::Hard, None).unwrap();
     let back = cached(f.path());
-    assert_eq!(back.compared, Some(3));
+    assert_eq!(back.compared, Some(0));
     assert!(back.doc["history"]["accounts/acme/invoices/inv-2.md"].is_null());
-    // A merge whose first parent is not the cached HEAD (it is the second).
+    assert_eq!(
+        json_summaries(&back.doc, INVOICE),
+        ["INV-1 terms", "Add acme"]
+    );
+    // A merge whose first parent is a new commit (the cached HEAD is its
+    // second parent): the merge and that commit are compared.
     let cached_head = git.head().unwrap();
     git.repo
         .reset(
@@ -875,12 +881,55 @@ fn a_rewritten_history_is_walked_afresh() {
         "2026-10-09",
         "Merge",
     );
-    let merged = cached(f.path());
-    assert_eq!(
-        merged.compared,
-        Some(4),
-        "the first-parent chain, walked afresh"
-    );
+    assert_eq!(cached(f.path()).compared, Some(2));
+}
+
+#[test]
+fn a_history_rewritten_from_its_root_is_walked_in_full() {
+    let (f, git) = busy();
+    assert_eq!(cached(f.path()).compared, Some(5));
+    // Every commit of the first-parent line made again by someone else (as
+    // `git filter-branch` would): no commit is shared with the cache.
+    let mut line = vec![];
+    let mut commit = git.repo.head().unwrap().peel_to_commit().unwrap();
+    loop {
+        line.push(commit.id());
+        match commit.parent(0) {
+            Ok(parent) => commit = parent,
+            Err(_) => break,
+        }
+    }
+    let mut parent: Option<git2::Oid> = None;
+    for id in line.iter().rev() {
+        let old = git.repo.find_commit(*id).unwrap();
+        let sig = git2::Signature::new("Rewriter", "r@example.com", &old.author().when()).unwrap();
+        let parents: Vec<git2::Commit> = parent
+            .map(|p| git.repo.find_commit(p).unwrap())
+            .into_iter()
+            .collect();
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        let tree = old.tree().unwrap();
+        let message = old.message().unwrap();
+        parent = Some(
+            git.repo
+                .commit(None, &sig, &sig, message, &tree, &parents)
+                .unwrap(),
+        );
+    }
+    git.repo
+        .reference("refs/heads/rewritten", parent.unwrap(), true, "rewrite")
+        .unwrap();
+    git.repo.set_head("refs/heads/rewritten").unwrap();
+    let rewritten = cached(f.path());
+    assert_eq!(rewritten.compared, Some(line.len()));
+    let authors: Vec<&str> = rewritten.doc["history"][ACCOUNT_MD]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["author"].as_str().unwrap())
+        .collect();
+    assert_eq!(authors, ["Rewriter", "Rewriter"]);
+    assert_eq!(cached(f.path()).compared, None);
 }
 
 #[test]

@@ -10,10 +10,14 @@
 //! It must never give a wrong answer, so it is only used when everything the
 //! walk depends on is the same: the format, folio's build, the
 //! repository's id length, the records' folder inside the repository and the
-//! shallow-clone boundary. Commit ids name their whole history, so a cache
-//! made at an ancestor of HEAD on the first-parent chain is extended by
-//! walking only the commits above it; any other HEAD (an amended or reset
-//! branch) is walked afresh. A file that cannot be read, is damaged (every
+//! shallow-clone boundary. A commit id names the commit's whole history, so
+//! the first-parent chain below any commit the cached walk compared, and
+//! what each of those commits changed, are known: a walk from a new HEAD
+//! stops at the first such commit and takes the rest from the cache. After a
+//! fast-forward only the new commits are compared, after an amend or a
+//! rebase those not on the cached line, after a reset to an older commit
+//! none; a HEAD that shares no commit with the cache (another root) is
+//! walked in full. A file that cannot be read, is damaged (every
 //! file ends with a checksum) or does not parse is ignored, and a cache that
 //! cannot be written (a read-only folder) costs nothing but the next run's
 //! time.
@@ -23,11 +27,12 @@
 //! ```text
 //! magic "folio-history\n", format version (u32 LE)
 //! folio's build stamp, id length (u8), records prefix, shallow boundary ids
-//! HEAD id, chain length, truncated (u8)
+//! HEAD id, truncated (u8), chain: count, ids (newest first)
 //! names: count, strings (authors, emails, dates; interned)
 //! paths: count, (shared prefix length with the previous path, rest) sorted
 //! commits: count, per commit:
-//!   id, author, email, date (name indices), time (zigzag), summary,
+//!   position in the chain, author, email, date (name indices), time
+//!   (zigzag), summary,
 //!   changes: count, (path index, flags: 1 old, 2 new, [old id], [new id])
 //!   renames: count, (from path index, to path index)
 //! checksum (u64 LE) of everything before it
@@ -53,8 +58,9 @@ const FORMAT: u32 = 1;
 pub struct Walked {
     /// The commit the walk started from.
     pub head: Oid,
-    /// How many commits of the first-parent chain were compared.
-    pub links: usize,
+    /// The commits of the first-parent chain that were compared, newest
+    /// first.
+    pub chain: Vec<Oid>,
     /// The chain ends at a shallow boundary (or a missing object).
     pub truncated: bool,
     /// It ends at a missing object: the repository is damaged or partial,
@@ -62,8 +68,29 @@ pub struct Walked {
     pub lost: bool,
     /// The commits that changed record files, newest first.
     pub changes: Vec<CommitChanges>,
+    /// Their positions in `chain`, aligned with `changes`.
+    pub at: Vec<usize>,
     /// Their descriptions, aligned with `changes`.
     pub commits: Vec<Commit>,
+}
+
+impl Walked {
+    /// Appends `older`'s walk from its commit at `from` on: the chain below
+    /// the last commit of `self` (`older.chain[from]` is its first parent).
+    pub fn append(&mut self, older: Walked, from: usize) {
+        let offset = self.chain.len();
+        self.chain
+            .extend_from_slice(older.chain.get(from..).unwrap_or_default());
+        self.truncated = older.truncated;
+        self.lost = older.lost;
+        let keep = older.at.partition_point(|&at| at < from);
+        let rest = older.changes.into_iter().zip(older.at).zip(older.commits);
+        for ((cc, at), c) in rest.skip(keep) {
+            self.changes.push(cc);
+            self.at.push(at - from + offset);
+            self.commits.push(c);
+        }
+    }
 }
 
 /// Whether the cache is used: `FOLIO_NO_CACHE` set to anything but "" or
@@ -157,8 +184,11 @@ impl Cache {
         out.bytes(&FORMAT.to_le_bytes());
         self.encode_key(&mut out);
         out.oid(w.head);
-        out.uint(w.links as u64);
         out.byte(u8::from(w.truncated));
+        out.uint(w.chain.len() as u64);
+        for id in &w.chain {
+            out.oid(*id);
+        }
 
         let mut names = Interner::default();
         for c in &w.commits {
@@ -195,8 +225,8 @@ impl Cache {
         let index: HashMap<&str, usize> = paths.iter().enumerate().map(|(i, p)| (*p, i)).collect();
 
         out.uint(w.changes.len() as u64);
-        for (cc, c) in w.changes.iter().zip(&w.commits) {
-            out.oid(cc.commit);
+        for ((cc, c), at) in w.changes.iter().zip(&w.commits).zip(&w.at) {
+            out.uint(*at as u64);
             out.uint(names.index[c.author.as_str()] as u64);
             out.uint(names.index[c.email.as_str()] as u64);
             out.uint(names.index[c.date.as_str()] as u64);
@@ -253,12 +283,15 @@ impl Cache {
             return None;
         }
         let head = r.oid()?;
-        let links = usize::try_from(r.uint()?).ok()?;
         let truncated = match r.byte()? {
             0 => false,
             1 => true,
             _ => return None,
         };
+        let chain: Vec<Oid> = (0..r.count()?).map(|_| r.oid()).collect::<Option<_>>()?;
+        if chain.first().is_some_and(|first| *first != head) {
+            return None;
+        }
 
         let names: Vec<&str> = (0..r.count()?).map(|_| r.str()).collect::<Option<_>>()?;
         let name = |r: &mut In| names.get(usize::try_from(r.uint()?).ok()?).copied();
@@ -278,9 +311,15 @@ impl Cache {
 
         let commit_count = r.count()?;
         let mut changes = Vec::with_capacity(commit_count);
+        let mut at: Vec<usize> = Vec::with_capacity(commit_count);
         let mut commits = Vec::with_capacity(commit_count);
         for _ in 0..commit_count {
-            let id = r.oid()?;
+            let position = usize::try_from(r.uint()?).ok()?;
+            if at.last().is_some_and(|&last| position <= last) {
+                return None; // newest first, each commit once
+            }
+            let id = *chain.get(position)?;
+            at.push(position);
             let author = name(&mut r)?;
             let email = name(&mut r)?;
             let date = name(&mut r)?;
@@ -325,10 +364,11 @@ impl Cache {
         }
         Some(Walked {
             head,
-            links,
+            chain,
             truncated,
             lost: false,
             changes,
+            at,
             commits,
         })
     }
@@ -505,9 +545,10 @@ mod tests {
         };
         Walked {
             head: oid(9),
-            links: 12,
+            chain: vec![oid(9), oid(3), oid(7), oid(2)],
             truncated: true,
             lost: false,
+            at: vec![1, 3],
             changes: vec![
                 CommitChanges {
                     commit: oid(3),
@@ -583,6 +624,35 @@ mod tests {
             ..sample()
         });
         assert!(!dir.path().join(DIR).exists());
+    }
+
+    #[test]
+    fn a_newer_walk_takes_the_older_one_from_a_shared_commit_on() {
+        let older = sample(); // chain 9 3 7 2, changes at 3 (1) and 2 (3)
+        let mut newer = Walked {
+            head: oid(8),
+            chain: vec![oid(8), oid(5)],
+            truncated: false,
+            lost: false,
+            changes: vec![older.changes[1].clone()],
+            at: vec![1],
+            commits: vec![commit(5, "Eve")],
+        };
+        newer.append(older, 2); // 5's first parent is 7
+        assert_eq!(newer.chain, [oid(8), oid(5), oid(7), oid(2)]);
+        assert_eq!(newer.at, [1, 3]);
+        assert_eq!(newer.commits[1].author, "Ana");
+        assert!(newer.truncated);
+        let mut from_head = Walked {
+            chain: vec![oid(1)],
+            changes: vec![],
+            at: vec![],
+            commits: vec![],
+            ..sample()
+        };
+        from_head.append(sample(), 0);
+        assert_eq!(from_head.at, [2, 4]);
+        assert_eq!(from_head.chain.len(), 5);
     }
 
     #[test]

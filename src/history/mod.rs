@@ -16,7 +16,7 @@ mod walk;
 pub use late::{GRACE_DAYS, LateRecord};
 
 use git2::Oid;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// One commit that changed a record file.
@@ -189,9 +189,9 @@ fn tracks_cache(loc: &locate::Located, head: Oid) -> bool {
     }
 }
 
-/// Walks the first-parent chain from `head`; when it comes to the HEAD of
-/// `cached`, only the commits above it are compared and the cached walk
-/// supplies the rest.
+/// Walks the first-parent chain from `head`; when it comes to a commit that
+/// `cached` compared, only the commits above it are compared and the cached
+/// walk supplies the rest.
 fn walk_from(
     loc: &locate::Located,
     head: Oid,
@@ -199,13 +199,18 @@ fn walk_from(
     cached: Option<cache::Walked>,
 ) -> Result<cache::Walked, git2::Error> {
     let t = std::time::Instant::now();
-    let chain = walk::chain(loc, head, grafts, cached.as_ref().map(|c| c.head))?;
+    let known: HashMap<Oid, usize> = cached.as_ref().map_or_else(HashMap::new, |c| {
+        c.chain.iter().enumerate().map(|(i, id)| (*id, i)).collect()
+    });
+    let chain = walk::chain(loc, head, grafts, |id| known.contains_key(&id))?;
     crate::timing("history: first-parent chain", t);
     let t = std::time::Instant::now();
-    let changes: Vec<walk::CommitChanges> = walk::changes(&loc.git_dir(), &loc.prefix, &chain)?
-        .into_iter()
-        .filter(|cc| !cc.changes.is_empty())
-        .collect();
+    let (at, changes): (Vec<usize>, Vec<walk::CommitChanges>) =
+        walk::changes(&loc.git_dir(), &loc.prefix, &chain)?
+            .into_iter()
+            .enumerate()
+            .filter(|(_, cc)| !cc.changes.is_empty())
+            .unzip();
     crate::timing(
         &format!("history: tree comparisons ({} commits)", chain.len()),
         t,
@@ -216,17 +221,15 @@ fn walk_from(
         .collect();
     let mut walked = cache::Walked {
         head,
-        links: chain.len(),
+        chain: chain.commits(),
         truncated: chain.truncated,
         lost: chain.lost,
         changes,
+        at,
         commits,
     };
-    if let (true, Some(older)) = (chain.stopped, cached) {
-        walked.links += older.links;
-        walked.truncated = older.truncated;
-        walked.changes.extend(older.changes);
-        walked.commits.extend(older.commits);
+    if let (Some(stop), Some(older)) = (chain.stopped_at, cached) {
+        walked.append(older, known[&stop]);
     }
     Ok(walked)
 }
@@ -248,7 +251,7 @@ fn assemble(loc: &locate::Located, walked: cache::Walked) -> History {
     let (coverage, note) = if walked.truncated {
         let note = format!(
             "the git history is shallow: only the latest {} commits are here (fetch with `fetch-depth: 0`)",
-            walked.links
+            walked.chain.len()
         );
         (Coverage::Truncated, Some(note))
     } else {

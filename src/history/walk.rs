@@ -44,9 +44,9 @@ pub struct Chain {
     /// Truncated by a missing object rather than a shallow boundary (a
     /// damaged or partial repository, whose history may come back).
     pub lost: bool,
-    /// The walk reached the commit it was asked to stop at (a cached
-    /// history's HEAD): the chain is the part above it.
-    pub stopped: bool,
+    /// The commit the walk was told to stop at (one a cached walk already
+    /// compared), when it came to one: the chain is the part above it.
+    pub stopped_at: Option<Oid>,
 }
 
 /// The records-relevant changes of one commit, renames resolved.
@@ -73,24 +73,24 @@ pub fn head(repo: &Repository) -> Result<Option<Oid>, git2::Error> {
     }
 }
 
-/// Follows first parents from `head`, stopping before `stop` when the walk
-/// comes to it (the part of the chain a cache already holds).
+/// Follows first parents from `head`, stopping before the first commit for
+/// which `stop` is true (the part of the chain a cache already holds).
 pub fn chain(
     loc: &Located,
     head: Oid,
     grafts: &[Oid],
-    stop: Option<Oid>,
+    stop: impl Fn(Oid) -> bool,
 ) -> Result<Chain, git2::Error> {
     let repo = &loc.repo;
     let mut commit = repo.find_commit(head)?;
     let mut links = vec![];
     let mut truncated = false;
     let mut lost = false;
-    let mut stopped = false;
+    let mut stopped_at = None;
     let mut seen = HashSet::new();
     loop {
-        if Some(commit.id()) == stop {
-            stopped = true;
+        if stop(commit.id()) {
+            stopped_at = Some(commit.id());
             break;
         }
         if !seen.insert(commit.id()) {
@@ -142,13 +142,18 @@ pub fn chain(
         links,
         truncated,
         lost,
-        stopped,
+        stopped_at,
     })
 }
 
 impl Chain {
     pub fn len(&self) -> usize {
         self.links.len()
+    }
+
+    /// The commits compared, newest first.
+    pub fn commits(&self) -> Vec<Oid> {
+        self.links.iter().map(|l| l.commit).collect()
     }
 }
 
