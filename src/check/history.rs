@@ -1,19 +1,19 @@
 //! Warnings that need the git history: log entries recorded late (W010).
 
 use crate::diagnostic::{Code, Diagnostic, Pos, sort_unique};
-use crate::history::{self, GRACE_DAYS, History, LateRecord};
+use crate::history::{GRACE_DAYS, History, LateRecord};
 use crate::load::Repo;
 
 /// Adds a W010 warning for every log entry of `repo` committed more than a
-/// week after the date it claims. Reads the git history of `repo.root`; a
-/// folder outside git (or without commits) adds nothing.
-pub fn check(repo: &Repo, out: &mut Vec<Diagnostic>) {
+/// week after the date it claims, from the git history of `repo.root`
+/// ([`crate::history::read`], which `folio check` runs while the records
+/// load); a folder outside git (or without commits) adds nothing.
+pub fn check(repo: &Repo, history: &History, out: &mut Vec<Diagnostic>) {
     if !has_log_entries(repo) {
-        return; // nothing to date: spare the history pass
+        return; // nothing to date
     }
-    let history = history::read(&repo.root);
     let t = std::time::Instant::now();
-    out.extend(late_warnings(&history, repo));
+    out.extend(late_warnings(history, repo));
     crate::timing("check late records", t);
     sort_unique(out);
 }

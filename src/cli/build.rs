@@ -39,12 +39,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> CmdResult {
         handbook_only: args.handbook_only,
         as_of: cli.as_of,
     };
-    // The site's timelines need the git history: read it while the records
-    // load (the build takes it from there).
-    let history = crate::history::read_ahead(&cli.dir);
-    let built = build::build(&cli.dir, &opts);
-    drop(history);
-    match built {
+    match build::build(&cli.dir, &opts) {
         Ok(summary) => {
             if !cli.quiet {
                 if !summary.warnings.is_empty() {

@@ -6,12 +6,12 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
-    // The late-record check needs the git history: read it while the
-    // records load.
-    let _history = crate::history::read_ahead(&cli.dir);
-    let s = open(cli)?;
+    // The late-record check needs the git history: it is read (usually from
+    // its cache) while the records load.
+    let (s, history) = rayon::join(|| open(cli), || crate::history::read(&cli.dir));
+    let s = s?;
     let mut diags = crate::check::check(&s.repo, &s.settings, s.as_of);
-    crate::check::history::check(&s.repo, &mut diags);
+    crate::check::history::check(&s.repo, &history, &mut diags);
     let errors = diags
         .iter()
         .filter(|d| d.severity() == Severity::Error)

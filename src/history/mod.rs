@@ -4,7 +4,6 @@
 //! The site and `check` only use the small API below; how the history pass
 //! walks the repository is private to this module.
 
-mod ahead;
 mod cache;
 pub mod diff;
 mod late;
@@ -106,19 +105,13 @@ impl History {
 /// shallow clone `Truncated`, each with a `note` saying why.
 ///
 /// The walk is cached in `.folio-cache/` under `root` (see `cache.rs`;
-/// `FOLIO_NO_CACHE=1` turns that off). When [`read_ahead`] started reading
-/// the same folder, its result is taken instead.
+/// `FOLIO_NO_CACHE=1` turns that off).
 pub fn read(root: &Path) -> History {
-    if let Some(history) = ahead::take(root) {
-        return history;
-    }
     let t = std::time::Instant::now();
     let history = read_inner(root);
     crate::timing("history", t);
     history
 }
-
-pub use ahead::{ReadAhead, read_ahead};
 
 /// libgit2 checks every object it reads against its id, which is half the
 /// time of the history pass; `git log` does not, and neither does folio:
