@@ -169,7 +169,27 @@ impl Cache {
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
         }
+        self.remove_abandoned();
         written
+    }
+
+    /// Removes temporary files more than an hour old: left by a folio that
+    /// was killed while writing (another one's file is seconds old).
+    fn remove_abandoned(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let hour = std::time::Duration::from_secs(3600);
+        for entry in entries.flatten() {
+            let abandoned = entry.file_name().to_string_lossy().ends_with(".tmp")
+                && entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour));
+            if abandoned {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// `.folio-cache` is a folder of its own, not a symbolic link that could
@@ -613,6 +633,27 @@ mod tests {
             assert!(c.decode(&damaged).is_none(), "byte {i}");
             assert!(c.decode(&bytes[..i]).is_none(), "cut at {i}");
         }
+    }
+
+    #[test]
+    fn abandoned_temporary_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = cache(dir.path());
+        std::fs::create_dir(dir.path().join(DIR)).unwrap();
+        let old = dir.path().join(DIR).join("history.bin.1.2.tmp");
+        let fresh = dir.path().join(DIR).join("history.bin.3.4.tmp");
+        std::fs::write(&old, b"x").unwrap();
+        std::fs::write(&fresh, b"x").unwrap();
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
+        c.store(&sample());
+        assert!(!old.exists());
+        assert!(fresh.exists(), "another folio may be writing it");
     }
 
     #[test]
