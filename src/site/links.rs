@@ -8,17 +8,24 @@ use std::collections::HashSet;
 /// The value of every `href="..."` and `src="..."` attribute in `html`.
 /// Generated HTML always quotes attributes with `"` (Tera and ammonia both do).
 fn targets(html: &str) -> impl Iterator<Item = &str> {
-    ["href=\"", "src=\""].into_iter().flat_map(move |attr| {
-        html.match_indices(attr).filter_map(move |(i, _)| {
-            // `data-href="` and the like are not links.
-            let before = html[..i].chars().next_back();
-            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-') {
-                return None;
-            }
-            let start = i + attr.len();
-            let end = html[start..].find('"')? + start;
-            Some(&html[start..end])
-        })
+    // One pass over the page: every `="` is a candidate attribute value.
+    html.match_indices("=\"").filter_map(move |(eq, _)| {
+        let name = &html[..eq];
+        let attr_len = if name.ends_with("href") {
+            4
+        } else if name.ends_with("src") {
+            3
+        } else {
+            return None;
+        };
+        // `data-href="` and the like are not links.
+        let before = name[..name.len() - attr_len].chars().next_back();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return None;
+        }
+        let start = eq + 2;
+        let end = html[start..].find('"')? + start;
+        Some(&html[start..end])
     })
 }
 

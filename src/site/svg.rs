@@ -12,17 +12,29 @@ pub const BUCKETS: [&str; 5] = ["current", "1-30", "31-60", "61-90", "90+"];
 
 /// Escapes text for SVG/HTML content and attributes.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // Most values (dates, amounts, ids) need no escaping: copy them whole,
+    // and copy the runs between special characters whole otherwise.
+    let special = |b: &u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
+    let Some(first) = s.bytes().position(|b| special(&b)) else {
+        return s.to_string();
+    };
+    let mut out = String::with_capacity(s.len() + 16);
+    out.push_str(&s[..first]);
+    let mut run = first;
+    for (i, b) in s.bytes().enumerate().skip(first) {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        out.push_str(entity);
+        run = i + 1;
     }
+    out.push_str(&s[run..]);
     out
 }
 
@@ -84,6 +96,21 @@ pub fn aging_chart(currency: &str, amounts: &[Decimal; 5]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_every_special_character_and_keeps_the_rest() {
+        let cases = [
+            ("", ""),
+            ("plain 2026-11-23", "plain 2026-11-23"),
+            ("<script>", "&lt;script&gt;"),
+            ("a&b\"c'd", "a&amp;b&quot;c&#39;d"),
+            ("Café <b>é</b>", "Café &lt;b&gt;é&lt;/b&gt;"),
+            ("&&", "&amp;&amp;"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(escape(raw), want, "{raw}");
+        }
+    }
 
     #[test]
     fn bars_scale_to_the_largest_bucket() {
