@@ -16,8 +16,8 @@ reports medians of wall time and peak memory (from /usr/bin/time) as a
 Markdown table, plus the ratios the issues set targets for.
 Both sites are written to --tmp (RAM by default): on this machine's VM
 disk a single mkdir costs ~100 us, which would measure the disk, not the tools.
-Only the 1,000-account size gets --commits of history; smaller ones get one commit
-per 3 files so diff and history have something to read.
+History grows with the repository: --commits commits per 1,000 accounts
+(at least 60, so `diff HEAD~50` has something to compare).
 """
 import argparse
 import os
@@ -115,7 +115,8 @@ def main():
     rows = []
     for accounts in sizes:
         files = accounts * (args.invoices + 2) + 1
-        commits = args.commits if accounts == 1000 else max(2, files // 3)
+        # History grows with the repository: --commits per 1,000 accounts.
+        commits = max(60, args.commits * accounts // 1000)
         repo = repo_for(args.out, accounts, args.invoices, commits)
         site_out = os.path.join(args.tmp, f"folio-site-{accounts}")
         base = ["-C", repo, "--as-of", AS_OF]

@@ -14,7 +14,7 @@ use crate::load::{AccountDir, Record};
 use crate::model::{
     Config, DayUnit, Frequency, InvoiceStatus, Page, Roles, Work, money, number_slug,
 };
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -27,7 +27,17 @@ pub const AGENDA_DAYS: u64 = 14;
 
 /// `23 Nov 2026`.
 pub fn day(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    // The pattern `%-d %b %Y`, without parsing it for each of the
+    // hundreds of thousands of dates a large site prints; years outside
+    // 0..=9999 keep chrono's signed form.
+    if (0..=9999).contains(&d.year()) {
+        format!("{} {} {:04}", d.day(), MONTHS[d.month0() as usize], d.year())
+    } else {
+        d.format("%-d %b %Y").to_string()
+    }
 }
 
 fn opt_day(d: Option<NaiveDate>) -> Value {
@@ -1235,6 +1245,16 @@ pub fn role(site: &Site, role: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_read_as_chrono_would_print_them() {
+        for text in ["2026-11-03", "2026-01-31", "0001-12-25", "9999-05-09"] {
+            let d: NaiveDate = text.parse().unwrap();
+            assert_eq!(day(d), d.format("%-d %b %Y").to_string(), "{text}");
+        }
+        assert_eq!(day(NaiveDate::MAX), NaiveDate::MAX.format("%-d %b %Y").to_string());
+        assert_eq!(day("2026-11-03".parse().unwrap()), "3 Nov 2026");
+    }
 
     #[test]
     fn offsets_read_as_sentences() {
