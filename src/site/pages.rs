@@ -34,7 +34,12 @@ pub fn day(d: NaiveDate) -> String {
     // hundreds of thousands of dates a large site prints; years outside
     // 0..=9999 keep chrono's signed form.
     if (0..=9999).contains(&d.year()) {
-        format!("{} {} {:04}", d.day(), MONTHS[d.month0() as usize], d.year())
+        format!(
+            "{} {} {:04}",
+            d.day(),
+            MONTHS[d.month0() as usize],
+            d.year()
+        )
     } else {
         d.format("%-d %b %Y").to_string()
     }
@@ -1252,7 +1257,10 @@ mod tests {
             let d: NaiveDate = text.parse().unwrap();
             assert_eq!(day(d), d.format("%-d %b %Y").to_string(), "{text}");
         }
-        assert_eq!(day(NaiveDate::MAX), NaiveDate::MAX.format("%-d %b %Y").to_string());
+        assert_eq!(
+            day(NaiveDate::MAX),
+            NaiveDate::MAX.format("%-d %b %Y").to_string()
+        );
         assert_eq!(day("2026-11-03".parse().unwrap()), "3 Nov 2026");
     }
 
