@@ -18,7 +18,9 @@ pub enum Severity {
 
 /// Stable diagnostic codes. The number and the name never change once released;
 /// new problems get new codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Code {
     ReadError,
     FrontMatter,
@@ -131,7 +133,19 @@ impl Code {
 
 /// A position in a file: 1-based line and column, counted in the whole file
 /// (the opening `---` of the front matter is line 1).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Pos {
     pub line: u32,
     pub column: u32,
@@ -147,7 +161,7 @@ impl Pos {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub code: Code,
     /// Path relative to the records repository, with `/` separators.

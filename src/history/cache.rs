@@ -145,30 +145,7 @@ impl Cache {
     }
 
     fn try_store(&self, walked: &Walked) -> std::io::Result<()> {
-        match std::fs::create_dir(&self.dir) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-        if !self.is_real_folder() {
-            return Ok(()); // a symbolic link or a file: never written through
-        }
-        let ignore = self.dir.join(".gitignore");
-        if std::fs::symlink_metadata(&ignore).is_err() {
-            let _ = create_new(&ignore, b"# folio's cache: never committed\n*\n");
-        }
-        let bytes = self.encode(walked);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let temp = self
-            .dir
-            .join(format!("{FILE}.{}.{nanos}.tmp", std::process::id()));
-        let written =
-            create_new(&temp, &bytes).and_then(|()| std::fs::rename(&temp, self.dir.join(FILE)));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
+        let written = write_in(&self.dir, FILE, &self.encode(walked));
         self.remove_abandoned();
         written
     }
@@ -397,7 +374,7 @@ impl Cache {
 /// folio's version and the running program's size and modification time:
 /// what the walk records (which paths are records, how renames are found)
 /// may change with any build, not only between releases.
-fn build_stamp() -> &'static str {
+pub(crate) fn build_stamp() -> &'static str {
     static STAMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     STAMP.get_or_init(|| {
         let exe = std::env::current_exe().and_then(std::fs::metadata);
@@ -411,6 +388,33 @@ fn build_stamp() -> &'static str {
         });
         format!("{} {size} {modified}", env!("CARGO_PKG_VERSION"))
     })
+}
+
+/// Writes `bytes` as `dir/name` atomically (a temporary file renamed over
+/// the old one), creating `dir` with a `.gitignore` that keeps it out of
+/// commits. Never writes through a `dir` that is a symbolic link or a file.
+pub(crate) fn write_in(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    match std::fs::create_dir(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return Ok(());
+    }
+    let ignore = dir.join(".gitignore");
+    if std::fs::symlink_metadata(&ignore).is_err() {
+        let _ = create_new(&ignore, b"# folio's cache: never committed\n*\n");
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let temp = dir.join(format!("{name}.{}.{nanos}.tmp", std::process::id()));
+    let written = create_new(&temp, bytes).and_then(|()| std::fs::rename(&temp, dir.join(name)));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
 }
 
 fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -4,7 +4,7 @@
 //! The site and `check` only use the small API below; how the history pass
 //! walks the repository is private to this module.
 
-mod cache;
+pub(crate) mod cache;
 pub mod diff;
 mod late;
 mod locate;

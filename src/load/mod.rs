@@ -2,6 +2,7 @@
 //! parse each one into typed records, and collect every problem as a
 //! diagnostic instead of stopping at the first.
 
+mod cache;
 pub mod frontmatter;
 pub mod walk;
 
@@ -14,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A parsed record with where it came from.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Record<T> {
     /// Path relative to the repository root, `/`-separated.
     pub file: String,
@@ -178,7 +179,7 @@ pub fn load(root: &Path) -> Repo {
     let t = std::time::Instant::now();
     let listing = walk::walk(root);
     crate::timing("walk", t);
-    let mut repo = load_from(&FsSource(root), listing.files);
+    let mut repo = assemble(cache::parse_all(root, listing.files));
     repo.diagnostics.extend(listing.diagnostics);
     repo.root = root.to_path_buf();
     repo
@@ -196,6 +197,7 @@ pub fn load_from(source: &dyn Source, files: Vec<String>) -> Repo {
     assemble(parsed)
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 enum Loaded {
     Config(Record<Config>),
     Page(Record<Page>),
@@ -206,6 +208,7 @@ enum Loaded {
     Broken(Option<String>),
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Parsed {
     loaded: Loaded,
     diagnostics: Vec<Diagnostic>,

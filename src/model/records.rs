@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- folio.yaml
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The agency's name, used in messages and page titles.
@@ -38,7 +38,7 @@ pub struct Config {
     pub invoice_pattern: Option<Sp<String>>,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     pub title: Option<String>,
@@ -47,7 +47,7 @@ pub struct SiteConfig {
     pub repo_url: Option<Sp<String>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     pub name: Sp<String>,
@@ -56,7 +56,7 @@ pub struct Person {
     pub roles: Vec<Sp<String>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarConfig {
     /// Weekend days (default: sat, sun).
@@ -65,7 +65,7 @@ pub struct CalendarConfig {
     pub holidays: Vec<Sp<Date>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
     Mon,
@@ -92,7 +92,7 @@ impl Weekday {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyConfig {
     /// Unit of the stage offsets.
@@ -109,7 +109,7 @@ pub enum DayUnit {
     Working,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageConfig {
     pub id: Sp<String>,
@@ -139,7 +139,7 @@ pub enum Work {
 
 // ---------------------------------------------------------------- account.md
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     pub name: Sp<String>,
@@ -170,7 +170,7 @@ pub enum AccountStatus {
 }
 
 /// Who holds each role on the account (person handles).
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Roles {
     pub producer: Option<Sp<String>>,
@@ -208,7 +208,7 @@ impl Roles {
     }
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Billing {
     pub portal: Option<String>,
@@ -219,7 +219,7 @@ pub struct Billing {
     pub calendar: Option<Sp<String>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub name: String,
@@ -239,7 +239,7 @@ pub enum ContactRole {
     Other,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cadence {
     pub internal_sync: Option<Frequency>,
@@ -293,7 +293,7 @@ impl Handover {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountEvent {
     pub date: Sp<Date>,
@@ -305,7 +305,7 @@ pub struct AccountEvent {
 
 // ---------------------------------------------------------------- projects
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     pub name: Sp<String>,
@@ -337,7 +337,7 @@ pub enum ProjectStatus {
     Done,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Milestone {
     pub name: String,
@@ -345,7 +345,7 @@ pub struct Milestone {
     pub due: Option<Sp<Date>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientTask {
     pub task: String,
@@ -355,7 +355,7 @@ pub struct ClientTask {
 
 // ---------------------------------------------------------------- invoices
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Invoice {
     pub number: Sp<String>,
@@ -390,7 +390,7 @@ pub enum InvoiceStatus {
     WrittenOff,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     pub date: Sp<Date>,
@@ -399,7 +399,7 @@ pub struct Payment {
     pub reference: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Promise {
     pub made: Sp<Date>,
@@ -407,7 +407,7 @@ pub struct Promise {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Hold {
     pub from: Sp<Date>,
@@ -415,7 +415,7 @@ pub struct Hold {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Extension {
     pub granted: Sp<Date>,
@@ -424,7 +424,7 @@ pub struct Extension {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceEvent {
     pub date: Sp<Date>,
@@ -436,7 +436,7 @@ pub struct InvoiceEvent {
 
 // ---------------------------------------------------------------- handbook
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
     pub title: Sp<String>,

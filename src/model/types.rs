@@ -32,8 +32,44 @@ impl<T> Deref for Sp<T> {
     }
 }
 
+thread_local! {
+    static CACHE_FORMAT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with the value types reading folio's own cache format instead
+/// of YAML: positions stored beside values, amounts as exact decimal text.
+/// (The YAML reading refuses amounts written as text on purpose.)
+pub fn reading_cache<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            CACHE_FORMAT.with(|c| c.set(self.0));
+        }
+    }
+    let _reset = Reset(CACHE_FORMAT.with(|c| c.replace(true)));
+    f()
+}
+
+fn cache_format() -> bool {
+    CACHE_FORMAT.with(|c| c.get())
+}
+
+/// In the cache: `[value, line, column]`.
+impl<T: serde::Serialize> serde::Serialize for Sp<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (&self.value, self.pos.line, self.pos.column).serialize(s)
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if cache_format() {
+            let (value, line, column) = <(T, u32, u32)>::deserialize(d)?;
+            return Ok(Sp {
+                value,
+                pos: Pos::new(line, column),
+            });
+        }
         let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
         let loc = s.referenced;
         Ok(Sp {
@@ -87,6 +123,12 @@ impl fmt::Display for Date {
     }
 }
 
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
@@ -113,8 +155,21 @@ pub struct Amount(pub Decimal);
 /// to be what the user wrote.
 const MAX_SIGNIFICANT_DIGITS: usize = 15;
 
+/// In the cache: the exact decimal as text.
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if cache_format() {
+            let text = String::deserialize(d)?;
+            return Decimal::from_str(&text)
+                .map(Amount)
+                .map_err(|_| de::Error::custom("a cached amount does not read back"));
+        }
         struct AmountVisitor;
         impl Visitor<'_> for AmountVisitor {
             type Value = Amount;
@@ -166,6 +221,13 @@ impl JsonSchema for Amount {
 /// A percentage share such as `10%` (milestones).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Share(pub Decimal);
+
+/// `12.5%`, read back by the YAML reading itself.
+impl serde::Serialize for Share {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}%", self.0))
+    }
+}
 
 impl<'de> Deserialize<'de> for Share {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

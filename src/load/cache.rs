@@ -1,0 +1,270 @@
+//! A cache of parsed record files, so that `check`, `status` and `build` on
+//! a large repository do not parse 60,000 unchanged front matters again.
+//!
+//! It lives in `.folio-cache/records` beside the history cache and holds, per
+//! record file, what parsing it gave (the typed record or its diagnostics)
+//! with the file's size, modification and change times, inode and device. A
+//! file is parsed again whenever any of those differ, as git decides whether
+//! a work-tree file changed. Files modified within the last two seconds are
+//! never cached: a second write within the file system's timestamp
+//! granularity could leave every stamp equal ("racily clean" in git's
+//! words). The cache is keyed by folio's build, ignored when damaged, and
+//! `FOLIO_NO_CACHE=1` turns it off.
+
+use super::{FsSource, Parsed, classify, parse_file};
+use crate::history::cache::{DIR, build_stamp, enabled, write_in};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::Path;
+
+const FILE: &str = "records";
+const MAGIC: &str = "folio-records 1";
+
+/// What identifies one version of a file, as `stat` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp([i64; 7]);
+
+impl Stamp {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(Stamp([
+            m.len() as i64,
+            m.mtime(),
+            m.mtime_nsec(),
+            m.ctime(),
+            m.ctime_nsec(),
+            m.ino() as i64,
+            m.dev() as i64,
+        ]))
+    }
+
+    /// Without inode and change time a stamp is too weak: no caching.
+    #[cfg(not(unix))]
+    fn of(_: &Path) -> Option<Stamp> {
+        None
+    }
+
+    fn modified(&self) -> i64 {
+        self.0[1]
+    }
+
+    fn parse(fields: &[&str]) -> Option<Stamp> {
+        let mut out = [0i64; 7];
+        for (slot, text) in out.iter_mut().zip(fields) {
+            *slot = text.parse().ok()?;
+        }
+        (fields.len() == 7).then_some(Stamp(out))
+    }
+}
+
+/// One cached file: its stamp and its parse as JSON (one line).
+struct Line<'c> {
+    stamp: Stamp,
+    json: &'c str,
+}
+
+/// The cached lines of a cache file's text, by relative path.
+fn index(text: &str) -> HashMap<&str, Line<'_>> {
+    let mut lines = text.split('\n');
+    let header = format!("{MAGIC}\t{}", build_stamp());
+    if lines.next() != Some(header.as_str()) {
+        return HashMap::new();
+    }
+    lines
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.splitn(9, '\t').collect();
+            let [rel, stamp @ .., json] = fields.as_slice() else {
+                return None;
+            };
+            let stamp = Stamp::parse(stamp)?;
+            Some((*rel, Line { stamp, json }))
+        })
+        .collect()
+}
+
+/// Parses the record files `files` (relative to `root`), reusing what the
+/// cache holds for unchanged files, and refreshes the cache.
+pub(super) fn parse_all(root: &Path, files: Vec<String>) -> Vec<Parsed> {
+    let source = FsSource(root);
+    if !enabled() {
+        return files
+            .into_par_iter()
+            .filter_map(|rel| {
+                let kind = classify(&rel)?;
+                Some(parse_file(&source, rel, kind))
+            })
+            .collect();
+    }
+    let t = std::time::Instant::now();
+    let dir = root.join(DIR);
+    let is_folder = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir());
+    let text = if is_folder {
+        std::fs::read_to_string(dir.join(FILE)).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let cached = index(&text);
+    // Anything modified after this is too recent to be trusted later.
+    let settled = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+        - 2;
+    let results: Vec<(Parsed, Option<String>, bool)> = files
+        .into_par_iter()
+        .filter_map(|rel| {
+            let kind = classify(&rel)?;
+            let stamp = Stamp::of(&root.join(&rel));
+            let hit = stamp.zip(cached.get(rel.as_str())).and_then(|(now, line)| {
+                (now == line.stamp)
+                    .then(|| {
+                        crate::model::reading_cache(|| serde_json::from_str::<Parsed>(line.json))
+                    })
+                    .and_then(Result::ok)
+                    .map(|parsed| (parsed, line.json))
+            });
+            if let Some((parsed, json)) = hit {
+                let line = entry(&rel, stamp?, json);
+                return Some((parsed, line, false));
+            }
+            let parsed = parse_file(&source, rel.clone(), kind);
+            let line = stamp
+                .filter(|s| s.modified() < settled)
+                .and_then(|s| Some(entry(&rel, s, &serde_json::to_string(&parsed).ok()?)))
+                .flatten();
+            Some((parsed, line, true))
+        })
+        .collect();
+    crate::timing("load: parse (cached)", t);
+    let changed = results.iter().any(|(_, _, parsed)| *parsed) || results.len() != cached.len();
+    let mut parsed = Vec::with_capacity(results.len());
+    let mut out = format!("{MAGIC}\t{}\n", build_stamp());
+    for (p, line, _) in results {
+        parsed.push(p);
+        if let Some(line) = line {
+            out.push_str(&line);
+        }
+    }
+    if changed {
+        let t = std::time::Instant::now();
+        // A cache that cannot be written costs only time.
+        let _ = write_in(&dir, FILE, out.as_bytes());
+        crate::timing("load: write cache", t);
+    }
+    parsed
+}
+
+/// The cache line of one file; `None` for paths the line format cannot
+/// hold (a tab or a newline in a file name).
+fn entry(rel: &str, stamp: Stamp, json: &str) -> Option<String> {
+    if rel.contains(['\t', '\n']) || json.contains('\n') {
+        return None;
+    }
+    let s = stamp.0;
+    Some(format!(
+        "{rel}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{json}\n",
+        s[0], s[1], s[2], s[3], s[4], s[5], s[6]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy_dir(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), &target).unwrap();
+            }
+        }
+    }
+
+    /// Dates every file back, so the cache does not think them too recent.
+    fn settle(dir: &Path, age: Duration) {
+        for e in walkdir::WalkDir::new(dir).into_iter().flatten() {
+            if e.file_type().is_file() && !e.path().starts_with(dir.join(DIR)) {
+                let f = std::fs::File::options().write(true).open(e.path()).unwrap();
+                f.set_modified(SystemTime::now() - age).unwrap();
+            }
+        }
+    }
+
+    fn uncached(root: &Path) -> String {
+        let listing = super::super::walk::walk(root);
+        let mut repo = super::super::load_from(&FsSource(root), listing.files);
+        repo.diagnostics.extend(listing.diagnostics);
+        repo.root = root.to_path_buf();
+        format!("{repo:?}")
+    }
+
+    fn cached_lines(root: &Path) -> usize {
+        std::fs::read_to_string(root.join(DIR).join(FILE))
+            .map_or(0, |t| t.lines().count().saturating_sub(1))
+    }
+
+    /// Records read back from the cache are exactly what parsing gives:
+    /// every record kind, positions, exact amounts, and broken files with
+    /// their diagnostics; a changed file is parsed again.
+    #[test]
+    fn cached_records_equal_parsed_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("records");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts"),
+            &root,
+        );
+        let broken = [
+            (
+                "accounts/acme/account.md",
+                "---\nname: Acme\nstatus: actve\n---\n",
+            ),
+            (
+                "accounts/acme/invoices/a.md",
+                "---\nnumber: A-1\nissued: 2026-10-01\namount: \"12,000.50\"\n---\n",
+            ),
+            (
+                "accounts/acme/invoices/b.md",
+                "---\nnumber: A-2\nissued: 2026-10-01\namount: 12000.005\n---\nBody\n",
+            ),
+            ("accounts/acme/projects/p.md", "---\nname: P\n"),
+        ];
+        for (rel, text) in broken {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        settle(&root, Duration::from_secs(3600));
+        let want = uncached(&root);
+        let first = format!("{:?}", super::super::load(&root));
+        assert_eq!(first, want, "the run that writes the cache");
+        let files = super::super::walk::walk(&root).files.len();
+        assert_eq!(cached_lines(&root), files, "every settled file is cached");
+        let second = format!("{:?}", super::super::load(&root));
+        assert_eq!(second, want, "the run that reads the cache");
+
+        // An edit (same size, older time even) is seen: the stamp changed.
+        let edited = root.join("accounts/acme/invoices/b.md");
+        let text = std::fs::read_to_string(&edited).unwrap();
+        std::fs::write(&edited, text.replace("12000.005", "12000.006")).unwrap();
+        settle(&root, Duration::from_secs(7200));
+        let want = uncached(&root);
+        assert!(want.contains("12000.006"));
+        assert_eq!(format!("{:?}", super::super::load(&root)), want);
+
+        // A file written just now is parsed but not cached.
+        std::fs::write(&edited, text).unwrap();
+        let want = uncached(&root);
+        assert_eq!(format!("{:?}", super::super::load(&root)), want);
+        assert_eq!(cached_lines(&root), files - 1);
+
+        // A damaged cache is ignored.
+        std::fs::write(root.join(DIR).join(FILE), "garbage\n\u{0}").unwrap();
+        assert_eq!(format!("{:?}", super::super::load(&root)), want);
+    }
+}
