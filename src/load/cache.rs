@@ -119,7 +119,7 @@ pub(super) fn parse_all(root: &Path, files: Vec<String>) -> Vec<Parsed> {
             let hit = stamp.zip(cached.get(rel.as_str())).and_then(|(now, line)| {
                 (now == line.stamp)
                     .then(|| {
-                        crate::model::reading_cache(|| serde_json::from_str::<Parsed>(line.json))
+                        crate::model::in_cache_format(|| serde_json::from_str::<Parsed>(line.json))
                     })
                     .and_then(Result::ok)
                     .map(|parsed| (parsed, line.json))
@@ -131,7 +131,10 @@ pub(super) fn parse_all(root: &Path, files: Vec<String>) -> Vec<Parsed> {
             let parsed = parse_file(&source, rel.clone(), kind);
             let line = stamp
                 .filter(|s| s.modified() < settled)
-                .and_then(|s| Some(entry(&rel, s, &serde_json::to_string(&parsed).ok()?)))
+                .and_then(|s| {
+                    let json = crate::model::in_cache_format(|| serde_json::to_string(&parsed));
+                    Some(entry(&rel, s, &json.ok()?))
+                })
                 .flatten();
             Some((parsed, line, true))
         })

@@ -7,4 +7,4 @@ pub mod terms;
 pub mod types;
 
 pub use records::*;
-pub use types::{Amount, Date, Share, Sp, is_slug, number_slug, reading_cache};
+pub use types::{Amount, Date, Share, Sp, in_cache_format, is_slug, number_slug};

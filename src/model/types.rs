@@ -36,10 +36,11 @@ thread_local! {
     static CACHE_FORMAT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Runs `f` with the value types reading folio's own cache format instead
-/// of YAML: positions stored beside values, amounts as exact decimal text.
-/// (The YAML reading refuses amounts written as text on purpose.)
-pub fn reading_cache<R>(f: impl FnOnce() -> R) -> R {
+/// Runs `f` with the value types reading and writing folio's own cache
+/// format instead of YAML: positions stored beside values, amounts as exact
+/// decimal text. (The YAML reading refuses amounts written as text on
+/// purpose, and elsewhere, such as schema defaults, a value is just itself.)
+pub fn in_cache_format<R>(f: impl FnOnce() -> R) -> R {
     struct Reset(bool);
     impl Drop for Reset {
         fn drop(&mut self) {
@@ -54,10 +55,14 @@ fn cache_format() -> bool {
     CACHE_FORMAT.with(|c| c.get())
 }
 
-/// In the cache: `[value, line, column]`.
+/// In the cache `[value, line, column]`, elsewhere the value alone.
 impl<T: serde::Serialize> serde::Serialize for Sp<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (&self.value, self.pos.line, self.pos.column).serialize(s)
+        if cache_format() {
+            (&self.value, self.pos.line, self.pos.column).serialize(s)
+        } else {
+            self.value.serialize(s)
+        }
     }
 }
 
