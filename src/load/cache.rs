@@ -11,7 +11,7 @@
 //! words). The cache is keyed by folio's build, ignored when damaged, and
 //! `FOLIO_NO_CACHE=1` turns it off.
 
-use super::{FsSource, Parsed, classify, parse_file};
+use super::{FsSource, Parsed, classify, parse_file, parse_files};
 use crate::history::cache::{DIR, build_stamp, enabled, write_in};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -59,10 +59,12 @@ impl Stamp {
     }
 }
 
-/// One cached file: its stamp and its parse as JSON (one line).
+/// One cached file: its stamp, its parse as JSON, and its whole line (kept
+/// as it is when the file is unchanged).
 struct Line<'c> {
     stamp: Stamp,
     json: &'c str,
+    line: &'c str,
 }
 
 /// The cached lines of a cache file's text, by relative path.
@@ -79,7 +81,7 @@ fn index(text: &str) -> HashMap<&str, Line<'_>> {
                 return None;
             };
             let stamp = Stamp::parse(stamp)?;
-            Some((*rel, Line { stamp, json }))
+            Some((*rel, Line { stamp, json, line }))
         })
         .collect()
 }
@@ -89,13 +91,7 @@ fn index(text: &str) -> HashMap<&str, Line<'_>> {
 pub(super) fn parse_all(root: &Path, files: Vec<String>) -> Vec<Parsed> {
     let source = FsSource(root);
     if !enabled() {
-        return files
-            .into_par_iter()
-            .filter_map(|rel| {
-                let kind = classify(&rel)?;
-                Some(parse_file(&source, rel, kind))
-            })
-            .collect();
+        return parse_files(&source, files);
     }
     let t = std::time::Instant::now();
     let dir = root.join(DIR);
@@ -122,11 +118,10 @@ pub(super) fn parse_all(root: &Path, files: Vec<String>) -> Vec<Parsed> {
                         crate::model::in_cache_format(|| serde_json::from_str::<Parsed>(line.json))
                     })
                     .and_then(Result::ok)
-                    .map(|parsed| (parsed, line.json))
+                    .map(|parsed| (parsed, format!("{}\n", line.line)))
             });
-            if let Some((parsed, json)) = hit {
-                let line = entry(&rel, stamp?, json);
-                return Some((parsed, line, false));
+            if let Some((parsed, line)) = hit {
+                return Some((parsed, Some(line), false));
             }
             let parsed = parse_file(&source, rel.clone(), kind);
             let line = stamp
@@ -176,18 +171,6 @@ mod tests {
     use super::*;
     use std::time::{Duration, SystemTime};
 
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap().flatten() {
-            let target = to.join(e.file_name());
-            if e.file_type().unwrap().is_dir() {
-                copy_dir(&e.path(), &target);
-            } else {
-                std::fs::copy(e.path(), &target).unwrap();
-            }
-        }
-    }
-
     /// Dates every file back, so the cache does not think them too recent.
     fn settle(dir: &Path, age: Duration) {
         for e in walkdir::WalkDir::new(dir).into_iter().flatten() {
@@ -218,10 +201,7 @@ mod tests {
     fn cached_records_equal_parsed_ones() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("records");
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts"),
-            &root,
-        );
+        let bundled = crate::embedded::EXAMPLE.iter().map(|(p, t)| (*p, *t));
         let broken = [
             (
                 "accounts/acme/account.md",
@@ -237,7 +217,7 @@ mod tests {
             ),
             ("accounts/acme/projects/p.md", "---\nname: P\n"),
         ];
-        for (rel, text) in broken {
+        for (rel, text) in bundled.chain(broken) {
             let p = root.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();

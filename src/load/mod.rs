@@ -187,14 +187,18 @@ pub fn load(root: &Path) -> Repo {
 
 /// Parses the listed files (relative paths) from `source`, in parallel.
 pub fn load_from(source: &dyn Source, files: Vec<String>) -> Repo {
-    let parsed: Vec<Parsed> = files
+    assemble(parse_files(source, files))
+}
+
+/// Parses the record files among `files`, in parallel.
+fn parse_files(source: &dyn Source, files: Vec<String>) -> Vec<Parsed> {
+    files
         .into_par_iter()
         .filter_map(|rel| {
             let kind = classify(&rel)?;
             Some(parse_file(source, rel, kind))
         })
-        .collect();
-    assemble(parsed)
+        .collect()
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]

@@ -121,6 +121,9 @@ pub struct Inputs {
     pub settings: Settings,
     pub tera: tera::Tera,
     pub history: crate::history::History,
+    /// The files of `templates/site/assets/` (built-in or overridden),
+    /// copied to the site's `assets/`.
+    pub assets: Vec<(String, Vec<u8>)>,
 }
 
 impl Inputs {
@@ -131,12 +134,16 @@ impl Inputs {
         let (repo, history) = rayon::join(|| load::load(root), || crate::history::read(root));
         crate::timing("build: load and history", t);
         let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
-        let tera = site_tera(root)?;
+        // Read once: parsed into Tera, and the assets copied as they are.
+        let (sources, problems) = templates::sources(Some(root));
+        let tera = site_tera(&sources, problems)?;
+        let assets = asset_files(&sources);
         Ok(Inputs {
             repo,
             settings,
             tera,
             history,
+            assets,
         })
     }
 
@@ -146,6 +153,7 @@ impl Inputs {
             settings: &self.settings,
             tera: &self.tera,
             history: &self.history,
+            assets: &self.assets,
         }
     }
 }
@@ -158,6 +166,7 @@ pub struct Parts<'i> {
     pub settings: &'i Settings,
     pub tera: &'i tera::Tera,
     pub history: &'i crate::history::History,
+    pub assets: &'i [(String, Vec<u8>)],
 }
 
 /// Which pages a render writes.
@@ -241,9 +250,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     let all_jobs = jobs(&site);
     let all_paths: Vec<String> = all_jobs.iter().map(|j| path_of(&site, j)).collect();
     let data = match plan.scope {
-        Scope::Everything | Scope::Changed { .. } => {
-            data_files(&site, inputs.repo.root.as_path(), &doc)?
-        }
+        Scope::Everything | Scope::Changed { .. } => data_files(&site, inputs.assets, &doc)?,
         Scope::Pages { .. } => vec![],
     };
     let mut names: Vec<&str> = all_paths.iter().map(String::as_str).collect();
@@ -334,8 +341,11 @@ impl Scope<'_> {
 
 /// The site's and the message drafts' templates, parsed once; any template
 /// problem fails the build.
-fn site_tera(root: &Path) -> Result<tera::Tera, BuildError> {
-    let (tera, problems) = templates::tera(Some(root));
+fn site_tera(
+    sources: &BTreeMap<String, String>,
+    problems: Vec<Diagnostic>,
+) -> Result<tera::Tera, BuildError> {
+    let (tera, problems) = templates::tera_from(sources, problems);
     if problems.is_empty() {
         Ok(tera)
     } else {
@@ -583,7 +593,7 @@ fn root_of(path: &str) -> String {
 /// status.json, calendar.ics, the search index and the assets.
 fn data_files(
     site: &Site,
-    root: &Path,
+    assets: &[(String, Vec<u8>)],
     doc: &StatusDoc,
 ) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
     let mut files = vec![];
@@ -608,16 +618,21 @@ fn data_files(
     let (json, js) = search::files(&search::items(site));
     files.push(("search-index.json".to_string(), json.into_bytes()));
     files.push(("assets/search-index.js".to_string(), js.into_bytes()));
-    let (sources, _) = templates::sources(Some(root));
-    for (name, text) in sources {
-        if let Some(rest) = name.strip_prefix("site/assets/") {
-            if rest == "search-index.js" {
-                continue;
-            }
-            files.push((format!("assets/{rest}"), text.into_bytes()));
-        }
-    }
+    files.extend(assets.iter().cloned());
     Ok(files)
+}
+
+/// The site's assets among the template sources, as `assets/...` files
+/// (the search index script is generated, never copied).
+fn asset_files(sources: &BTreeMap<String, String>) -> Vec<(String, Vec<u8>)> {
+    sources
+        .iter()
+        .filter_map(|(name, text)| {
+            let rest = name.strip_prefix("site/assets/")?;
+            (rest != "search-index.js")
+                .then(|| (format!("assets/{rest}"), text.clone().into_bytes()))
+        })
+        .collect()
 }
 
 /// Every output path stays inside the output folder.
@@ -726,7 +741,8 @@ mod tests {
             warnings: &[],
             ranges: Site::ranges_of(&ledger),
         };
-        let tera = site_tera(root).unwrap();
+        let (sources, problems) = templates::sources(Some(root));
+        let tera = site_tera(&sources, problems).unwrap();
         let doc = report::build(&ledger, None);
         let r = Renderer::new(&site, &tera, &doc);
         let invoice = r

@@ -349,15 +349,7 @@ fn rebuild(
                 .is_none();
             if !s.has_site() {
                 // No build has succeeded yet: the whole site, from memory.
-                let folder = state.next_site_folder();
-                let result = s.render_all(day, &folder);
-                match &result {
-                    Ok(_) => state.publish(folder),
-                    Err(_) => {
-                        let _ = fs::remove_dir_all(&folder);
-                    }
-                }
-                result
+                render_new_site(state, s, day)
             } else {
                 if healthy && !accounts.is_empty() && s.preview(day, &accounts).is_ok() {
                     // The changed pages are in place: open pages reload now;
@@ -410,22 +402,29 @@ fn full_build(
         )));
     }
     *session = None;
-    let mut fresh = Session::read(root)?;
+    let fresh = session.insert(Session::read(root)?);
+    // Kept even when rendering fails: the next edit can build on the
+    // records read here.
+    let day = fresh.as_of(as_of);
+    render_new_site(state, fresh, day)
+}
+
+/// Renders the whole site from `session` into a new folder and serves it
+/// once complete; a failed render leaves no folder behind.
+fn render_new_site(
+    state: &State,
+    session: &mut Session,
+    day: NaiveDate,
+) -> Result<build::Summary, BuildError> {
     let folder = state.next_site_folder();
-    let result = fresh.render_all(fresh.as_of(as_of), &folder);
-    match result {
-        Ok(summary) => {
-            state.publish(folder);
-            *session = Some(fresh);
-            Ok(summary)
-        }
-        Err(e) => {
+    let result = session.render_all(day, &folder);
+    match &result {
+        Ok(_) => state.publish(folder),
+        Err(_) => {
             let _ = fs::remove_dir_all(&folder);
-            // The records stay read: the next edit can build on them.
-            *session = Some(fresh);
-            Err(e)
         }
     }
+    result
 }
 
 // ---------------------------------------------------------------------------

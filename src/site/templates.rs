@@ -63,7 +63,15 @@ pub fn sources(root: Option<&Path>) -> (BTreeMap<String, String>, Vec<Diagnostic
 /// import a template that sorts after it. Templates that do not parse are
 /// reported and left out.
 pub fn tera(root: Option<&Path>) -> (tera::Tera, Vec<Diagnostic>) {
-    let (sources, mut diags) = sources(root);
+    let (sources, diags) = sources(root);
+    tera_from(&sources, diags)
+}
+
+/// [`tera`] over sources already read; `diags` are the reading's problems.
+pub fn tera_from(
+    sources: &BTreeMap<String, String>,
+    mut diags: Vec<Diagnostic>,
+) -> (tera::Tera, Vec<Diagnostic>) {
     let mut good: Vec<(&str, &str)> = vec![];
     for (name, text) in sources.iter().filter(|(n, _)| is_tera_template(n)) {
         match tera::Template::new(name, None, text) {
