@@ -65,10 +65,7 @@ impl Repo {
     /// it (records and diagnostics); the account goes when its folder does.
     /// The result is what a fresh [`load`] would give for that folder.
     pub fn reload_account(&mut self, id: &str) {
-        let prefix = format!("accounts/{id}/");
-        let folder = format!("accounts/{id}");
-        self.diagnostics
-            .retain(|d| d.file != folder && !d.file.starts_with(&prefix));
+        self.diagnostics.retain(|d| account_of(&d.file) != Some(id));
         if let Ok(i) = self.accounts.binary_search_by(|a| a.id.as_str().cmp(id)) {
             self.accounts.remove(i);
         }
@@ -96,6 +93,13 @@ impl Repo {
         self.diagnostics.extend(fresh.diagnostics);
         self.handbook = fresh.handbook;
     }
+}
+
+/// The account a repository path belongs to: `accounts/<id>` and
+/// everything under it.
+pub fn account_of(rel: &str) -> Option<&str> {
+    let rest = rel.strip_prefix("accounts/")?;
+    Some(rest.split('/').next().unwrap_or(rest)).filter(|id| !id.is_empty())
 }
 
 /// What a path in the repository holds, by SPEC §1's layout.
@@ -778,6 +782,15 @@ fn assemble(parsed: Vec<Parsed>) -> Repo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_belong_to_their_account() {
+        assert_eq!(account_of("accounts/acme/invoices/a.md"), Some("acme"));
+        assert_eq!(account_of("accounts/acme"), Some("acme"));
+        assert_eq!(account_of("accounts/acme-2/account.md"), Some("acme-2"));
+        assert_eq!(account_of("accounts/"), None);
+        assert_eq!(account_of("handbook/acme.md"), None);
+    }
 
     #[test]
     fn classifies_the_layout() {

@@ -176,12 +176,7 @@ impl Session {
             .iter()
             .filter(|d| {
                 d.file == "folio.yaml"
-                    || accounts.iter().any(|id| {
-                        d.file
-                            .strip_prefix("accounts/")
-                            .and_then(|rest| rest.strip_prefix(id.as_str()))
-                            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-                    })
+                    || crate::load::account_of(&d.file).is_some_and(|id| accounts.contains(id))
             })
             .cloned()
             .collect();
