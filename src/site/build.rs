@@ -19,7 +19,7 @@ use crate::model::{Page, Roles, number_slug};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What to build.
@@ -283,16 +283,57 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     data.par_iter()
         .try_for_each(|(rel, bytes)| write(rel, bytes))?;
     let renderer = Renderer::new(&site, inputs.tera, &doc);
-    let broken: Vec<String> = selected
+    // Renders, link-checks and writes one page; returns its broken links
+    // and the data it was rendered from.
+    let page = |job: &Job,
+                path: &str,
+                given: Option<Value>|
+     -> Result<(Vec<String>, tera::Context), BuildError> {
+        let (html, data) = renderer.render(job, path, given)?;
+        let bad = links::broken(path, &html, &known);
+        write(path, html.as_bytes())?;
+        let bad = bad
+            .into_iter()
+            .map(|link| format!("{path} links to `{link}`, which the site does not have"))
+            .collect();
+        Ok((bad, data))
+    };
+    let broken: Vec<String> = units(&selected)
         .par_iter()
-        .map(|(job, path)| -> Result<Vec<String>, BuildError> {
-            let html = renderer.render(job, path)?;
-            let bad = links::broken(path, &html, &known);
-            write(path, html.as_bytes())?;
-            Ok(bad
-                .into_iter()
-                .map(|link| format!("{path} links to `{link}`, which the site does not have"))
-                .collect())
+        .map(|unit| match unit {
+            Unit::Page(job, path) => page(job, path, None).map(|(bad, _)| bad),
+            Unit::Account {
+                page: account,
+                invoices,
+            } => {
+                // Each invoice's summary is built once: its row on the
+                // account page and its own page show the same figures.
+                let summarize = || -> Vec<Value> {
+                    invoices
+                        .iter()
+                        .map(|(e, _)| pages::invoice_summary(&site, e))
+                        .collect()
+                };
+                let mut summaries = summarize();
+                let mut bad = vec![];
+                if let Some((a, path)) = account {
+                    // The summaries are lent only when they are all of the account's.
+                    let whole = invoices.len() == site.entries_of(&a.id).len();
+                    let given = whole.then(|| Value::Array(std::mem::take(&mut summaries)));
+                    let (links, mut data) = page(&Job::Account(a), path, given)?;
+                    bad.extend(links);
+                    // ... and taken back for the invoices' own pages.
+                    summaries = match data.remove("invoices") {
+                        Some(Value::Array(list)) if whole && list.len() == invoices.len() => list,
+                        _ if whole => summarize(),
+                        _ => summaries,
+                    };
+                }
+                for ((e, path), summary) in invoices.iter().zip(summaries) {
+                    bad.extend(page(&Job::Invoice(e), path, Some(summary))?.0);
+                }
+                Ok(bad)
+            }
         })
         .collect::<Result<Vec<Vec<String>>, BuildError>>()?
         .into_iter()
@@ -316,6 +357,50 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         files,
         written,
     })
+}
+
+/// Pages rendered together.
+enum Unit<'j, 'a> {
+    Page(&'j Job<'a>, &'j str),
+    /// An account's page (when selected) and its selected invoice pages.
+    Account {
+        page: Option<(&'a load::AccountDir, &'j str)>,
+        invoices: Vec<(&'a Entry<'a>, &'j str)>,
+    },
+}
+
+/// The selected pages as units of work: one per account with its invoices,
+/// one per other page.
+fn units<'j, 'a>(selected: &[(&'j Job<'a>, &'j str)]) -> Vec<Unit<'j, 'a>> {
+    let mut out: Vec<Unit> = vec![];
+    let mut of_account: HashMap<&str, usize> = HashMap::new();
+    let mut unit_of = |out: &mut Vec<Unit<'j, 'a>>, id: &'a str| {
+        *of_account.entry(id).or_insert_with(|| {
+            out.push(Unit::Account {
+                page: None,
+                invoices: vec![],
+            });
+            out.len() - 1
+        })
+    };
+    for &(job, path) in selected {
+        match job {
+            Job::Account(a) => {
+                let i = unit_of(&mut out, &a.id);
+                if let Unit::Account { page, .. } = &mut out[i] {
+                    *page = Some((a, path));
+                }
+            }
+            Job::Invoice(e) => {
+                let i = unit_of(&mut out, &e.account.id);
+                if let Unit::Account { invoices, .. } = &mut out[i] {
+                    invoices.push((e, path));
+                }
+            }
+            _ => out.push(Unit::Page(job, path)),
+        }
+    }
+    out
 }
 
 impl Scope<'_> {
@@ -525,14 +610,31 @@ impl<'s, 'a> Renderer<'s, 'a> {
         }
     }
 
-    /// A job's template and data.
-    fn prepare(&self, job: &Job, path: &str) -> Result<(&'static str, Value), BuildError> {
+    /// A job's template and data. `given`: what the caller already built,
+    /// the invoice's summary for an invoice page, the summaries of all its
+    /// invoices (an array) for an account page.
+    fn prepare(
+        &self,
+        job: &Job,
+        path: &str,
+        given: Option<Value>,
+    ) -> Result<(&'static str, Value), BuildError> {
         let site = self.site;
         Ok(match job {
             Job::Dashboard => ("site/dashboard.html", pages::dashboard(site, self.doc)),
             Job::Actions => ("site/actions.html", pages::actions(site)),
             Job::Accounts => ("site/accounts.html", pages::accounts_index(site, self.doc)),
-            Job::Account(a) => ("site/account.html", pages::account(site, a)),
+            Job::Account(a) => {
+                let invoices = match given {
+                    Some(Value::Array(list)) => list,
+                    _ => site
+                        .entries_of(&a.id)
+                        .iter()
+                        .map(|e| pages::invoice_summary(site, e))
+                        .collect(),
+                };
+                ("site/account.html", pages::account(site, a, invoices))
+            }
             Job::Invoice(e) => {
                 let draft = match pages::draft_stage(e) {
                     Some(stage) => {
@@ -546,7 +648,8 @@ impl<'s, 'a> Renderer<'s, 'a> {
                     }
                     None => None,
                 };
-                ("site/invoice.html", pages::invoice(site, e, draft))
+                let summary = given.unwrap_or_else(|| pages::invoice_summary(site, e));
+                ("site/invoice.html", pages::invoice(site, e, summary, draft))
             }
             Job::HandbookIndex { path } => {
                 let to_handbook = if *path == "index.html" {
@@ -569,19 +672,27 @@ impl<'s, 'a> Renderer<'s, 'a> {
         })
     }
 
-    fn render(&self, job: &Job, path: &str) -> Result<String, BuildError> {
-        let (template, data) = self.prepare(job, path)?;
+    /// A job's page, and the context it was rendered from (a caller may
+    /// take back what it lent in `given`).
+    fn render(
+        &self,
+        job: &Job,
+        path: &str,
+        given: Option<Value>,
+    ) -> Result<(String, tera::Context), BuildError> {
+        let (template, data) = self.prepare(job, path, given)?;
         let mut ctx =
             tera::Context::from_value(data).map_err(|e| BuildError::Failed(error_chain(&e)))?;
         ctx.insert("site", &self.common);
         ctx.insert("root", &root_of(path));
         ctx.insert("path", path);
-        self.tera.render(template, &ctx).map_err(|e| {
+        let html = self.tera.render(template, &ctx).map_err(|e| {
             BuildError::Failed(format!(
                 "{path}: template `{template}` failed: {}",
                 error_chain(&e)
             ))
-        })
+        })?;
+        Ok((html, ctx))
     }
 }
 
@@ -746,14 +857,24 @@ mod tests {
         let doc = report::build(&ledger, None);
         let r = Renderer::new(&site, &tera, &doc);
         let invoice = r
-            .render(&Job::Invoice(&ledger.entries[0]), "invoices/a-1/index.html")
-            .unwrap();
+            .render(
+                &Job::Invoice(&ledger.entries[0]),
+                "invoices/a-1/index.html",
+                None,
+            )
+            .unwrap()
+            .0;
         assert!(invoice.contains("href=\"https://git.example/t/records/commit/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\""), "{invoice}");
         assert!(invoice.contains("Record &lt;invoice&gt; A-1"));
         assert!(invoice.contains("shallow clone"));
         let account = r
-            .render(&Job::Account(&repo.accounts[0]), "accounts/acme/index.html")
-            .unwrap();
+            .render(
+                &Job::Account(&repo.accounts[0]),
+                "accounts/acme/index.html",
+                None,
+            )
+            .unwrap()
+            .0;
         assert!(
             account.contains("aaaaaaaa") && account.contains("kind-commit"),
             "{account}"

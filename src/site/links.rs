@@ -5,26 +5,23 @@
 
 use std::collections::HashSet;
 
-/// The value of every `href="..."` and `src="..."` attribute in `html`.
-/// Generated HTML always quotes attributes with `"` (Tera and ammonia both do).
+/// The value of every `href="..."` and `src="..."` attribute in `html`,
+/// the `href`s first. Generated HTML always quotes attributes with `"`
+/// (Tera and ammonia both do).
 fn targets(html: &str) -> impl Iterator<Item = &str> {
-    // One pass over the page: every `="` is a candidate attribute value.
-    html.match_indices("=\"").filter_map(move |(eq, _)| {
-        let name = &html[..eq];
-        let attr_len = if name.ends_with("href") {
-            4
-        } else if name.ends_with("src") {
-            3
-        } else {
-            return None;
-        };
+    // Searching for the two attribute names (SIMD substring search) skips
+    // the many other attributes a page holds.
+    let bytes = html.as_bytes();
+    let hrefs = memchr::memmem::find_iter(bytes, b"href=\"").map(|at| (at, 4));
+    let srcs = memchr::memmem::find_iter(bytes, b"src=\"").map(|at| (at, 3));
+    hrefs.chain(srcs).filter_map(move |(at, name_len)| {
         // `data-href="` and the like are not links.
-        let before = name[..name.len() - attr_len].chars().next_back();
-        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-') {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return None;
         }
-        let start = eq + 2;
-        let end = html[start..].find('"')? + start;
+        let start = at + name_len + 2;
+        let end = memchr::memchr(b'"', &bytes[start..])? + start;
         Some(&html[start..end])
     })
 }
@@ -93,7 +90,15 @@ fn resolve(page: &str, link: &str) -> Option<String> {
 /// The internal links of `html` (at `page`) that point at nothing in `files`.
 pub fn broken(page: &str, html: &str, files: &HashSet<&str>) -> Vec<String> {
     let mut out = vec![];
+    // Pages repeat their links (the navigation, the account on every row):
+    // each distinct one is checked once.
+    // A page holds a few dozen distinct links: a list beats hashing.
+    let mut seen: Vec<&str> = Vec::with_capacity(32);
     for raw in targets(html) {
+        if seen.contains(&raw) {
+            continue;
+        }
+        seen.push(raw);
         let link = unescape(raw);
         if is_external(&link) {
             continue;

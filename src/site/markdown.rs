@@ -62,9 +62,48 @@ pub fn render(source: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
         }
         other => other,
     });
+    let events: Vec<Event> = events.collect();
     let mut html = String::with_capacity(source.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events);
+    let plain = events.iter().all(is_plain);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    // Sanitizing parses and re-serializes the HTML, the dearest step of a
+    // large site's build; text made only of paragraphs, emphasis, lists and
+    // the like comes out of pulldown-cmark already escaped and exactly as
+    // ammonia would write it (a test holds the two equal).
+    if plain && !html.contains('\u{a0}') {
+        return html;
+    }
     sanitizer().clean(&html).to_string()
+}
+
+/// Events whose HTML carries no attribute, URL or raw markup, so the
+/// sanitizer would return it unchanged.
+fn is_plain(event: &Event) -> bool {
+    use pulldown_cmark::{BlockQuoteKind, TagEnd};
+    match event {
+        Event::Text(_) | Event::Code(_) | Event::SoftBreak => true,
+        Event::Start(tag) => match tag {
+            Tag::Paragraph | Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Item => true,
+            Tag::List(start) => matches!(start, None | Some(1)),
+            Tag::BlockQuote(kind) => kind.is_none(),
+            Tag::Heading {
+                id, classes, attrs, ..
+            } => id.is_none() && classes.is_empty() && attrs.is_empty(),
+            _ => false,
+        },
+        Event::End(tag) => matches!(
+            tag,
+            TagEnd::Paragraph
+                | TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Item
+                | TagEnd::List(_)
+                | TagEnd::BlockQuote(None::<BlockQuoteKind>)
+                | TagEnd::Heading(_)
+        ),
+        _ => false,
+    }
 }
 
 /// Sanitized HTML of `source` with links left as written.
@@ -91,6 +130,46 @@ pub fn markdown_page_link(dest: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path for plain text gives what the sanitizer gives.
+    #[test]
+    fn plain_text_skips_the_sanitizer_unchanged() {
+        let samples = [
+            "Invoice 0 of account acme: work delivered, as agreed.",
+            "Tom & Jerry \\<b\\> \"quoted\" 'single' a > b &amp; &lt;",
+            "# Title\n\nSome *emphasis*, **strong**, ~~struck~~ and `code <x>`.",
+            "- one\n- two\n  - nested\n\n1. first\n2. second\n",
+            "> quoted\n> text\n\n## Second\nsoft\nbreak",
+            "Unicode: café, 日本, emoji 🎉, tab\there",
+            "",
+        ];
+        for sample in samples {
+            let events: Vec<Event> = Parser::new_ext(sample, options()).collect();
+            assert!(events.iter().all(is_plain), "{sample}: {events:?}");
+            let mut raw = String::new();
+            pulldown_cmark::html::push_html(&mut raw, events.into_iter());
+            assert_eq!(
+                plain(sample),
+                sanitizer().clean(&raw).to_string(),
+                "{sample}"
+            );
+        }
+        for not_plain in [
+            "[a](javascript:alert(1))",
+            "<b onclick=x>raw</b>",
+            "3. three",
+            "line  \nbreak",
+            "---",
+            "| a |\n|---|\n| 1 |",
+            "- [x] task",
+            "```rust\nfn main() {}\n```",
+            "note[^1]\n\n[^1]: foot",
+            "![img](x.png)",
+        ] {
+            let events: Vec<Event> = Parser::new_ext(not_plain, options()).collect();
+            assert!(!events.iter().all(is_plain), "{not_plain}");
+        }
+    }
 
     #[test]
     fn renders_gfm_features() {

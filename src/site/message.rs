@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 /// `messages/<policy>/<stage>.txt`, else `messages/default.txt`.
 pub fn template_name(tera: &tera::Tera, policy: &str, stage: &str) -> String {
     let specific = format!("messages/{policy}/{stage}.txt");
-    if tera.get_template_names().any(|n| n == specific) {
+    if tera.get_template(&specific).is_ok() {
         specific
     } else {
         "messages/default.txt".into()

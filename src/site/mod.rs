@@ -13,6 +13,7 @@ pub mod search;
 pub mod serve;
 pub mod svg;
 pub mod templates;
+pub mod value;
 
 /// A Tera error with its causes, on one line (Tera hides the useful part in
 /// the source chain).

@@ -4,6 +4,7 @@
 //! every link works from file:// and from a sub-path of a host.
 
 use super::markdown;
+use super::value::obj;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::history::{Commit, Coverage, History};
 use crate::ladder::policy::Policy;
@@ -118,7 +119,7 @@ impl<'a> Site<'a> {
 
     fn person(&self, handle: &str) -> Value {
         let p = self.config().and_then(|c| c.people.get(handle));
-        json!({
+        obj!({
             "handle": handle,
             "name": p.map_or(handle, |p| p.name.as_str()),
             "email": p.and_then(|p| p.email.clone()),
@@ -132,12 +133,12 @@ impl<'a> Site<'a> {
     }
 
     fn commit(&self, c: &Commit) -> Value {
-        json!({
-            "id": c.id,
-            "short": c.short,
-            "author": c.author,
-            "date": c.date,
-            "summary": c.summary,
+        obj!({
+            "id": &c.id,
+            "short": &c.short,
+            "author": &c.author,
+            "date": &c.date,
+            "summary": &c.summary,
             "url": self.repo_url.as_ref().map(|u| format!("{}/commit/{}", u.trim_end_matches('/'), c.id)),
         })
     }
@@ -183,10 +184,18 @@ fn stage_view(site: &Site, e: &Entry, s: &StageResult) -> Value {
     let stage = e.policy.stage(&s.id);
     let (class, label) = stage_status(e, s);
     let owner = e.owner_of(site.config(), &s.id);
-    json!({
-        "id": s.id,
-        "title": stage.map_or(s.id.as_str(), |st| st.title.as_str()),
-        "date": opt_day(s.date),
+    let title = stage.map_or(s.id.as_str(), |st| st.title.as_str());
+    let date = s.date.map(day);
+    // The marker of the compact ladder says it all in one attribute.
+    let tip = match &date {
+        Some(d) => format!("{title}: {label}, {d}"),
+        None => format!("{title}: {label}"),
+    };
+    obj!({
+        "id": &s.id,
+        "title": title,
+        "tip": tip,
+        "date": date,
         "class": class,
         "label": label,
         "owner": site.person_name(&owner),
@@ -222,13 +231,20 @@ fn state_label(state: &str) -> &'static str {
 pub fn invoice_summary(site: &Site, e: &Entry) -> Value {
     let inv = &e.invoice.data;
     let cur = &e.currency;
-    let current = e.eval.current().map(|s| stage_view(site, e, s));
-    let next = e.eval.next_stage().map(|s| stage_view(site, e, s));
+    let ladder: Vec<Value> = e
+        .eval
+        .stages
+        .iter()
+        .map(|s| stage_view(site, e, s))
+        .collect();
+    // The current and next stages are rungs of the ladder.
+    let current = e.eval.stage.and_then(|i| ladder.get(i)).cloned();
+    let next = e.eval.next.and_then(|i| ladder.get(i)).cloned();
     let state = e.eval.state.as_str();
-    json!({
-        "number": inv.number.value,
+    obj!({
+        "number": &inv.number.value,
         "url": invoice_url(&inv.number),
-        "account": e.account.id,
+        "account": &e.account.id,
         "account_name": account_name(e.account),
         "account_url": account_url(&e.account.id),
         "project": inv.project.as_ref().map(|p| p.value.clone()),
@@ -244,8 +260,8 @@ pub fn invoice_summary(site: &Site, e: &Entry) -> Value {
         "next": next,
         "days_overdue": e.eval.days_overdue,
         "aging": e.eval.aging(),
-        "policy": e.policy.name,
-        "ladder": e.eval.stages.iter().map(|s| stage_view(site, e, s)).collect::<Vec<_>>(),
+        "policy": &e.policy.name,
+        "ladder": ladder,
     })
 }
 
@@ -819,7 +835,7 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
-            let v = json!({"date": day(e.date), "kind": e.kind, "text": e.text, "by": e.by, "url": e.url, "commit": Value::Null});
+            let v = obj!({"date": day(e.date), "kind": e.kind, "text": e.text, "by": e.by, "url": e.url, "commit": Value::Null});
             (e.date, e.rank, i, v)
         })
         .collect();
@@ -833,14 +849,15 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
         let Ok(date) = c.date.parse::<NaiveDate>() else {
             continue;
         };
-        let v = json!({"date": day(date), "kind": "commit", "text": c.summary, "by": c.author, "url": Value::Null, "commit": site.commit(c)});
+        let v = obj!({"date": day(date), "kind": "commit", "text": &c.summary, "by": &c.author, "url": Value::Null, "commit": site.commit(c)});
         values.push((date, 1, offset + i, v));
     }
     values.sort_by(|x, y| (y.0, x.1, x.2).cmp(&(x.0, y.1, y.2)));
     values.into_iter().map(|v| v.3).collect()
 }
 
-pub fn account(site: &Site, a: &AccountDir) -> Value {
+/// An account's page; `invoices`: the summaries of its invoices, in ledger order.
+pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
     let currency = account_currency(site, a);
     let data = a.account.as_ref().map(|r| &r.data);
     let roles: Vec<Value> = data
@@ -880,11 +897,6 @@ pub fn account(site: &Site, a: &AccountDir) -> Value {
             "calendar": b.calendar.as_ref().map(|c| c.value.clone()),
         })
     });
-    let invoices: Vec<Value> = site
-        .entries_of(&a.id)
-        .iter()
-        .map(|e| invoice_summary(site, e))
-        .collect();
     let prefix = format!("accounts/{}/", a.id);
     let warnings: Vec<Value> = site
         .warnings
@@ -900,10 +912,10 @@ pub fn account(site: &Site, a: &AccountDir) -> Value {
     {
         *outstanding.entry(e.currency.as_str()).or_default() += e.eval.outstanding;
     }
-    json!({
+    obj!({
         "title": account_name(a),
         "nav": "accounts",
-        "id": a.id,
+        "id": &a.id,
         "name": account_name(a),
         "status": data.map_or("active", |d| account_status(d.status)),
         "since": opt_day(data.and_then(|d| d.since.as_ref()).map(|s| s.value.0)),
@@ -924,24 +936,25 @@ pub fn account(site: &Site, a: &AccountDir) -> Value {
 
 // ------------------------------------------------------------------ invoices
 
-pub fn invoice(site: &Site, e: &Entry, draft: Option<(Value, String)>) -> Value {
+/// An invoice's page: its `summary` ([`invoice_summary`]) and the rest.
+pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, String)>) -> Value {
     let inv = &e.invoice.data;
     let cur = &e.currency;
-    let mut v = invoice_summary(site, e);
+    let mut v = summary;
     let project = inv
         .project
         .as_ref()
         .and_then(|p| e.account.projects.iter().find(|x| x.id == p.value))
-        .map(|p| json!({"id": p.id, "name": p.data.name.value}));
+        .map(|p| obj!({"id": &p.id, "name": &p.data.name.value}));
     let terms = site.ledger.settings.terms_for(e.account, inv);
     let payments: Vec<Value> = inv
         .payments
         .iter()
         .map(|p| {
-            json!({
+            obj!({
                 "date": day(p.date.value.0),
                 "amount": human(p.amount.value.0, cur),
-                "reference": p.reference,
+                "reference": &p.reference,
                 "future": p.date.value.0 > site.ledger.as_of,
             })
         })
@@ -956,17 +969,17 @@ pub fn invoice(site: &Site, e: &Entry, draft: Option<(Value, String)>) -> Value 
                 PromiseState::Kept => "kept",
                 PromiseState::Broken => "broken",
             };
-            json!({"made": day(p.made.value.0), "pay_by": day(p.pay_by.value.0), "note": p.note, "state": state})
+            obj!({"made": day(p.made.value.0), "pay_by": day(p.pay_by.value.0), "note": &p.note, "state": state})
         })
         .collect();
     let holds: Vec<Value> = inv
         .holds
         .iter()
         .map(|h| {
-            json!({
+            obj!({
                 "from": day(h.from.value.0),
                 "until": opt_day(h.until.as_ref().map(|u| u.value.0)),
-                "reason": h.reason,
+                "reason": &h.reason,
                 "open": h.until.is_none(),
             })
         })
@@ -975,11 +988,11 @@ pub fn invoice(site: &Site, e: &Entry, draft: Option<(Value, String)>) -> Value 
         .extensions
         .iter()
         .map(|x| {
-            json!({
+            obj!({
                 "granted": day(x.granted.value.0),
                 "by": x.by.as_ref().map(|b| site.person_name(b)),
                 "days": x.days.value,
-                "reason": x.reason,
+                "reason": &x.reason,
             })
         })
         .collect();
@@ -987,12 +1000,12 @@ pub fn invoice(site: &Site, e: &Entry, draft: Option<(Value, String)>) -> Value 
         .log
         .iter()
         .map(|l| {
-            json!({
+            obj!({
                 "date": day(l.date.value.0),
                 "stage": l.stage.as_ref().map(|s| e.policy.stage(s).map_or_else(|| s.value.clone(), |st| st.title.clone())),
-                "channel": l.channel,
+                "channel": &l.channel,
                 "by": l.by.as_ref().map(|b| site.person_name(b)),
-                "note": l.note,
+                "note": &l.note,
             })
         })
         .collect();
@@ -1004,7 +1017,7 @@ pub fn invoice(site: &Site, e: &Entry, draft: Option<(Value, String)>) -> Value 
         .collect();
     let (draft_stage, draft_text) =
         draft.map_or((Value::Null, Value::Null), |(s, t)| (s, Value::String(t)));
-    let extra = json!({
+    let extra = obj!({
         "title": format!("Invoice {}", inv.number.value),
         "nav": "accounts",
         "project": project,
@@ -1018,7 +1031,7 @@ pub fn invoice(site: &Site, e: &Entry, draft: Option<(Value, String)>) -> Value 
         "draft_stage": draft_stage,
         "draft": draft_text,
         "body": markdown::plain(&e.invoice.body),
-        "file": e.invoice.file,
+        "file": &e.invoice.file,
         "commits": history,
         "history": site.coverage(),
     });
