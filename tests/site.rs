@@ -243,6 +243,7 @@ fn builds_every_page_and_data_file() {
         "status.json",
         "search-index.json",
         "assets/search-index.js",
+        "assets/icon.svg",
         "assets/search.js",
         "assets/site.css",
     ] {

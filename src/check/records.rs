@@ -12,6 +12,7 @@ use crate::model::{
     AccountStatus, Amount, Config, Invoice, Project, Roles, Sp, currency, number_slug,
 };
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -29,9 +30,18 @@ pub fn check(repo: &Repo, settings: &Settings, as_of: NaiveDate, out: &mut Vec<D
         settings,
         as_of,
     };
-    for dir in &repo.accounts {
-        cx.account(dir, out);
-    }
+    // Accounts are checked on all cores; the order of the diagnostics is
+    // the accounts' order, as before.
+    let per_account: Vec<Vec<Diagnostic>> = repo
+        .accounts
+        .par_iter()
+        .map(|dir| {
+            let mut found = vec![];
+            cx.account(dir, &mut found);
+            found
+        })
+        .collect();
+    out.extend(per_account.into_iter().flatten());
     check_invoice_numbers(repo, out);
 }
 

@@ -250,7 +250,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     let all_jobs = jobs(&site);
     let all_paths: Vec<String> = all_jobs.iter().map(|j| path_of(&site, j)).collect();
     let data = match plan.scope {
-        Scope::Everything | Scope::Changed { .. } => data_files(&site, inputs.assets, &doc)?,
+        Scope::Everything | Scope::Changed { .. } => data_files(&site, inputs.assets),
         Scope::Pages { .. } => vec![],
     };
     let mut names: Vec<&str> = all_paths.iter().map(String::as_str).collect();
@@ -280,8 +280,11 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     let data_paths: Vec<&str> = data.iter().map(|(p, _)| p.as_str()).collect();
     output::make_folders(dir, &selected_paths).map_err(|e| io_failure(dir, e))?;
     output::make_folders(dir, &data_paths).map_err(|e| io_failure(dir, e))?;
-    data.par_iter()
-        .try_for_each(|(rel, bytes)| write(rel, bytes))?;
+    let search = std::sync::OnceLock::new();
+    let make_data = || {
+        data.par_iter()
+            .try_for_each(|(rel, file)| write(rel, &file.bytes(&site, &doc, &search)?))
+    };
     let renderer = Renderer::new(&site, inputs.tera, &doc);
     // Renders, link-checks and writes one page; returns its broken links
     // and the data it was rendered from.
@@ -298,47 +301,52 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
             .collect();
         Ok((bad, data))
     };
-    let broken: Vec<String> = units(&selected)
-        .par_iter()
-        .map(|unit| match unit {
-            Unit::Page(job, path) => page(job, path, None).map(|(bad, _)| bad),
-            Unit::Account {
-                page: account,
-                invoices,
-            } => {
-                // Each invoice's summary is built once: its row on the
-                // account page and its own page show the same figures.
-                let summarize = || -> Vec<Value> {
-                    invoices
-                        .iter()
-                        .map(|(e, _)| pages::invoice_summary(&site, e))
-                        .collect()
-                };
-                let mut summaries = summarize();
-                let mut bad = vec![];
-                if let Some((a, path)) = account {
-                    // The summaries are lent only when they are all of the account's.
-                    let whole = invoices.len() == site.entries_of(&a.id).len();
-                    let given = whole.then(|| Value::Array(std::mem::take(&mut summaries)));
-                    let (links, mut data) = page(&Job::Account(a), path, given)?;
-                    bad.extend(links);
-                    // ... and taken back for the invoices' own pages.
-                    summaries = match data.remove("invoices") {
-                        Some(Value::Array(list)) if whole && list.len() == invoices.len() => list,
-                        _ if whole => summarize(),
-                        _ => summaries,
+    // The data files are made while the pages render: both cores stay busy.
+    let units = units(&selected);
+    let (made, broken) = rayon::join(make_data, || {
+        units
+            .par_iter()
+            .map(|unit| match unit {
+                Unit::Page(job, path) => page(job, path, None).map(|(bad, _)| bad),
+                Unit::Account {
+                    page: account,
+                    invoices,
+                } => {
+                    // Each invoice's summary is built once: its row on the
+                    // account page and its own page show the same figures.
+                    let summarize = || -> Vec<Value> {
+                        invoices
+                            .iter()
+                            .map(|(e, _)| pages::invoice_summary(&site, e))
+                            .collect()
                     };
+                    let mut summaries = summarize();
+                    let mut bad = vec![];
+                    if let Some((a, path)) = account {
+                        // The summaries are lent only when they are all of the account's.
+                        let whole = invoices.len() == site.entries_of(&a.id).len();
+                        let given = whole.then(|| Value::Array(std::mem::take(&mut summaries)));
+                        let (links, mut data) = page(&Job::Account(a), path, given)?;
+                        bad.extend(links);
+                        // ... and taken back for the invoices' own pages.
+                        summaries = match data.remove("invoices") {
+                            Some(Value::Array(list)) if whole && list.len() == invoices.len() => {
+                                list
+                            }
+                            _ if whole => summarize(),
+                            _ => summaries,
+                        };
+                    }
+                    for ((e, path), summary) in invoices.iter().zip(summaries) {
+                        bad.extend(page(&Job::Invoice(e), path, Some(summary))?.0);
+                    }
+                    Ok(bad)
                 }
-                for ((e, path), summary) in invoices.iter().zip(summaries) {
-                    bad.extend(page(&Job::Invoice(e), path, Some(summary))?.0);
-                }
-                Ok(bad)
-            }
-        })
-        .collect::<Result<Vec<Vec<String>>, BuildError>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+            })
+            .collect::<Result<Vec<Vec<String>>, BuildError>>()
+    });
+    made?;
+    let broken: Vec<String> = broken?.into_iter().flatten().collect();
     crate::timing("build: render and write", t);
     if !broken.is_empty() {
         return Err(broken_links(broken));
@@ -701,36 +709,65 @@ fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-/// status.json, calendar.ics, the search index and the assets.
-fn data_files(
-    site: &Site,
-    assets: &[(String, Vec<u8>)],
-    doc: &StatusDoc,
-) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+/// A data file of the site: named before the pages render (links are
+/// checked against it), made while they render.
+enum DataFile<'s> {
+    Status,
+    Calendar,
+    SearchIndex,
+    SearchScript,
+    Asset(&'s [u8]),
+}
+
+/// status.json, calendar.ics, the search index and the assets, by name.
+fn data_files<'s>(site: &Site, assets: &'s [(String, Vec<u8>)]) -> Vec<(String, DataFile<'s>)> {
     let mut files = vec![];
     if !site.handbook_only {
-        let json = serde_json::to_string_pretty(doc)
-            .map_err(|e| BuildError::Failed(e.to_string()))?
-            + "\n";
-        files.push(("status.json".to_string(), json.into_bytes()));
-        let config = site.config();
-        let title = config
-            .and_then(|c| c.site.title.clone())
-            .unwrap_or_else(|| "folio".into());
-        let base = config
-            .and_then(|c| c.site.base_url.as_ref())
-            .map(|u| u.value.as_str())
-            .filter(|u| is_web_url(u));
-        files.push((
-            "calendar.ics".to_string(),
-            ics::calendar(site.ledger, &title, base).into_bytes(),
-        ));
+        files.push(("status.json".to_string(), DataFile::Status));
+        files.push(("calendar.ics".to_string(), DataFile::Calendar));
     }
-    let (json, js) = search::files(&search::items(site));
-    files.push(("search-index.json".to_string(), json.into_bytes()));
-    files.push(("assets/search-index.js".to_string(), js.into_bytes()));
-    files.extend(assets.iter().cloned());
-    Ok(files)
+    files.push(("search-index.json".to_string(), DataFile::SearchIndex));
+    files.push(("assets/search-index.js".to_string(), DataFile::SearchScript));
+    files.extend(
+        assets
+            .iter()
+            .map(|(name, bytes)| (name.clone(), DataFile::Asset(bytes))),
+    );
+    files
+}
+
+impl DataFile<'_> {
+    /// The file's content. `search`: the index as JSON and as a script,
+    /// made once for both files.
+    fn bytes(
+        &self,
+        site: &Site,
+        doc: &StatusDoc,
+        search: &std::sync::OnceLock<(String, String)>,
+    ) -> Result<Vec<u8>, BuildError> {
+        let search = || search.get_or_init(|| search::files(&search::items(site)));
+        Ok(match self {
+            DataFile::Status => {
+                let json = serde_json::to_string_pretty(doc)
+                    .map_err(|e| BuildError::Failed(e.to_string()))?;
+                (json + "\n").into_bytes()
+            }
+            DataFile::Calendar => {
+                let config = site.config();
+                let title = config
+                    .and_then(|c| c.site.title.clone())
+                    .unwrap_or_else(|| "folio".into());
+                let base = config
+                    .and_then(|c| c.site.base_url.as_ref())
+                    .map(|u| u.value.as_str())
+                    .filter(|u| is_web_url(u));
+                ics::calendar(site.ledger, &title, base).into_bytes()
+            }
+            DataFile::SearchIndex => search().0.clone().into_bytes(),
+            DataFile::SearchScript => search().1.clone().into_bytes(),
+            DataFile::Asset(bytes) => bytes.to_vec(),
+        })
+    }
 }
 
 /// The site's assets among the template sources, as `assets/...` files
