@@ -63,18 +63,14 @@ fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Resolves `link` against the folder of `page` (both relative to the site
-/// root); None when it climbs above the root.
-fn resolve(page: &str, link: &str) -> Option<String> {
+/// Resolves `link` against `folder`, the parts of the page's folder
+/// (relative to the site root); None when it climbs above the root.
+fn resolve(folder: &[&str], link: &str) -> Option<String> {
     let path = link.split(['#', '?']).next().unwrap_or_default();
-    if path.is_empty() {
-        return Some(page.to_string());
-    }
     if path.starts_with('/') {
         return None;
     }
-    let mut parts: Vec<&str> = page.split('/').collect();
-    parts.pop();
+    let mut parts: Vec<&str> = folder.to_vec();
     for seg in path.split('/') {
         match seg {
             "" | "." => {}
@@ -90,20 +86,23 @@ fn resolve(page: &str, link: &str) -> Option<String> {
 /// The internal links of `html` (at `page`) that point at nothing in `files`.
 pub fn broken(page: &str, html: &str, files: &HashSet<&str>) -> Vec<String> {
     let mut out = vec![];
-    // Pages repeat their links (the navigation, the account on every row):
-    // each distinct one is checked once.
-    // A page holds a few dozen distinct links: a list beats hashing.
-    let mut seen: Vec<&str> = Vec::with_capacity(32);
+    let mut folder: Vec<&str> = page.split('/').collect();
+    folder.pop();
+    // Pages repeat their links (the navigation, an account's page links each
+    // invoice from its row and its timeline): each distinct one is checked once.
+    let mut seen: HashSet<&str> = HashSet::with_capacity(64);
     for raw in targets(html) {
-        if seen.contains(&raw) {
+        if !seen.insert(raw) {
             continue;
         }
-        seen.push(raw);
         let link = unescape(raw);
         if is_external(&link) {
             continue;
         }
-        let ok = resolve(page, &link).is_some_and(|t| files.contains(t.as_str()));
+        let path = link.split(['#', '?']).next().unwrap_or_default();
+        // `?q=...` alone stays on the page itself.
+        let ok =
+            path.is_empty() || resolve(&folder, &link).is_some_and(|t| files.contains(t.as_str()));
         if !ok && !out.iter().any(|l| *l == link) {
             out.push(link.into_owned());
         }

@@ -58,9 +58,9 @@ pub fn sources(root: Option<&Path>) -> (BTreeMap<String, String>, Vec<Diagnostic
 }
 
 /// A Tera instance with every template (built-in, with the repository's
-/// overrides) parsed once. Each is parsed on its own first, so a syntax error
-/// names its file; then all are added in one call, so a page may extend or
-/// import a template that sorts after it. Templates that do not parse are
+/// overrides) parsed once, all in one call, so a page may extend or import a
+/// template that sorts after it. When that fails, each is parsed on its own
+/// so a syntax error names its file; templates that do not parse are
 /// reported and left out.
 pub fn tera(root: Option<&Path>) -> (tera::Tera, Vec<Diagnostic>) {
     let (sources, diags) = sources(root);
@@ -72,8 +72,17 @@ pub fn tera_from(
     sources: &BTreeMap<String, String>,
     mut diags: Vec<Diagnostic>,
 ) -> (tera::Tera, Vec<Diagnostic>) {
+    let all = sources
+        .iter()
+        .filter(|(n, _)| is_tera_template(n))
+        .map(|(n, t)| (n.as_str(), t.as_str()));
+    // The usual case, everything parses and fits: each template parsed once.
+    let mut tera = new_tera();
+    if tera.add_raw_templates(all.clone()).is_ok() {
+        return (tera, diags);
+    }
     let mut good: Vec<(&str, &str)> = vec![];
-    for (name, text) in sources.iter().filter(|(n, _)| is_tera_template(n)) {
+    for (name, text) in all {
         match tera::Template::new(name, None, text) {
             Ok(_) => good.push((name, text)),
             Err(e) => diags.push(problem(
@@ -82,10 +91,7 @@ pub fn tera_from(
             )),
         }
     }
-    let mut tera = tera::Tera::default();
-    super::message::harden(&mut tera);
-    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
-    tera.set_escape_fn(super::svg::escape);
+    let mut tera = new_tera();
     if let Err(e) = tera.add_raw_templates(good) {
         diags.push(problem(
             "",
@@ -93,6 +99,15 @@ pub fn tera_from(
         ));
     }
     (tera, diags)
+}
+
+/// An empty Tera with folio's settings: hardened, HTML escaped.
+fn new_tera() -> tera::Tera {
+    let mut tera = tera::Tera::default();
+    super::message::harden(&mut tera);
+    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+    tera.set_escape_fn(super::svg::escape);
+    tera
 }
 
 fn problem(name: &str, message: String) -> Diagnostic {

@@ -111,6 +111,11 @@ impl<'a> StackFrame<'a> {
 
     /// Finds a value in `frame_context`.
     pub fn find_value_in_frame(&self, key: &str) -> Option<Val<'a>> {
+        // folio: most frames (for loops, the template's own) hold no
+        // variables; skip hashing the key for them.
+        if self.context.is_empty() {
+            return None;
+        }
         if let Some(dot) = key.find('.') {
             if dot < key.len() + 1 {
                 if let Some(found_value) =
