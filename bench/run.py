@@ -13,7 +13,9 @@ each run, so it walks and writes it), Hugo (Debian's package) rendering the
 same Markdown files as pages, and `git log --first-parent --name-only` over
 the same history. It
 reports medians of wall time and peak memory (from /usr/bin/time) as a
-Markdown table, plus the ratios the issues set targets for.
+Markdown table, plus the ratios the issues set targets for. `folio build`
+and Hugo run alternately (folio, Hugo, folio, ...), so a slow spell of a
+shared machine weighs on both; their time ratio is the median of the pairs.
 Both sites are written to --tmp (RAM by default): on this machine's VM
 disk a single mkdir costs ~100 us, which would measure the disk, not the tools.
 History grows with the repository: --commits commits per 1,000 accounts
@@ -50,23 +52,40 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
+def run_once(cmd, cwd=None, fresh=None):
+    """Wall seconds and peak RSS (MiB) of one run of `cmd`. `fresh`: an
+    output folder removed first (untimed), so folio and Hugo both write into
+    an empty destination."""
+    if fresh:
+        shutil.rmtree(fresh, ignore_errors=True)
+    r = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, cwd=cwd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    last = r.stderr.strip().splitlines()[-1]
+    if r.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}")
+    wall, kb = last.split()
+    return float(wall), int(kb) / 1024
+
+
+def medians(samples):
+    return statistics.median(t for t, _ in samples), statistics.median(m for _, m in samples)
+
+
 def measure(cmd, runs, cwd=None, fresh=None):
-    """Median wall seconds and median peak RSS (MiB) of `cmd` over `runs` runs.
-    `fresh`: an output folder removed before every run (untimed), so folio
-    and Hugo both write into an empty destination."""
-    times, mems = [], []
+    """Median wall seconds and median peak RSS (MiB) of `cmd` over `runs` runs."""
+    return medians([run_once(cmd, cwd, fresh) for _ in range(runs)])
+
+
+def measure_pair(a, b, runs):
+    """Two commands, each `(cmd, fresh)`, run alternately (a, b, a, b, ...),
+    so a slow spell of a shared machine weighs on both alike: the medians of
+    each, and the median of the per-pair time ratios a/b."""
+    sa, sb = [], []
     for _ in range(runs):
-        if fresh:
-            shutil.rmtree(fresh, ignore_errors=True)
-        r = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, cwd=cwd,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        last = r.stderr.strip().splitlines()[-1]
-        if r.returncode not in (0, 1):
-            sys.exit(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}")
-        wall, kb = last.split()
-        times.append(float(wall))
-        mems.append(int(kb) / 1024)
-    return statistics.median(times), statistics.median(mems)
+        sa.append(run_once(a[0], fresh=a[1]))
+        sb.append(run_once(b[0], fresh=b[1]))
+    ratio = statistics.median(x[0] / max(y[0], 1e-3) for x, y in zip(sa, sb))
+    return medians(sa), medians(sb), ratio
 
 
 def ensure_tools():
@@ -124,7 +143,9 @@ def main():
         r["check"] = measure([FOLIO] + base + ["check", "--format", "json"], args.runs)
         r["check uncached"] = measure(NO_CACHE + [FOLIO] + base + ["check", "--format", "json"], args.runs)
         r["status"] = measure([FOLIO] + base + ["status", "--format", "json"], args.runs)
-        r["build"] = measure([FOLIO] + base + ["-q", "build", "--out", site_out], args.runs, fresh=site_out)
+        build = ([FOLIO] + base + ["-q", "build", "--out", site_out], site_out)
+        if args.no_hugo:
+            r["build"] = measure(build[0], args.runs, fresh=build[1])
         r["diff"] = measure([FOLIO] + base + ["diff", "HEAD~50", "HEAD"], args.runs)
         r["history"] = measure([FOLIO] + base + ["history", "--count"], args.runs)
         r["history cold"] = measure([FOLIO] + base + ["history", "--count"], args.runs,
@@ -133,7 +154,8 @@ def main():
         if not args.no_hugo:
             site = hugo_site(repo)
             hugo_out = os.path.join(args.tmp, f"hugo-public-{accounts}")
-            r["hugo"] = measure(["hugo", "--quiet", "-s", site, "-d", hugo_out], args.runs, fresh=hugo_out)
+            hugo = (["hugo", "--quiet", "-s", site, "-d", hugo_out], hugo_out)
+            r["build"], r["hugo"], r["build/hugo"] = measure_pair(build, hugo, args.runs)
         rows.append(r)
         print(r, flush=True)
     cols = ["check", "check uncached", "status", "build", "diff", "history", "history cold", "git log"] + ([] if args.no_hugo else ["hugo"])
@@ -148,7 +170,8 @@ def main():
         line = (f"{r['accounts']} accounts: history / git log = {r['history'][0] / max(r['git log'][0], 1e-3):.2f}x"
                 f" (cold: {r['history cold'][0] / max(r['git log'][0], 1e-3):.2f}x)")
         if "hugo" in r:
-            line += (f"; build / hugo time = {r['build'][0] / max(r['hugo'][0], 1e-3):.2f}x,"
+            line += (f"; build / hugo time = {r['build/hugo']:.2f}x (median of alternating pairs;"
+                     f" ratio of medians {r['build'][0] / max(r['hugo'][0], 1e-3):.2f}x),"
                      f" memory = {r['build'][1] / max(r['hugo'][1], 1e-3):.2f}x")
         print(line)
 

@@ -286,8 +286,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
             .try_for_each(|(rel, file)| write(rel, &file.bytes(&site, &doc, &search)?))
     };
     let renderer = Renderer::new(&site, inputs.tera, &doc);
-    // Renders, link-checks and writes one page; returns its broken links
-    // and the data it was rendered from.
+    // One page, as [`PageFn`] describes.
     let page = |job: &Job,
                 path: &str,
                 given: Option<Value>|
@@ -311,37 +310,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
                 Unit::Account {
                     page: account,
                     invoices,
-                } => {
-                    // Each invoice's summary is built once: its row on the
-                    // account page and its own page show the same figures.
-                    let summarize = || -> Vec<Value> {
-                        invoices
-                            .iter()
-                            .map(|(e, _)| pages::invoice_summary(&site, e))
-                            .collect()
-                    };
-                    let mut summaries = summarize();
-                    let mut bad = vec![];
-                    if let Some((a, path)) = account {
-                        // The summaries are lent only when they are all of the account's.
-                        let whole = invoices.len() == site.entries_of(&a.id).len();
-                        let given = whole.then(|| Value::Array(std::mem::take(&mut summaries)));
-                        let (links, mut data) = page(&Job::Account(a), path, given)?;
-                        bad.extend(links);
-                        // ... and taken back for the invoices' own pages.
-                        summaries = match data.remove("invoices") {
-                            Some(Value::Array(list)) if whole && list.len() == invoices.len() => {
-                                list
-                            }
-                            _ if whole => summarize(),
-                            _ => summaries,
-                        };
-                    }
-                    for ((e, path), summary) in invoices.iter().zip(summaries) {
-                        bad.extend(page(&Job::Invoice(e), path, Some(summary))?.0);
-                    }
-                    Ok(bad)
-                }
+                } => account_pages(&site, *account, invoices, &page),
             })
             .collect::<Result<Vec<Vec<String>>, BuildError>>()
     });
@@ -365,6 +334,49 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         files,
         written,
     })
+}
+
+/// Renders, link-checks and writes one page with what the caller already
+/// built for it; returns its broken links and the data it was rendered from.
+type PageFn<'f> = dyn Fn(&Job, &str, Option<Value>) -> Result<(Vec<String>, tera::Context), BuildError>
+    + Sync
+    + 'f;
+
+/// An account's page (when selected) and its invoices' pages, with each
+/// invoice's summary built once: its row on the account page and its own
+/// page show the same figures. Returns the broken links.
+fn account_pages(
+    site: &Site,
+    account: Option<(&load::AccountDir, &str)>,
+    invoices: &[(&Entry, &str)],
+    page: &PageFn,
+) -> Result<Vec<String>, BuildError> {
+    let summarize = || -> Vec<Value> {
+        invoices
+            .iter()
+            .map(|(e, _)| pages::invoice_summary(site, e))
+            .collect()
+    };
+    let mut summaries = summarize();
+    let mut bad = vec![];
+    if let Some((a, path)) = account {
+        // The summaries are lent to the account page only when they are
+        // all of its invoices...
+        let whole = invoices.len() == site.entries_of(&a.id).len();
+        let given = whole.then(|| Value::Array(std::mem::take(&mut summaries)));
+        let (links, mut data) = page(&Job::Account(a), path, given)?;
+        bad.extend(links);
+        // ... and taken back for the invoices' own pages.
+        summaries = match data.remove("invoices") {
+            Some(Value::Array(list)) if whole && list.len() == invoices.len() => list,
+            _ if whole => summarize(),
+            _ => summaries,
+        };
+    }
+    for ((e, path), summary) in invoices.iter().zip(summaries) {
+        bad.extend(page(&Job::Invoice(e), path, Some(summary))?.0);
+    }
+    Ok(bad)
 }
 
 /// Pages rendered together.
