@@ -262,6 +262,13 @@ fn builds_every_page_and_data_file() {
     assert!(dashboard.contains("invoices/inv-2026-42/index.html"));
 
     let invoice = text(&files, "invoices/inv-2026-42/index.html");
+    // Each invoice page shows its own figures (an account's invoice
+    // summaries are built once and shared by its page and theirs).
+    assert!(invoice.contains("<h1>INV-2026/42 <span class=\"badge state"));
+    assert!(invoice.contains("12,000.00 EUR"));
+    let paid = text(&files, "invoices/inv-2026-0001/index.html");
+    assert!(paid.contains("<h1>INV-2026-0001 <span class=\"badge state state-paid\">"));
+    assert!(paid.contains("1,000.00 EUR") && !paid.contains("12,000.00 EUR"));
     for want in [
         "Friendly reminder",
         "Formal notice",

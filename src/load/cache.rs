@@ -14,6 +14,7 @@
 use super::{FsSource, Parsed, classify, parse_file, parse_files};
 use crate::history::cache::{DIR, build_stamp, enabled, write_in};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -107,7 +108,7 @@ pub(super) fn parse_all(root: &Path, files: Vec<String>) -> Vec<Parsed> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
         - 2;
-    let results: Vec<(Parsed, Option<String>, bool)> = files
+    let results: Vec<(Parsed, Option<Cow<str>>, bool)> = files
         .into_par_iter()
         .filter_map(|rel| {
             let kind = classify(&rel)?;
@@ -118,34 +119,30 @@ pub(super) fn parse_all(root: &Path, files: Vec<String>) -> Vec<Parsed> {
                         crate::model::in_cache_format(|| serde_json::from_str::<Parsed>(line.json))
                     })
                     .and_then(Result::ok)
-                    .map(|parsed| (parsed, format!("{}\n", line.line)))
+                    .map(|parsed| (parsed, Cow::Borrowed(line.line)))
             });
             if let Some((parsed, line)) = hit {
                 return Some((parsed, Some(line), false));
             }
             let parsed = parse_file(&source, rel.clone(), kind);
-            let line = stamp
-                .filter(|s| s.modified() < settled)
-                .and_then(|s| {
-                    let json = crate::model::in_cache_format(|| serde_json::to_string(&parsed));
-                    Some(entry(&rel, s, &json.ok()?))
-                })
-                .flatten();
+            let line = stamp.filter(|s| s.modified() < settled).and_then(|s| {
+                let json = crate::model::in_cache_format(|| serde_json::to_string(&parsed));
+                entry(&rel, s, &json.ok()?).map(Cow::Owned)
+            });
             Some((parsed, line, true))
         })
         .collect();
     crate::timing("load: parse (cached)", t);
     let changed = results.iter().any(|(_, _, parsed)| *parsed) || results.len() != cached.len();
-    let mut parsed = Vec::with_capacity(results.len());
-    let mut out = format!("{MAGIC}\t{}\n", build_stamp());
-    for (p, line, _) in results {
-        parsed.push(p);
-        if let Some(line) = line {
-            out.push_str(&line);
-        }
-    }
+    let (parsed, lines): (Vec<Parsed>, Vec<Option<Cow<str>>>) =
+        results.into_iter().map(|(p, line, _)| (p, line)).unzip();
     if changed {
         let t = std::time::Instant::now();
+        let mut out = format!("{MAGIC}\t{}\n", build_stamp());
+        for line in lines.iter().flatten() {
+            out.push_str(line);
+            out.push('\n');
+        }
         // A cache that cannot be written costs only time.
         let _ = write_in(&dir, FILE, out.as_bytes());
         crate::timing("load: write cache", t);
@@ -153,15 +150,15 @@ pub(super) fn parse_all(root: &Path, files: Vec<String>) -> Vec<Parsed> {
     parsed
 }
 
-/// The cache line of one file; `None` for paths the line format cannot
-/// hold (a tab or a newline in a file name).
+/// The cache line of one file, without its line end; `None` for paths the
+/// line format cannot hold (a tab or a newline in a file name).
 fn entry(rel: &str, stamp: Stamp, json: &str) -> Option<String> {
     if rel.contains(['\t', '\n']) || json.contains('\n') {
         return None;
     }
     let s = stamp.0;
     Some(format!(
-        "{rel}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{json}\n",
+        "{rel}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{json}",
         s[0], s[1], s[2], s[3], s[4], s[5], s[6]
     ))
 }

@@ -19,6 +19,7 @@ use crate::model::{Page, Roles, number_slug};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -351,27 +352,22 @@ fn account_pages(
     invoices: &[(&Entry, &str)],
     page: &PageFn,
 ) -> Result<Vec<String>, BuildError> {
-    let summarize = || -> Vec<Value> {
-        invoices
-            .iter()
-            .map(|(e, _)| pages::invoice_summary(site, e))
-            .collect()
-    };
+    let summarize = || pages::invoice_summaries(site, invoices.iter().map(|(e, _)| *e));
     let mut summaries = summarize();
     let mut bad = vec![];
     if let Some((a, path)) = account {
-        // The summaries are lent to the account page only when they are
-        // all of its invoices...
-        let whole = invoices.len() == site.entries_of(&a.id).len();
-        let given = whole.then(|| Value::Array(std::mem::take(&mut summaries)));
-        let (links, mut data) = page(&Job::Account(a), path, given)?;
-        bad.extend(links);
-        // ... and taken back for the invoices' own pages.
-        summaries = match data.remove("invoices") {
-            Some(Value::Array(list)) if whole && list.len() == invoices.len() => list,
-            _ if whole => summarize(),
-            _ => summaries,
-        };
+        if invoices.len() == site.entries_of(&a.id).len() {
+            // Lent to the account page, then taken back for the invoices'
+            // own pages.
+            let (links, mut data) = page(&Job::Account(a), path, Some(Value::Array(summaries)))?;
+            bad.extend(links);
+            summaries = match data.remove("invoices") {
+                Some(Value::Array(list)) => list,
+                _ => summarize(),
+            };
+        } else {
+            bad.extend(page(&Job::Account(a), path, None)?.0);
+        }
     }
     for ((e, path), summary) in invoices.iter().zip(summaries) {
         bad.extend(page(&Job::Invoice(e), path, Some(summary))?.0);
@@ -647,11 +643,7 @@ impl<'s, 'a> Renderer<'s, 'a> {
             Job::Account(a) => {
                 let invoices = match given {
                     Some(Value::Array(list)) => list,
-                    _ => site
-                        .entries_of(&a.id)
-                        .iter()
-                        .map(|e| pages::invoice_summary(site, e))
-                        .collect(),
+                    _ => pages::invoice_summaries(site, site.entries_of(&a.id)),
                 };
                 ("site/account.html", pages::account(site, a, invoices))
             }
@@ -751,18 +743,18 @@ fn data_files<'s>(site: &Site, assets: &'s [(String, Vec<u8>)]) -> Vec<(String, 
 impl DataFile<'_> {
     /// The file's content. `search`: the index as JSON and as a script,
     /// made once for both files.
-    fn bytes(
-        &self,
+    fn bytes<'x>(
+        &'x self,
         site: &Site,
         doc: &StatusDoc,
-        search: &std::sync::OnceLock<(String, String)>,
-    ) -> Result<Vec<u8>, BuildError> {
+        search: &'x std::sync::OnceLock<(String, String)>,
+    ) -> Result<Cow<'x, [u8]>, BuildError> {
         let search = || search.get_or_init(|| search::files(&search::items(site)));
         Ok(match self {
             DataFile::Status => {
                 let json = serde_json::to_string_pretty(doc)
                     .map_err(|e| BuildError::Failed(e.to_string()))?;
-                (json + "\n").into_bytes()
+                Cow::Owned((json + "\n").into_bytes())
             }
             DataFile::Calendar => {
                 let config = site.config();
@@ -773,11 +765,11 @@ impl DataFile<'_> {
                     .and_then(|c| c.site.base_url.as_ref())
                     .map(|u| u.value.as_str())
                     .filter(|u| is_web_url(u));
-                ics::calendar(site.ledger, &title, base).into_bytes()
+                Cow::Owned(ics::calendar(site.ledger, &title, base).into_bytes())
             }
-            DataFile::SearchIndex => search().0.clone().into_bytes(),
-            DataFile::SearchScript => search().1.clone().into_bytes(),
-            DataFile::Asset(bytes) => bytes.to_vec(),
+            DataFile::SearchIndex => Cow::Borrowed(search().0.as_bytes()),
+            DataFile::SearchScript => Cow::Borrowed(search().1.as_bytes()),
+            DataFile::Asset(bytes) => Cow::Borrowed(bytes),
         })
     }
 }

@@ -63,10 +63,10 @@ fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Resolves `link` against `folder`, the parts of the page's folder
-/// (relative to the site root); None when it climbs above the root.
-fn resolve(folder: &[&str], link: &str) -> Option<String> {
-    let path = link.split(['#', '?']).next().unwrap_or_default();
+/// Resolves `path` (a link without its `?query` and `#fragment`) against
+/// `folder`, the parts of the page's folder (relative to the site root);
+/// None when it climbs above the root.
+fn resolve(folder: &[&str], path: &str) -> Option<String> {
     if path.starts_with('/') {
         return None;
     }
@@ -102,7 +102,7 @@ pub fn broken(page: &str, html: &str, files: &HashSet<&str>) -> Vec<String> {
         let path = link.split(['#', '?']).next().unwrap_or_default();
         // `?q=...` alone stays on the page itself.
         let ok =
-            path.is_empty() || resolve(&folder, &link).is_some_and(|t| files.contains(t.as_str()));
+            path.is_empty() || resolve(&folder, path).is_some_and(|t| files.contains(t.as_str()));
         if !ok && !out.iter().any(|l| *l == link) {
             out.push(link.into_owned());
         }

@@ -265,6 +265,17 @@ pub fn invoice_summary(site: &Site, e: &Entry) -> Value {
     })
 }
 
+/// [`invoice_summary`] of each of `entries`.
+pub fn invoice_summaries<'e>(
+    site: &Site,
+    entries: impl IntoIterator<Item = &'e Entry<'e>>,
+) -> Vec<Value> {
+    entries
+        .into_iter()
+        .map(|e| invoice_summary(site, e))
+        .collect()
+}
+
 // ------------------------------------------------------------------ dashboard
 
 /// Outstanding per currency and aging bucket, for the chart and the totals.
