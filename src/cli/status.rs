@@ -31,11 +31,17 @@ pub fn run(cli: &Cli, account: Option<&str>, all: bool, format: Format) -> CmdRe
     let doc = report::build(&ledger, account);
     crate::timing("report", t);
     let t = std::time::Instant::now();
-    let out = match format {
-        Format::Json => serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n",
-        Format::Table => table(&doc, all, cli.quiet),
-    };
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    // Streamed: the JSON of 60,000 invoices is tens of megabytes, and
+    // building it as one string first costs more than writing it.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Table => out.write_all(table(&doc, all, cli.quiet).as_bytes())?,
+    }
+    out.flush()?;
     crate::timing("output", t);
     Ok(ExitCode::SUCCESS)
 }

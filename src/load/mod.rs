@@ -183,7 +183,7 @@ pub fn load(root: &Path) -> Repo {
     let t = std::time::Instant::now();
     let listing = walk::walk(root);
     crate::timing("walk", t);
-    let mut repo = assemble(cache::parse_all(root, listing.files));
+    let mut repo = assemble(cache::parse_all(root, listing.files, listing.stamps));
     repo.diagnostics.extend(listing.diagnostics);
     repo.root = root.to_path_buf();
     repo
@@ -205,13 +205,15 @@ fn parse_files(source: &dyn Source, files: Vec<String>) -> Vec<Parsed> {
         .collect()
 }
 
+/// Records are boxed so that the lists of 60,000 parses moved between
+/// phases hold pointers, not half-kilobyte records each.
 #[derive(serde::Serialize, serde::Deserialize)]
 enum Loaded {
-    Config(Record<Config>),
-    Page(Record<Page>),
-    Account(String, Record<Account>),
-    Project(String, Record<Project>),
-    Invoice(String, Record<Invoice>),
+    Config(Box<Record<Config>>),
+    Page(Box<Record<Page>>),
+    Account(String, Box<Record<Account>>),
+    Project(String, Box<Record<Project>>),
+    Invoice(String, Box<Record<Invoice>>),
     /// The file could not be read as a record; its folder still exists.
     Broken(Option<String>),
 }
@@ -256,16 +258,16 @@ fn parse_file(source: &dyn Source, rel: String, kind: Kind) -> Parsed {
         }
     };
     let result = match kind {
-        Kind::Config => parse_config(&bytes, &rel).map(Loaded::Config),
-        Kind::Page => parse_record(&bytes, &rel, &stem).map(Loaded::Page),
+        Kind::Config => parse_config(&bytes, &rel).map(|r| Loaded::Config(Box::new(r))),
+        Kind::Page => parse_record(&bytes, &rel, &stem).map(|r| Loaded::Page(Box::new(r))),
         Kind::Account { account } => {
-            parse_record(&bytes, &rel, &stem).map(|r| Loaded::Account(account, r))
+            parse_record(&bytes, &rel, &stem).map(|r| Loaded::Account(account, Box::new(r)))
         }
         Kind::Project { account } => {
-            parse_record(&bytes, &rel, &stem).map(|r| Loaded::Project(account, r))
+            parse_record(&bytes, &rel, &stem).map(|r| Loaded::Project(account, Box::new(r)))
         }
         Kind::Invoice { account } => {
-            parse_record(&bytes, &rel, &stem).map(|r| Loaded::Invoice(account, r))
+            parse_record(&bytes, &rel, &stem).map(|r| Loaded::Invoice(account, Box::new(r)))
         }
     };
     let loaded = match result {
@@ -758,11 +760,11 @@ fn assemble(parsed: Vec<Parsed>) -> Repo {
     for p in parsed {
         repo.diagnostics.extend(p.diagnostics);
         match p.loaded {
-            Loaded::Config(c) => repo.config = Some(c),
-            Loaded::Page(pg) => repo.handbook.push(pg),
-            Loaded::Account(a, r) => dir(&mut accounts, a).account = Some(r),
-            Loaded::Project(a, r) => dir(&mut accounts, a).projects.push(r),
-            Loaded::Invoice(a, r) => dir(&mut accounts, a).invoices.push(r),
+            Loaded::Config(c) => repo.config = Some(*c),
+            Loaded::Page(pg) => repo.handbook.push(*pg),
+            Loaded::Account(a, r) => dir(&mut accounts, a).account = Some(*r),
+            Loaded::Project(a, r) => dir(&mut accounts, a).projects.push(*r),
+            Loaded::Invoice(a, r) => dir(&mut accounts, a).invoices.push(*r),
             Loaded::Broken(Some(a)) => {
                 dir(&mut accounts, a);
             }

@@ -1,25 +1,76 @@
-//! Finding record files on disk: walkdir over SPEC §1's layout, hidden
-//! entries skipped, symlinks followed only when they stay inside the
-//! repository (and never into folders, which could loop).
+//! Finding record files on disk: SPEC §1's layout, hidden entries skipped,
+//! symlinks followed only when they stay inside the repository (and never
+//! into folders, which could loop). Each file is stamped as it is found, for
+//! the records cache.
 
 use super::{classify, slug_diagnostic};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::is_slug;
 use rayon::prelude::*;
 use std::path::Path;
-use walkdir::WalkDir;
 
+#[derive(Default)]
 pub struct Listing {
     /// Relative, `/`-separated paths of files to read, sorted.
     pub files: Vec<String>,
+    /// The stamp of each file in `files`, where the system gives one.
+    pub stamps: Vec<Option<Stamp>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Listing {
+    fn push(&mut self, rel: String, stamp: Option<Stamp>) {
+        self.files.push(rel);
+        self.stamps.push(stamp);
+    }
+
+    fn append(&mut self, other: Listing) {
+        self.files.extend(other.files);
+        self.stamps.extend(other.stamps);
+        self.diagnostics.extend(other.diagnostics);
+    }
+}
+
+/// What identifies one version of a file, as `stat` reports it: its size,
+/// modification and change times, inode and device. Git decides whether a
+/// work-tree file changed from the same facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp(pub [i64; 7]);
+
+impl Stamp {
+    /// The stamp of the file `path` leads to (links followed).
+    pub fn of(path: &Path) -> Option<Stamp> {
+        Stamp::from_metadata(&std::fs::metadata(path).ok()?)
+    }
+
+    #[cfg(unix)]
+    fn from_metadata(m: &std::fs::Metadata) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp([
+            m.len() as i64,
+            m.mtime(),
+            m.mtime_nsec(),
+            m.ctime(),
+            m.ctime_nsec(),
+            m.ino() as i64,
+            m.dev() as i64,
+        ]))
+    }
+
+    /// Without inode and change time a stamp is too weak: no caching.
+    #[cfg(not(unix))]
+    fn from_metadata(_: &std::fs::Metadata) -> Option<Stamp> {
+        None
+    }
+
+    /// Seconds since the epoch of the last modification.
+    pub fn modified(&self) -> i64 {
+        self.0[1]
+    }
+}
+
 pub fn walk(root: &Path) -> Listing {
-    let mut listing = Listing {
-        files: vec![],
-        diagnostics: vec![],
-    };
+    let mut listing = Listing::default();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let config = root.join("folio.yaml");
     if config.is_file() && !stays_inside(&canonical_root, &config) {
@@ -31,7 +82,7 @@ pub fn walk(root: &Path) -> Listing {
             "replace the link with the file itself",
         ));
     } else if config.is_file() {
-        listing.files.push("folio.yaml".into());
+        listing.push("folio.yaml".into(), Stamp::of(&config));
     } else {
         listing.diagnostics.push(Diagnostic::new(
             Code::ReadError,
@@ -63,8 +114,7 @@ pub fn walk(root: &Path) -> Listing {
         .map(|(dir, depth)| walk_folder(root, &canonical_root, &dir, depth))
         .collect();
     for part in parts {
-        listing.files.extend(part.files);
-        listing.diagnostics.extend(part.diagnostics);
+        listing.append(part);
     }
     listing
 }
@@ -75,24 +125,17 @@ pub fn walk(root: &Path) -> Listing {
 pub fn walk_account(root: &Path, id: &str) -> Listing {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let accounts = root.join("accounts");
-    let mut diagnostics = vec![];
     if id.starts_with('.') || id.contains('/') || !stays_inside(&canonical_root, &accounts) {
-        return Listing {
-            files: vec![],
-            diagnostics,
-        };
+        return Listing::default();
     }
     let dir = accounts.join(id);
     if !stays_inside(&canonical_root, &dir) {
-        diagnostics.push(outside_link(&format!("accounts/{id}")));
         return Listing {
-            files: vec![],
-            diagnostics,
+            diagnostics: vec![outside_link(&format!("accounts/{id}"))],
+            ..Listing::default()
         };
     }
-    let mut listing = walk_folder(root, &canonical_root, &dir, 2);
-    listing.diagnostics.extend(diagnostics);
-    listing
+    walk_folder(root, &canonical_root, &dir, 2)
 }
 
 /// Lists `handbook/`, as [`walk`] would.
@@ -101,8 +144,8 @@ pub fn walk_handbook(root: &Path) -> Listing {
     let dir = root.join("handbook");
     if !stays_inside(&canonical_root, &dir) {
         return Listing {
-            files: vec![],
             diagnostics: vec![outside_link("handbook")],
+            ..Listing::default()
         };
     }
     walk_folder(root, &canonical_root, &dir, 3)
@@ -169,53 +212,82 @@ fn account_folders(
     dirs
 }
 
-/// Lists the record files under one folder (`handbook/` or an account folder).
+/// Lists the record files under one folder (`handbook/` or an account
+/// folder), at most `max_depth` levels down.
 fn walk_folder(root: &Path, canonical_root: &Path, dir: &Path, max_depth: usize) -> Listing {
-    let mut listing = Listing {
-        files: vec![],
-        diagnostics: vec![],
-    };
-    if !dir.is_dir() {
+    let mut listing = Listing::default();
+    let Some(rel) = relative(root, dir).filter(|_| dir.is_dir()) else {
         return listing;
+    };
+    if rel.starts_with("accounts/") {
+        check_account_dir(dir, &rel, &mut listing.diagnostics);
     }
-    let walker = WalkDir::new(dir)
-        .follow_links(false)
-        .max_depth(max_depth)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker.flatten() {
-        let Ok(rel_path) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let rel = rel_path
-            .components()
+    list(canonical_root, dir, &rel, max_depth, &mut listing);
+    listing
+}
+
+/// `path` relative to `root`, `/`-separated.
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    Some(
+        rel.components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
-            .join("/");
-        if entry.depth() == 0 {
-            if rel.starts_with("accounts/") {
-                check_account_dir(entry.path(), &rel, &mut listing.diagnostics);
-            }
+            .join("/"),
+    )
+}
+
+/// Adds the record files under `dir` (`rel` from the root) to `listing`:
+/// entries in name order, a folder's files right after it, hidden entries
+/// skipped, only real folders entered (a linked one could loop), `depth`
+/// levels down at most.
+///
+/// std's `read_dir` rather than walkdir, because its entries are stamped
+/// relative to the open folder: for 60,000 files that is a third cheaper
+/// than a `stat` by full path, which walkdir's entries would need.
+fn list(canonical_root: &Path, dir: &Path, rel: &str, depth: usize, listing: &mut Listing) {
+    if depth == 0 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<(std::ffi::OsString, std::fs::DirEntry)> = entries
+        .flatten()
+        .map(|e| (e.file_name(), e))
+        .filter(|(name, _)| !name.as_encoded_bytes().starts_with(b"."))
+        .collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (name, entry) in entries {
+        let child = format!("{rel}/{}", name.to_string_lossy());
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            list(canonical_root, &entry.path(), &child, depth - 1, listing);
             continue;
         }
-        if classify(&rel).is_none() {
+        if classify(&child).is_none() {
             continue;
         }
-        if entry.path_is_symlink() {
-            match entry.path().canonicalize() {
-                Ok(target) if target.starts_with(canonical_root) && target.is_file() => {}
+        let stamp = if kind.is_symlink() {
+            let path = entry.path();
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(canonical_root) && target.is_file() => {
+                    Stamp::of(&path)
+                }
                 _ => {
-                    listing.diagnostics.push(outside_link(&rel));
+                    listing.diagnostics.push(outside_link(&child));
                     continue;
                 }
             }
-        } else if !entry.file_type().is_file() {
+        } else if kind.is_file() {
+            entry.metadata().ok().and_then(|m| Stamp::from_metadata(&m))
+        } else {
             continue;
-        }
-        listing.files.push(rel);
+        };
+        listing.push(child, stamp);
     }
-    listing
 }
 
 fn check_account_dir(path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) {

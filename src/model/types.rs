@@ -236,33 +236,39 @@ impl serde::Serialize for Share {
 
 impl<'de> Deserialize<'de> for Share {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ShareVisitor;
-        impl Visitor<'_> for ShareVisitor {
-            type Value = Share;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a percentage such as 10% or 12.5%")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Share, E> {
-                Share::checked(Decimal::from(v), &v.to_string())
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Share, E> {
-                Share::checked(Decimal::from(v), &v.to_string())
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Share, E> {
-                let text = format!("{v}");
-                let value = Decimal::from_str(&text)
-                    .map_err(|_| E::custom(format!("share `{text}` is not between 0% and 100%")))?;
-                Share::checked(value, &text)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Share, E> {
-                let number = v.trim().strip_suffix('%').unwrap_or(v).trim();
-                let value = Decimal::from_str(number).map_err(|_| {
-                    E::custom(format!("share `{v}` is not a percentage such as 10%"))
-                })?;
-                Share::checked(value, v)
-            }
+        // The cache's format does not say what type comes next: it holds
+        // what `serialize` wrote, the text.
+        if cache_format() {
+            let text = String::deserialize(d)?;
+            return ShareVisitor.visit_str(&text);
         }
         d.deserialize_any(ShareVisitor)
+    }
+}
+
+struct ShareVisitor;
+impl Visitor<'_> for ShareVisitor {
+    type Value = Share;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a percentage such as 10% or 12.5%")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Share, E> {
+        Share::checked(Decimal::from(v), &v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Share, E> {
+        Share::checked(Decimal::from(v), &v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Share, E> {
+        let text = format!("{v}");
+        let value = Decimal::from_str(&text)
+            .map_err(|_| E::custom(format!("share `{text}` is not between 0% and 100%")))?;
+        Share::checked(value, &text)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Share, E> {
+        let number = v.trim().strip_suffix('%').unwrap_or(v).trim();
+        let value = Decimal::from_str(number)
+            .map_err(|_| E::custom(format!("share `{v}` is not a percentage such as 10%")))?;
+        Share::checked(value, v)
     }
 }
 
