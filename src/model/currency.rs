@@ -24,15 +24,30 @@ const FOUR_DIGITS: &[&str] = &["CLF", "UYW"];
 /// The number of minor digits of an ISO 4217 currency, or `None` when the
 /// code is not a currency.
 pub fn minor_digits(code: &str) -> Option<u32> {
+    // Codes compared as numbers: a site formats hundreds of thousands of
+    // amounts, and string comparisons here showed in its profile.
+    let key = packed(code)?;
     [
-        (ZERO_DIGITS, 0),
         (TWO_DIGITS, 2),
+        (ZERO_DIGITS, 0),
         (THREE_DIGITS, 3),
         (FOUR_DIGITS, 4),
     ]
     .iter()
-    .find(|(codes, _)| codes.binary_search(&code).is_ok())
+    .find(|(codes, _)| {
+        codes
+            .binary_search_by_key(&key, |c| packed(c).unwrap_or(0))
+            .is_ok()
+    })
     .map(|(_, digits)| *digits)
+}
+
+/// A three-letter code as one number, in the codes' sort order.
+fn packed(code: &str) -> Option<u32> {
+    match *code.as_bytes() {
+        [a, b, c] => Some(u32::from_be_bytes([0, a, b, c])),
+        _ => None,
+    }
 }
 
 /// Every known code, for "did you mean" suggestions.

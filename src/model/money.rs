@@ -10,13 +10,17 @@ pub fn digits(currency: &str) -> u32 {
 
 /// Rounds half away from zero to the currency's minor digits.
 pub fn round(amount: Decimal, currency: &str) -> Decimal {
-    amount.round_dp_with_strategy(digits(currency), RoundingStrategy::MidpointAwayFromZero)
+    round_to(amount, digits(currency))
+}
+
+fn round_to(amount: Decimal, digits: u32) -> Decimal {
+    amount.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Machine form: `7000.00` (JSON, CSV).
 pub fn plain(amount: Decimal, currency: &str) -> String {
     let d = digits(currency);
-    let mut r = round(amount, currency);
+    let mut r = round_to(amount, d);
     r.rescale(d);
     r.to_string()
 }
@@ -32,17 +36,22 @@ pub fn human(amount: Decimal, currency: &str) -> String {
         Some((i, f)) => (i, Some(f)),
         None => (unsigned, None),
     };
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
+    // Built in one string: a site prints hundreds of thousands of amounts.
+    let mut out = String::with_capacity(text.len() + int.len() / 3 + 1 + currency.len());
+    out.push_str(sign);
+    for (i, c) in int.char_indices() {
         if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(c);
+        out.push(c);
     }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f} {currency}"),
-        None => format!("{sign}{grouped} {currency}"),
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
     }
+    out.push(' ');
+    out.push_str(currency);
+    out
 }
 
 #[cfg(test)]

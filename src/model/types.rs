@@ -308,14 +308,26 @@ pub fn is_slug(s: &str) -> bool {
 /// characters outside `a-z0-9` replaced by `-`, trimmed of `-`.
 pub fn number_slug(number: &str) -> String {
     let mut out = String::with_capacity(number.len());
-    for c in number.chars().flat_map(char::to_lowercase) {
+    // Separators are never doubled, nor put first or (below) left last.
+    let mut push = |c: char| {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {
             out.push(c);
-        } else if !out.ends_with('-') {
+        } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
+    };
+    for c in number.chars() {
+        // ASCII, nearly every number, skips the Unicode case tables.
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(&mut push);
+        }
     }
-    out.trim_matches('-').to_string()
+    if out.ends_with('-') {
+        out.pop();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -351,6 +363,13 @@ mod tests {
         assert_eq!(number_slug("  #7 "), "7");
         assert_eq!(number_slug("../../etc"), "etc");
         assert_eq!(number_slug("A__B"), "a-b");
+        // Outside ASCII, Unicode lowercasing decides: the Kelvin sign
+        // lowercases to `k`, a dotted capital I to `i` and a combining dot.
+        assert_eq!(number_slug("\u{212A}-1"), "k-1");
+        assert_eq!(number_slug("\u{130}X"), "i-x");
+        assert_eq!(number_slug("Ünï-7"), "n-7");
+        assert_eq!(number_slug("---"), "");
+        assert_eq!(number_slug("é"), "");
     }
 
     #[derive(Deserialize)]
