@@ -257,7 +257,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     let mut names: Vec<&str> = all_paths.iter().map(String::as_str).collect();
     names.extend(data.iter().map(|(p, _)| p.as_str()));
     check_paths(&names)?;
-    let mut known: HashSet<&str> = names.iter().copied().collect();
+    let mut known: links::Files = names.iter().copied().collect();
     if let Scope::Pages { known: served } = plan.scope {
         known.extend(served.iter().map(String::as_str));
     }
@@ -272,15 +272,18 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     let dir = plan.dir;
     let write = |rel: &str, bytes: &[u8]| -> Result<(), BuildError> {
         match plan.write {
-            Write::Fresh => std::fs::write(dir.join(rel), bytes),
+            Write::Fresh => output::write_new(dir, rel, bytes),
             Write::InPlace => output::replace(dir, rel, bytes),
         }
         .map_err(|e| io_failure(&dir.join(rel), e))
     };
-    let selected_paths: Vec<&str> = selected.iter().map(|(_, p)| *p).collect();
-    let data_paths: Vec<&str> = data.iter().map(|(p, _)| p.as_str()).collect();
-    output::make_folders(dir, &selected_paths).map_err(|e| io_failure(dir, e))?;
-    output::make_folders(dir, &data_paths).map_err(|e| io_failure(dir, e))?;
+    let mut paths: Vec<&str> = selected.iter().map(|(_, p)| *p).collect();
+    paths.extend(data.iter().map(|(p, _)| p.as_str()));
+    match plan.write {
+        Write::Fresh => output::make_parent_folders(dir, &paths),
+        Write::InPlace => output::make_folders(dir, &paths),
+    }
+    .map_err(|e| io_failure(dir, e))?;
     let search = std::sync::OnceLock::new();
     let make_data = || {
         data.par_iter()

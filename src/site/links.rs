@@ -3,7 +3,11 @@
 //! folders count as broken, because from file:// a folder does not open its
 //! index.html.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
+
+/// The paths a site has. Fx hashing: links are looked up by the million on
+/// a large site and short paths need no DoS-resistant hash here.
+pub type Files<'a> = FxHashSet<&'a str>;
 
 /// The value of every `href="..."` and `src="..."` attribute in `html`,
 /// the `href`s first. Generated HTML always quotes attributes with `"`
@@ -64,33 +68,42 @@ fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Resolves `path` (a link without its `?query` and `#fragment`) against
-/// `folder`, the parts of the page's folder (relative to the site root);
-/// None when it climbs above the root.
-fn resolve(folder: &[&str], path: &str) -> Option<String> {
+/// `folder`, the page's folder (relative to the site root, `/`-separated),
+/// into `out`; false when it climbs above the root.
+fn resolve(folder: &str, path: &str, out: &mut String) -> bool {
     if path.starts_with('/') {
-        return None;
+        return false;
     }
-    let mut parts: Vec<&str> = folder.to_vec();
+    out.clear();
+    out.push_str(folder);
     for seg in path.split('/') {
         match seg {
             "" | "." => {}
+            ".." if out.is_empty() => return false,
             ".." => {
-                parts.pop()?;
+                let parent = out.rfind('/').unwrap_or(0);
+                out.truncate(parent);
             }
-            s => parts.push(s),
+            s => {
+                if !out.is_empty() {
+                    out.push('/');
+                }
+                out.push_str(s);
+            }
         }
     }
-    Some(parts.join("/"))
+    true
 }
 
 /// The internal links of `html` (at `page`) that point at nothing in `files`.
-pub fn broken(page: &str, html: &str, files: &HashSet<&str>) -> Vec<String> {
+pub fn broken(page: &str, html: &str, files: &Files) -> Vec<String> {
     let mut out = vec![];
-    let mut folder: Vec<&str> = page.split('/').collect();
-    folder.pop();
+    let folder = page.rsplit_once('/').map_or("", |(folder, _)| folder);
     // Pages repeat their links (the navigation, an account's page links each
     // invoice from its row and its timeline): each distinct one is checked once.
-    let mut seen: HashSet<&str> = HashSet::with_capacity(64);
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    seen.reserve(64);
+    let mut target = String::new();
     for raw in targets(html) {
         if !seen.insert(raw) {
             continue;
@@ -101,8 +114,8 @@ pub fn broken(page: &str, html: &str, files: &HashSet<&str>) -> Vec<String> {
         }
         let path = link.split(['#', '?']).next().unwrap_or_default();
         // `?q=...` alone stays on the page itself.
-        let ok =
-            path.is_empty() || resolve(&folder, path).is_some_and(|t| files.contains(t.as_str()));
+        let ok = path.is_empty()
+            || (resolve(folder, path, &mut target) && files.contains(target.as_str()));
         if !ok && !out.iter().any(|l| *l == link) {
             out.push(link.into_owned());
         }
@@ -116,8 +129,9 @@ mod tests {
 
     #[test]
     fn finds_broken_internal_links() {
-        let files: HashSet<&str> =
-            ["index.html", "accounts/acme/index.html", "assets/site.css"].into();
+        let files: Files = ["index.html", "accounts/acme/index.html", "assets/site.css"]
+            .into_iter()
+            .collect();
         let html = r##"<a href="../../index.html">home</a><a href="../acme/index.html#x">a</a>
             <link href="../../assets/site.css"><a href="https://example.com">x</a><a href="mailto:a@b">m</a>
             <a href="#top">t</a><a href="../nope/index.html">n</a><a href="../acme/">folder</a>
@@ -136,7 +150,7 @@ mod tests {
 
     #[test]
     fn escaped_slashes_are_read_back() {
-        let files: HashSet<&str> = ["a/index.html"].into();
+        let files: Files = ["a/index.html"].into_iter().collect();
         assert!(broken("index.html", r#"<a href="a&#x2F;index.html">"#, &files).is_empty());
     }
 }

@@ -301,6 +301,31 @@ pub fn make_folders(dir: &Path, paths: &[&str]) -> io::Result<()> {
         .try_for_each(|f| fs::create_dir_all(dir.join(f)))
 }
 
+/// Creates under `dir` the folder that holds the folder of every file in
+/// `paths` (`invoices/` for `invoices/inv-1/index.html`): with
+/// [`write_new`], each page's own folder is then made as the page is
+/// written, spread over the render instead of 60,000 `mkdir`s in one
+/// parent contending for its lock up front.
+pub fn make_parent_folders(dir: &Path, paths: &[&str]) -> io::Result<()> {
+    let folders: Vec<&str> = paths
+        .iter()
+        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    make_folders(dir, &folders)
+}
+
+/// Writes a new file `dir/rel`, making its folder when it is missing (its
+/// folder's parent must exist: see [`make_parent_folders`]).
+pub fn write_new(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    if let Some((folder, _)) = rel.rsplit_once('/') {
+        match fs::create_dir(dir.join(folder)) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+            _ => {}
+        }
+    }
+    fs::write(dir.join(rel), bytes)
+}
+
 /// Writes `files` (relative path, bytes) under `dir`, folders first, files
 /// in parallel.
 pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
