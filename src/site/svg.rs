@@ -12,32 +12,50 @@ pub const BUCKETS: [&str; 5] = ["current", "1-30", "31-60", "61-90", "90+"];
 
 /// Escapes text for SVG/HTML content and attributes.
 pub fn escape(s: &str) -> String {
-    // Most values (dates, amounts, ids) need no escaping: copy them whole,
-    // and copy the runs between special characters whole otherwise. Every
-    // value a page prints passes here, so special bytes are found by one
-    // table lookup each rather than five comparisons.
-    const SPECIAL: [bool; 256] = {
-        let mut t = [false; 256];
-        t[b'&' as usize] = true;
-        t[b'<' as usize] = true;
-        t[b'>' as usize] = true;
-        t[b'"' as usize] = true;
-        t[b'\'' as usize] = true;
-        t
-    };
-    let bytes = s.as_bytes();
-    let Some(first) = bytes.iter().position(|&b| SPECIAL[b as usize]) else {
+    // Most values (dates, amounts, ids) need no escaping: copied whole.
+    if !s.bytes().any(|b| SPECIAL[b as usize]) {
         return s.to_string();
-    };
+    }
     let mut out = String::with_capacity(s.len() + 16);
-    out.push_str(&s[..first]);
-    let mut run = first;
-    for (i, &b) in bytes.iter().enumerate().skip(first) {
+    escape_runs(s, |part| out.push_str(part));
+    out
+}
+
+/// [`escape`], written into `w`: what the templates use for `{{ value }}`,
+/// so that the hundreds of thousands of values a site prints need no
+/// string each.
+pub fn escape_into(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut result = Ok(());
+    escape_runs(s, |part| {
+        if result.is_ok() {
+            result = w.write_all(part.as_bytes());
+        }
+    });
+    result
+}
+
+/// The bytes special in HTML text and attributes, by one table lookup each.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t
+};
+
+/// Gives `s` escaped to `emit`, as runs of plain text and entities.
+fn escape_runs(s: &str, mut emit: impl FnMut(&str)) {
+    let mut run = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
         if !SPECIAL[b as usize] {
             continue;
         }
-        out.push_str(&s[run..i]);
-        out.push_str(match b {
+        if run < i {
+            emit(&s[run..i]);
+        }
+        emit(match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
@@ -46,8 +64,9 @@ pub fn escape(s: &str) -> String {
         });
         run = i + 1;
     }
-    out.push_str(&s[run..]);
-    out
+    if run < s.len() {
+        emit(&s[run..]);
+    }
 }
 
 fn bucket_label(b: &str) -> String {
@@ -121,6 +140,9 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(escape(raw), want, "{raw}");
+            let mut into = vec![];
+            escape_into(raw, &mut into).unwrap();
+            assert_eq!(String::from_utf8(into).unwrap(), want, "{raw} (into)");
         }
     }
 

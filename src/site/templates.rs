@@ -107,6 +107,7 @@ fn new_tera() -> tera::Tera {
     super::message::harden(&mut tera);
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     tera.set_escape_fn(super::svg::escape);
+    tera.set_escape_into_fn(super::svg::escape_into);
     tera
 }
 
