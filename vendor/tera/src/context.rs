@@ -92,13 +92,9 @@ impl Context {
     /// Takes a serde-json `Value` and convert it into a `Context` with no overhead/cloning.
     pub fn from_value(obj: Value) -> TeraResult<Self> {
         match obj {
-            Value::Object(m) => {
-                let mut data = BTreeMap::new();
-                for (key, value) in m {
-                    data.insert(key, value);
-                }
-                Ok(Context { data })
-            }
+            // folio: collected in one go (the keys come sorted, so the map
+            // is built without comparing them), not inserted one by one.
+            Value::Object(m) => Ok(Context { data: m.into_iter().collect() }),
             _ => Err(Error::msg(
                 "Creating a Context from a Value/Serialize requires it being a JSON object",
             )),
@@ -358,16 +354,40 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
         return Some(value);
     }
 
+    // folio: a pointer of plain ASCII segments (nearly every lookup, such as
+    // `kind` or `commit.url`) is split on its dots directly: the state
+    // machine below gives the same segments for it, at several times the cost.
+    let plain = pointer
+        .bytes()
+        .all(|b| b.is_ascii() && !matches!(b, b'"' | b'\'' | b'\\' | b'[' | b']' | b'~'));
+    if plain {
+        let mut target = value;
+        let mut start = 0;
+        for (i, &b) in pointer.as_bytes().iter().enumerate().chain([(pointer.len(), &b'.')]) {
+            if b == b'.' {
+                if i > start {
+                    target = step(target, &pointer[start..i])?;
+                }
+                start = i + 1;
+            }
+        }
+        return Some(target);
+    }
     // folio: unescape `~1` and `~0` only in the keys that hold a `~`; the
     // two `replace` calls allocated for every segment of every lookup.
-    PointerMachina::new(pointer).map(unescape_pointer_token).try_fold(
-        value,
-        |target, token| match target {
-            Value::Object(map) => map.get(token.as_ref()),
-            Value::Array(list) => parse_index(&token).and_then(|x| list.get(x)),
-            _ => None,
-        },
-    )
+    PointerMachina::new(pointer)
+        .map(unescape_pointer_token)
+        .try_fold(value, |target, token| step(target, token.as_ref()))
+}
+
+/// One segment of a pointer: a key of an object or an index of an array.
+#[inline]
+fn step<'a>(target: &'a Value, token: &str) -> Option<&'a Value> {
+    match target {
+        Value::Object(map) => map.get(token),
+        Value::Array(list) => parse_index(token).and_then(|x| list.get(x)),
+        _ => None,
+    }
 }
 
 /// A segment of a dotted pointer with `~1` and `~0` unescaped, borrowed

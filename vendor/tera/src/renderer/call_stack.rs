@@ -29,8 +29,8 @@ impl<'a> UserContext<'a> {
 
     pub fn find_value_by_dotted_pointer(&self, pointer: &str) -> Option<&'a Value> {
         // folio: no allocation for the usual root without `~`.
-        let raw = pointer.split('.').next().unwrap();
-        if raw.contains('~') {
+        let raw = &pointer[..crate::utils::find_byte(pointer, b'.').unwrap_or(pointer.len())];
+        if crate::utils::find_byte(raw, b'~').is_some() {
             let root = raw.replace("~1", "/").replace("~0", "~");
             let rest = &pointer[root.len() + 1..];
             return self.inner.get(&root).and_then(|val| dotted_pointer(val, rest));
@@ -124,7 +124,7 @@ impl<'a> CallStack<'a> {
         }
 
         // Not in stack frame, look in user supplied context
-        if key.contains('.') {
+        if crate::utils::find_byte(key, b'.').is_some() {
             return self.context.find_value_by_dotted_pointer(key).map(Cow::Borrowed);
         } else if let Some(value) = self.context.find_value(key) {
             return Some(Cow::Borrowed(value));
