@@ -527,6 +527,23 @@ fn rebuilds_on_changes_and_shows_record_errors() {
         count(&v3) + 2,
         "one rebuild, for the record only"
     );
+    // The log tells the first, whole build from an update of a few pages.
+    let log = s.stderr();
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("built ") && l.contains(" pages in ")),
+        "{log}"
+    );
+    let update = lines
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("updated "))
+        .unwrap_or_else(|| panic!("no update line:\n{log}"));
+    let words: Vec<&str> = update.split(' ').collect();
+    let (rendered, pages): (usize, usize) = (words[0].parse().unwrap(), words[2].parse().unwrap());
+    assert!(0 < rendered && rendered < pages, "{update}");
 }
 
 /// Records broken before the first build: every page is the error page

@@ -27,6 +27,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
     let reporter = Arc::new(move |report: Report| match report {
         Report::Built {
             pages,
+            rendered,
             elapsed,
             warnings,
         } => {
@@ -40,8 +41,14 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
                 }
                 *shown = Some(warnings.to_vec());
             }
+            // An update of the served site renders only what changed.
+            let what = if rendered < pages {
+                format!("updated {rendered} of {pages} pages")
+            } else {
+                format!("built {pages} pages")
+            };
             eprintln!(
-                "built {pages} pages in {} ms{}",
+                "{what} in {} ms{}",
                 elapsed.as_millis(),
                 match warnings.len() {
                     0 => String::new(),

@@ -35,7 +35,11 @@ pub struct Options {
 /// What a successful build wrote, and the warnings met on the way.
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// The pages the site has.
     pub pages: usize,
+    /// The pages this build rendered: all of them, or those an update of a
+    /// served site touched.
+    pub rendered: usize,
     pub files: usize,
     pub warnings: Vec<Diagnostic>,
 }
@@ -332,6 +336,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     Ok(Rendered {
         summary: Summary {
             pages: all_paths.len(),
+            rendered: selected.len(),
             files: names.len() + 1,
             warnings,
         },

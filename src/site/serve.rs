@@ -109,6 +109,7 @@ pub struct Options {
 pub enum Report<'a> {
     Built {
         pages: usize,
+        rendered: usize,
         elapsed: Duration,
         warnings: &'a [Diagnostic],
     },
@@ -366,6 +367,7 @@ fn rebuild(
         Ok(summary) => {
             report(Report::Built {
                 pages: summary.pages,
+                rendered: summary.rendered,
                 elapsed: started.elapsed(),
                 warnings: &summary.warnings,
             });
