@@ -254,6 +254,24 @@ mod tests {
         format!("{repo:?}")
     }
 
+    /// Writes `files` (relative path, text) under a new `records` folder.
+    fn records_with<'f>(
+        tmp: &tempfile::TempDir,
+        files: impl IntoIterator<Item = (&'f str, &'f str)>,
+    ) -> std::path::PathBuf {
+        let root = tmp.path().join("records");
+        for (rel, text) in files {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        root
+    }
+
+    fn example() -> impl Iterator<Item = (&'static str, &'static str)> {
+        crate::embedded::EXAMPLE.iter().map(|(p, t)| (*p, *t))
+    }
+
     fn cached_lines(root: &Path) -> usize {
         entries(&std::fs::read(root.join(DIR).join(FILE)).unwrap_or_default()).len()
     }
@@ -264,8 +282,6 @@ mod tests {
     #[test]
     fn cached_records_equal_parsed_ones() {
         let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("records");
-        let bundled = crate::embedded::EXAMPLE.iter().map(|(p, t)| (*p, *t));
         let broken = [
             (
                 "accounts/acme/account.md",
@@ -281,11 +297,7 @@ mod tests {
             ),
             ("accounts/acme/projects/p.md", "---\nname: P\n"),
         ];
-        for (rel, text) in bundled.chain(broken) {
-            let p = root.join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
+        let root = records_with(&tmp, example().chain(broken));
         settle(&root, Duration::from_secs(3600));
         let want = uncached(&root);
         let first = format!("{:?}", super::super::load(&root));
@@ -325,12 +337,7 @@ mod tests {
     #[test]
     fn files_added_and_removed_are_matched_by_path() {
         let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("records");
-        for (rel, text) in crate::embedded::EXAMPLE {
-            let p = root.join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
+        let root = records_with(&tmp, example());
         settle(&root, Duration::from_secs(3600));
         super::super::load(&root);
         let listing = super::super::walk::walk(&root);
@@ -355,12 +362,7 @@ mod tests {
     #[test]
     fn a_linked_file_is_stamped_by_its_target() {
         let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("records");
-        for (rel, text) in crate::embedded::EXAMPLE {
-            let p = root.join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
+        let root = records_with(&tmp, example());
         let page = root.join("handbook/linked.md");
         std::fs::create_dir_all(root.join("shared")).unwrap();
         let target = root.join("shared/page.md");

@@ -227,7 +227,7 @@ fn walk_folder(root: &Path, canonical_root: &Path, dir: &Path, max_depth: usize)
 }
 
 /// `path` relative to `root`, `/`-separated.
-fn relative(root: &Path, path: &Path) -> Option<String> {
+pub fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
     Some(
         rel.components()

@@ -647,13 +647,9 @@ fn changes(root: &Path, workspace: Option<&Path>, event: &notify::Event) -> Vec<
         .iter()
         .filter(|p| workspace.is_none_or(|w| !p.starts_with(w)) && is_record_path(root, p))
         .filter_map(|p| {
-            let rel = p.strip_prefix(root).ok()?;
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
+            let rel = crate::load::walk::relative(root, p)?;
             // A path folio cannot place (not UTF-8, say) rebuilds everything.
-            Some(Change::of(&rel.join("/")).unwrap_or(Change::Everything))
+            Some(Change::of(&rel).unwrap_or(Change::Everything))
         })
         .collect()
 }
