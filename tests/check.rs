@@ -343,9 +343,21 @@ fn an_empty_file() {
         at(&d, "E007", INVOICE_FILE, 1, 1);
         assert_eq!(d["message"], "file is empty");
     }
-    // Empty front matter: every required key is named, one at a time.
-    let d = only_error(&bad_invoice("---\n---\n"));
-    assert_eq!(d["code"], "E010");
+    // Empty front matter: every required key is named at once.
+    let (code, doc) = bad_invoice("---\n---\n").check_json(&[]);
+    let messages: Vec<&str> = all_diagnostics(&doc)
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(code, 1);
+    assert_eq!(
+        messages,
+        [
+            "missing required key `number`",
+            "missing required key `issued`",
+            "missing required key `amount`"
+        ]
+    );
 }
 
 #[test]
@@ -634,6 +646,47 @@ fn three_broken_files_give_three_diagnostics() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn every_problem_of_one_file_in_one_run() {
+    // Two misspelled keys, a misspelled key in a list entry, an entry with
+    // no `from`, and bad values after the first problem serde meets.
+    let f = bad_invoice(
+        "---\nnumber: A-1\nisued: 2026-10-01\namount: 1000\ndue: 2026-11-31\nstatus: opne\nholds:\n  - reason: disputed\npayments:\n  - { date: 2026-10-02, amout: 5 }\n  - date: 2026-10-40\n    amount: 5\ntems: 30 days\n---\n",
+    );
+    let (code, doc) = f.check_json(&[]);
+    assert_eq!(code, 1);
+    let found: Vec<(&str, u64, &str)> = all_diagnostics(&doc)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("E012", 3, "unknown key `isued`"),
+            ("E014", 5, "`2026-11-31` is not a real calendar day"),
+            ("E031", 6, "`opne` is not an allowed value"),
+            ("E010", 8, "missing required key `from`"),
+            ("E012", 10, "unknown key `amout`"),
+            ("E014", 11, "`2026-10-40` is not a real calendar day"),
+            ("E012", 13, "unknown key `tems`"),
+        ],
+        "{doc:#}"
+    );
+    let hints: Vec<&str> = all_diagnostics(&doc)
+        .iter()
+        .map(|d| d["hint"].as_str().unwrap())
+        .collect();
+    assert_eq!(hints[0], "did you mean `issued`?");
+    assert_eq!(hints[4], "did you mean `amount`?");
+    assert_eq!(hints[6], "did you mean `terms`?");
 }
 
 #[test]

@@ -4,12 +4,14 @@
 
 mod cache;
 pub mod frontmatter;
+mod problems;
 pub mod walk;
 
 use crate::diagnostic::{Code, Diagnostic, Pos, closest};
 use crate::model::{self, Account, Config, Invoice, Page, Project, is_slug};
 use frontmatter::SplitError;
 use rayon::prelude::*;
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -272,8 +274,8 @@ fn parse_file(source: &dyn Source, rel: String, kind: Kind) -> Parsed {
     };
     let loaded = match result {
         Ok(l) => l,
-        Err(d) => {
-            diagnostics.push(d);
+        Err(found) => {
+            diagnostics.extend(found);
             Loaded::Broken(account)
         }
     };
@@ -300,10 +302,10 @@ fn split_error(rel: &str, e: SplitError) -> Diagnostic {
     Diagnostic::new(e.code, rel, e.pos, e.message, e.hint)
 }
 
-fn parse_config(bytes: &[u8], rel: &str) -> Result<Record<Config>, Diagnostic> {
-    let text = frontmatter::decode(bytes).map_err(|e| split_error(rel, e))?;
-    frontmatter::check_yaml_file(&text).map_err(|e| split_error(rel, e))?;
-    let data = parse_yaml::<Config>(&text, rel)?;
+fn parse_config(bytes: &[u8], rel: &str) -> Result<Record<Config>, Vec<Diagnostic>> {
+    let text = frontmatter::decode(bytes).map_err(|e| vec![split_error(rel, e)])?;
+    frontmatter::check_yaml_file(&text).map_err(|e| vec![split_error(rel, e)])?;
+    let data = parse_reporting_all::<Config>(&text, rel)?;
     Ok(Record {
         file: rel.to_string(),
         id: "folio".into(),
@@ -313,14 +315,14 @@ fn parse_config(bytes: &[u8], rel: &str) -> Result<Record<Config>, Diagnostic> {
     })
 }
 
-fn parse_record<T: DeserializeOwned>(
+fn parse_record<T: DeserializeOwned + JsonSchema>(
     bytes: &[u8],
     rel: &str,
     stem: &str,
-) -> Result<Record<T>, Diagnostic> {
-    let text = frontmatter::decode(bytes).map_err(|e| split_error(rel, e))?;
-    let doc = frontmatter::split(text).map_err(|e| split_error(rel, e))?;
-    let data = parse_yaml::<T>(doc.yaml(), rel)?;
+) -> Result<Record<T>, Vec<Diagnostic>> {
+    let text = frontmatter::decode(bytes).map_err(|e| vec![split_error(rel, e)])?;
+    let doc = frontmatter::split(text).map_err(|e| vec![split_error(rel, e)])?;
+    let data = parse_reporting_all::<T>(doc.yaml(), rel)?;
     let body_line = doc.body_line;
     Ok(Record {
         file: rel.to_string(),
@@ -378,11 +380,24 @@ fn yaml_options() -> serde_saphyr::Options {
     }
 }
 
+/// Parses a record's YAML; when it does not fit, reports every problem
+/// found in it (see [`problems`]).
+fn parse_reporting_all<T: DeserializeOwned + JsonSchema>(
+    yaml: &str,
+    rel: &str,
+) -> Result<T, Vec<Diagnostic>> {
+    parse_yaml::<T>(yaml, rel).map_err(|first| problems::all::<T>(yaml, rel, first))
+}
+
+/// An empty front matter is an empty mapping (so missing keys are named),
+/// not a null document.
+fn or_empty_mapping(yaml: &str) -> &str {
+    if yaml.trim().is_empty() { "{}" } else { yaml }
+}
+
 /// Parses YAML whose line numbers are already the file's.
 pub fn parse_yaml<T: DeserializeOwned>(yaml: &str, rel: &str) -> Result<T, Diagnostic> {
-    // An empty front matter is an empty mapping (so missing keys are named),
-    // not a null document.
-    let yaml = if yaml.trim().is_empty() { "{}" } else { yaml };
+    let yaml = or_empty_mapping(yaml);
     serde_saphyr::from_str_with_options::<T>(yaml, yaml_options()).map_err(|e| {
         let mut d = yaml_diagnostic(&e, rel);
         if d.code == Code::MissingKey {
@@ -417,9 +432,12 @@ fn point_at_entry(d: &mut Diagnostic, yaml: &str) {
         return;
     }
     let mut start = d.pos.line as usize;
+    // A `- key:` line opens its list item: nothing above belongs to it.
+    let opens_item = found[..indent_of(found)].contains('-');
     // (A record's YAML starts with the empty line of its opening `---`;
     // folio.yaml starts with a key: both are walked from line 1.)
-    for (i, l) in lines.iter().enumerate().take(d.pos.line as usize - 1).rev() {
+    let above = if opens_item { 0 } else { start - 1 };
+    for (i, l) in lines.iter().enumerate().take(above).rev() {
         let t = l.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
@@ -631,15 +649,29 @@ fn safety_limit(msg: &str) -> Option<String> {
     })
 }
 
+fn unknown_key(key: &str, known: &[&str]) -> (Code, String, String) {
+    (
+        Code::UnknownKey,
+        format!("unknown key `{key}`"),
+        suggestion_hint(key, known, "key"),
+    )
+}
+
+/// Where the key is missing from is said by [`point_at_entry`].
+fn missing_key(key: &str) -> (Code, String, String) {
+    (
+        Code::MissingKey,
+        format!("missing required key `{key}`"),
+        format!("add `{key}:` to the front matter"),
+    )
+}
+
+/// How a diagnostic about the [`limits`] starts.
+const OVER_LIMITS: &str = "YAML exceeds folio's safety limits";
+
 fn classify_message(msg: &str) -> (Code, String, String) {
     if msg.starts_with("unknown field") {
-        let key = backticked(msg).unwrap_or("?");
-        let known = expected_list(msg);
-        return (
-            Code::UnknownKey,
-            format!("unknown key `{key}`"),
-            suggestion_hint(key, &known, "key"),
-        );
+        return unknown_key(backticked(msg).unwrap_or("?"), &expected_list(msg));
     }
     if msg.starts_with("unknown variant") {
         let value = backticked(msg).unwrap_or("?");
@@ -668,12 +700,7 @@ fn classify_message(msg: &str) -> (Code, String, String) {
         );
     }
     if msg.starts_with("missing field") {
-        let key = backticked(msg).unwrap_or("?");
-        return (
-            Code::MissingKey,
-            format!("missing required key `{key}`"),
-            format!("add `{key}:` to the front matter"),
-        );
+        return missing_key(backticked(msg).unwrap_or("?"));
     }
     if msg.starts_with("duplicate mapping key") {
         return (
@@ -737,7 +764,7 @@ fn classify_message(msg: &str) -> (Code, String, String) {
     if let Some(limit) = safety_limit(msg) {
         return (
             Code::YamlSyntax,
-            format!("YAML exceeds folio's safety limits: {limit}"),
+            format!("{OVER_LIMITS}: {limit}"),
             "records do not need anchors, aliases or deep nesting: write the values out".into(),
         );
     }
