@@ -6,6 +6,9 @@
 //! (CI installs it with `ci/install-browser.sh`). Screenshots go to
 //! `target/screenshots/`.
 
+mod common;
+
+use common::copy_dir;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -372,18 +375,6 @@ fn base64_decode(text: &str) -> Vec<u8> {
         out.extend_from_slice(&bytes[..chunk.len().saturating_sub(1)]);
     }
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// `folio serve` on `records`; returns the process and the site's base URL.

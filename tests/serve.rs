@@ -1,6 +1,9 @@
 //! `folio serve`: the real binary on a copy of example-accounts, spoken to
 //! with a plain HTTP/1.1 client over TcpStream.
 
+mod common;
+
+use common::copy_dir;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};
@@ -182,18 +185,6 @@ fn get(port: u16, target: &str) -> Reply {
         format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
             .as_bytes(),
     )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// A copy of example-accounts in a temp folder.

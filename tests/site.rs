@@ -296,6 +296,12 @@ fn builds_every_page_and_data_file() {
     ] {
         assert!(account.contains(want), "account page lacks {want:?}");
     }
+    // Warnings quote stages and keys as code, not as Markdown backticks.
+    assert!(
+        account.contains("reached <code>due-notice</code> (Formal notice)"),
+        "the missed step is listed with its stage as code"
+    );
+    assert!(!account.contains('`'), "no literal backticks on the page");
 
     let role = text(&files, "handbook/roles/producer/index.html");
     assert!(role.contains("Acme Corp") && role.contains("Ana Lima"));

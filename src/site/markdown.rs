@@ -127,6 +127,25 @@ pub fn markdown_page_link(dest: &str) -> Option<(&str, &str)> {
     Some((stem, fragment))
 }
 
+/// A diagnostic's message or hint as HTML: escaped, with the keys and
+/// values it quotes in backticks, as Markdown does, shown as code. Text with
+/// an unpaired backtick is only escaped.
+pub fn inline_code_html(text: &str) -> String {
+    let escaped = super::svg::escape(text);
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        let quoted = !i.is_multiple_of(2);
+        out.push_str(if quoted { "<code>" } else { "" });
+        out.push_str(part);
+        out.push_str(if quoted { "</code>" } else { "" });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +230,19 @@ mod tests {
         );
         assert_eq!(markdown_page_link("https://x.example/a.md"), None);
         assert_eq!(markdown_page_link("./a.md"), Some(("a", "")));
+    }
+
+    #[test]
+    fn backticks_in_diagnostics_become_code() {
+        assert_eq!(
+            inline_code_html("did you mean `issued`?"),
+            "did you mean <code>issued</code>?"
+        );
+        assert_eq!(
+            inline_code_html("unknown key `<b>`"),
+            "unknown key <code>&lt;b&gt;</code>"
+        );
+        assert_eq!(inline_code_html("a ` b"), "a ` b");
+        assert_eq!(inline_code_html("none"), "none");
     }
 }

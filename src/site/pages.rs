@@ -311,6 +311,8 @@ fn warning_view(site: &Site, d: &Diagnostic) -> Value {
         "name": d.code.name(),
         "message": d.message,
         "hint": d.hint,
+        "message_html": markdown::inline_code_html(&d.message),
+        "hint_html": markdown::inline_code_html(&d.hint),
         "file": d.file,
         "url": warning_link(&d.file),
     })

@@ -23,6 +23,8 @@
 
 use super::build::{self, BuildError};
 use super::incremental::{Change, Session};
+use super::markdown::inline_code_html;
+use super::svg::escape;
 use crate::diagnostic::Diagnostic;
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -1057,52 +1059,16 @@ fn diagnostic_list(diags: &[Diagnostic]) -> String {
             d.pos.column,
             esc(d.code.id()),
             esc(d.code.name()),
-            with_code_spans(&esc(&d.message)),
-            with_code_spans(&esc(&d.hint)),
+            inline_code_html(&d.message),
+            inline_code_html(&d.hint),
         ));
     }
     out.push_str("</ol>\n");
     out
 }
 
-/// Diagnostics quote keys and values in backticks, as in Markdown; shown
-/// as code. Text with an unpaired backtick is left as it is.
-fn with_code_spans(escaped: &str) -> String {
-    let parts: Vec<&str> = escaped.split('`').collect();
-    if parts.len().is_multiple_of(2) {
-        return escaped.to_string();
-    }
-    let mut out = String::with_capacity(escaped.len() + 16);
-    for (i, part) in parts.iter().enumerate() {
-        if !i.is_multiple_of(2) {
-            out.push_str("<code>");
-            out.push_str(part);
-            out.push_str("</code>");
-        } else {
-            out.push_str(part);
-        }
-    }
-    out
-}
-
 fn message_block(why: &str) -> String {
     format!("<pre class=\"failure\">{}</pre>\n", escape(why))
-}
-
-/// Text for HTML content or a quoted attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -1207,15 +1173,5 @@ mod tests {
         let utc = chrono::Utc::now().date_naive();
         let none = tempfile::tempdir().unwrap();
         assert!((today(none.path()) - utc).num_days().abs() <= 1);
-    }
-
-    #[test]
-    fn backticks_become_code() {
-        assert_eq!(
-            with_code_spans("did you mean `issued`?"),
-            "did you mean <code>issued</code>?"
-        );
-        assert_eq!(with_code_spans("a ` b"), "a ` b");
-        assert_eq!(with_code_spans("none"), "none");
     }
 }

@@ -309,3 +309,16 @@ pub fn all_diagnostics(doc: &Value) -> Vec<&Value> {
         .flat_map(|k| doc[k].as_array().into_iter().flatten())
         .collect()
 }
+
+/// Copies a folder tree (an example repository into a test's own folder).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
