@@ -436,7 +436,12 @@ fn detect_renames(
     let old_tree = repo.find_tree(old_root)?;
     let new_tree = repo.find_tree(new_root)?;
     let mut diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut opts))?;
-    diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))?;
+    // The limit is set rather than read from the repository's
+    // `diff.renameLimit`, so the history (and its cache, keyed by folio's
+    // build) does not depend on someone's git config. 1,000 is git's default.
+    let mut find = git2::DiffFindOptions::new();
+    find.renames(true).rename_limit(1000);
+    diff.find_similar(Some(&mut find))?;
     let strip = |p: Option<&Path>| -> Option<String> {
         let s = p?.to_str()?.replace('\\', "/");
         s.strip_prefix(prefix).map(str::to_string)
