@@ -453,6 +453,8 @@ fn remind_renders_the_current_stage() {
     assert_eq!(format!("{header}{}", quiet.stdout), run.stdout);
 }
 
+const INVOICE_SLUG: &str = "inv-2026-0042";
+
 #[test]
 fn remind_uses_the_repository_template_and_inline_templates() {
     let f = Fixture::new();
@@ -478,6 +480,13 @@ fn remind_uses_the_repository_template_and_inline_templates() {
         "{}",
         run.stderr
     );
+    // The invoice page's draft comes from the same inline template.
+    let run = f.run_writing(&["--as-of", "2026-10-27", "-q", "build", "--out", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let slug = INVOICE_SLUG;
+    let page =
+        std::fs::read_to_string(f.path().join(format!("site/invoices/{slug}/index.html"))).unwrap();
+    assert!(page.contains("Due 2026-10-22: 7,000.00 EUR"), "{page}");
 }
 
 #[test]

@@ -52,7 +52,8 @@ pub fn run(cli: &Cli, number: &str, stage: Option<&str>) -> CmdResult {
             }
         },
     };
-    let (tera, problems) = templates::tera(Some(&cli.dir));
+    let (mut tera, problems) = templates::tera(Some(&cli.dir));
+    message::add_inline_templates(&mut tera, &ledger.settings.policies);
     if !problems.is_empty() {
         eprint!(
             "{}",

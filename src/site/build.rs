@@ -141,7 +141,8 @@ impl Inputs {
         let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
         // Read once: parsed into Tera, and the assets copied as they are.
         let (sources, problems) = templates::sources(Some(root));
-        let tera = site_tera(&sources, problems)?;
+        let mut tera = site_tera(&sources, problems)?;
+        super::message::add_inline_templates(&mut tera, &settings.policies);
         let assets = asset_files(&sources);
         Ok(Inputs {
             repo,

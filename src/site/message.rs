@@ -1,10 +1,12 @@
 //! Message drafts: a stage's Tera template rendered with the invoice, the
 //! contact, the owner and the company (`folio remind`, invoice pages).
 
+use crate::ladder::policy::Policy;
 use crate::ladder::stage::StageResult;
 use crate::ladder::{Entry, Ledger};
 use crate::model::{ContactRole, money};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// The template of a stage: inline in folio.yaml, else
 /// `messages/<policy>/<stage>.txt`, else `messages/default.txt`.
@@ -106,7 +108,11 @@ pub fn render(
         tera::Context::from_value(context(ledger, e, stage)).map_err(|err| err.to_string())?;
     let inline = e.policy.stage(&stage.id).and_then(|s| s.template.as_ref());
     let mut out = Capped::default();
+    let registered = inline_name(&e.policy.name, &stage.id);
     let rendered = match inline {
+        Some(_) if tera.get_template(&registered).is_ok() => {
+            tera.render_to(&registered, &ctx, &mut out)
+        }
         Some(src) => {
             let mut one = tera::Tera::default();
             harden(&mut one);
@@ -128,9 +134,37 @@ pub fn render(
     Ok(tidy(&String::from_utf8_lossy(&out.bytes)))
 }
 
-/// The name an inline template from folio.yaml is parsed under (no
-/// extension, so it is not HTML-escaped).
+/// The name an inline template from folio.yaml is parsed under on its own
+/// (no extension, so it is not HTML-escaped).
 const INLINE: &str = "inline stage template";
+
+/// The name a stage's inline template is registered under by
+/// [`add_inline_templates`] (no extension either).
+fn inline_name(policy: &str, stage: &str) -> String {
+    format!("folio.yaml policies.{policy}.stages.{stage}.template")
+}
+
+/// Parses every inline stage template of folio.yaml into `tera` once, so a
+/// build renders thousands of drafts without parsing one again. A template
+/// that does not parse is left out: `check` reports it (E030), and its
+/// drafts fail with the parse error when rendered.
+pub fn add_inline_templates(tera: &mut tera::Tera, policies: &BTreeMap<String, Policy>) {
+    let inline: Vec<(String, &str)> = policies
+        .values()
+        .flat_map(|p| {
+            p.stages.iter().filter_map(|s| {
+                let src = s.template.as_deref()?;
+                Some((inline_name(&p.name, &s.id), src))
+            })
+        })
+        .collect();
+    let all = inline.iter().map(|(n, src)| (n.as_str(), *src));
+    if tera.add_raw_templates(all).is_err() {
+        for (name, src) in &inline {
+            let _ = tera.add_raw_template(name, src);
+        }
+    }
+}
 
 /// The longest message draft: templates come from the records repository,
 /// and loops in one must not fill the memory.
@@ -220,4 +254,23 @@ fn tidy(s: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_templates_are_parsed_once_into_the_site_templates() {
+        let yaml = "company: X\npolicies:\n  p:\n    days: calendar\n    stages:\n      - { id: a, offset: 0, owner: x, template: \"A {{ company }}\" }\n      - { id: b, offset: 1, owner: x, template: \"B {{ \" }\n";
+        let config: crate::model::Config = crate::load::parse_yaml(yaml, "folio.yaml").unwrap();
+        let settings = crate::ladder::Settings::from_config(Some(&config));
+        let mut tera = tera::Tera::default();
+        add_inline_templates(&mut tera, &settings.policies);
+        let ctx = tera::Context::from_serialize(json!({"company": "Acme"})).unwrap();
+        let name = inline_name("p", "a");
+        assert_eq!(tera.render(&name, &ctx).unwrap(), "A Acme");
+        // The one that does not parse is left out, the others stay.
+        assert!(tera.get_template(&inline_name("p", "b")).is_err());
+    }
 }
