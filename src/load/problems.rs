@@ -8,11 +8,13 @@
 //!   record's JSON Schema (the one `folio schema` prints, from the same
 //!   types), which names every key the record does not know and every
 //!   required key it lacks, in nested entries too;
-//! - the entry (a `key: value` line and the block under it) holding the
-//!   problem serde met is blanked out and the file parsed again, so the
-//!   next bad value is met too, and so on. A problem found after blanking
-//!   counts only when it lies below every blanked line: one above it (a
-//!   required key now missing, a mapping now empty) is the blanking's own.
+//! - the value serde stopped at is replaced by a valid stand-in of its type
+//!   (`2000-01-01` for a date), or where there is none its entry (a `key:
+//!   value` line and the block under it, or a whole list item) is blanked
+//!   out, and the file parsed again, so the next bad value is met too, and
+//!   so on. A problem found after a change counts only when it lies below
+//!   the changed lines: one above them (a mapping now empty) is the
+//!   change's own.
 
 use super::{Code, Diagnostic, Pos, or_empty_mapping, parse_yaml, yaml_diagnostic};
 use crate::diagnostic::closest;
@@ -114,8 +116,17 @@ fn value_problems<T: DeserializeOwned>(
         reparses -= 1;
         let stand_in_here = stand_ins.iter().find(|s| s.line == line && !missing);
         let last_changed = match stand_in_here {
-            Some(s) => stand_in(&mut lines, s),
-            None if missing && !starts_item(&lines[line - 1]) => break,
+            Some(s) => match stand_in(&mut lines, s) {
+                Some(last) => last,
+                None => break,
+            },
+            None if missing
+                && !lines
+                    .get(line.wrapping_sub(1))
+                    .is_some_and(|l| starts_item(l)) =>
+            {
+                break;
+            }
             None => match blank_entry(&mut lines, line) {
                 Some(last) => last,
                 None => break,
@@ -142,12 +153,16 @@ fn starts_item(line: &str) -> bool {
 
 /// Writes `s`'s key with its stand-in value on its line, and blanks the
 /// lines indented under it (the rest of a multi-line value); returns the
-/// last line changed.
-fn stand_in(lines: &mut [String], s: &StandIn) -> usize {
-    let text = &lines[s.line - 1];
+/// last line changed. `None` if the line is no longer as it was read.
+fn stand_in(lines: &mut [String], s: &StandIn) -> Option<usize> {
+    let text = lines.get(s.line.checked_sub(1)?)?;
+    let before_key = text.get(..s.key_at)?;
+    if !text[s.key_at..].starts_with(&s.key) {
+        return None;
+    }
     let indent = text.len() - text.trim_start().len();
-    lines[s.line - 1] = format!("{}{}: {}", &text[..s.key_at], s.key, s.value);
-    blank_under(lines, s.line, indent.max(s.key_at))
+    lines[s.line - 1] = format!("{before_key}{}: {}", s.key, s.value);
+    Some(blank_under(lines, s.line, indent.max(s.key_at)))
 }
 
 /// Blanks the entry that starts on `line` (1-based) and the lines indented
@@ -625,5 +640,43 @@ mod tests {
             yaml.push_str(&format!("x{i}:\n  issued: 2026-02-30\n"));
         }
         assert!(problems::<Invoice>(&yaml).len() <= 100 + 1);
+    }
+
+    /// Lines of an invoice's front matter, good and bad, nested and not.
+    const LINES: [&str; 16] = [
+        "number: A",
+        "issued: 2026-02-30",
+        "issued: 2026-01-01",
+        "amount: \"1,000\"",
+        "amount: 5",
+        "isued: 2026-01-01",
+        "status: opne",
+        "holds:",
+        "payments: []",
+        "  - from: 2026-13-01",
+        "  - { from: soon, until: 2026-01-02 }",
+        "    reason: x",
+        "    reson: x",
+        "  - date: 2026-01-01",
+        "log: [",
+        "- x",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn any_mix_of_lines_gives_problems_inside_the_file(
+            picks in proptest::collection::vec(0..LINES.len(), 0..24)
+        ) {
+            let yaml: String = picks.iter().map(|&i| format!("{}\n", LINES[i])).collect();
+            let yaml = format!("\n{yaml}");
+            let lines = yaml.split('\n').count() as u32;
+            if let Err(first) = parse_yaml::<Invoice>(&yaml, "f.md") {
+                let found = all::<Invoice>(&yaml, "f.md", first);
+                proptest::prop_assert!(!found.is_empty());
+                for d in found {
+                    proptest::prop_assert!(d.pos.line >= 1 && d.pos.line <= lines, "{d:?}");
+                }
+            }
+        }
     }
 }
