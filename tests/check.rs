@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Fixture, all_diagnostics, invoice, with_code};
+use common::{Fixture, all_diagnostics, error_codes, invoice, with_code};
 use serde_json::Value;
 
 const INVOICE_FILE: &str = "accounts/acme/invoices/a.md";
@@ -492,12 +492,7 @@ fn unknown_references_in_an_account() {
     f.write("accounts/acme/account.md", account);
     let (code, doc) = f.check_json(&[]);
     assert_eq!(code, 1);
-    let codes: Vec<&str> = doc["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap())
-        .collect();
+    let codes = error_codes(&doc);
     assert_eq!(codes, ["E017", "E016", "E019", "E027"], "{doc:#}");
     assert_eq!(with_code(&doc, "E019")[0]["hint"], "did you mean `saas`?");
     assert_eq!(with_code(&doc, "E016")[0]["hint"], "did you mean `EUR`?");

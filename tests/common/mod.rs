@@ -310,6 +310,16 @@ pub fn all_diagnostics(doc: &Value) -> Vec<&Value> {
         .collect()
 }
 
+/// The codes of a check document's errors, in order.
+pub fn error_codes(doc: &Value) -> Vec<&str> {
+    doc["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| d["code"].as_str().unwrap_or_default())
+        .collect()
+}
+
 /// Copies a folder tree (an example repository into a test's own folder).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
