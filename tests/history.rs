@@ -439,6 +439,36 @@ fn a_log_entry_committed_more_than_a_week_late_is_flagged() {
     assert_eq!(late[0].days_late, 18);
     assert_eq!(late[0].commit.summary, "Log the decision");
     assert_eq!(late[1].commit.summary, "INV-1 sent");
+
+    // The site flags both where it shows them, and lists the warnings.
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = f.run_writing(&[
+        "--as-of",
+        "2026-10-27",
+        "build",
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
+    let account = page("accounts/acme/index.html");
+    let flag = "<span class=\"badge warn\">recorded late</span> <span class=\"muted\">recorded 18 days later, on 2026-10-20 in commit ";
+    assert!(account.contains(flag), "{account}");
+    assert_eq!(
+        account.matches("recorded late</span>").count(),
+        2,
+        "the decision and INV-1's entry"
+    );
+    assert!(
+        account.contains("late record:"),
+        "listed under Needs attention"
+    );
+    let invoice = page("invoices/inv-1/index.html");
+    assert!(
+        invoice.contains("Sent <span class=\"badge warn\">recorded late</span> <span class=\"muted\">recorded 14 days later, on 2026-10-15"),
+        "{invoice}"
+    );
 }
 
 #[test]

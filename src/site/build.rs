@@ -228,13 +228,18 @@ pub struct Rendered {
 pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     let t = std::time::Instant::now();
     let ledger = Ledger::new(inputs.repo, inputs.settings, plan.as_of);
-    let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+    let (errors, mut warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
         crate::check::check_ledger(&ledger)
             .into_iter()
             .partition(|d| d.severity() == Severity::Error);
     if !errors.is_empty() {
         return Err(BuildError::Records(errors));
     }
+    // Log entries recorded late: warned about as `check` does, and flagged
+    // on the timelines and invoice logs that show them.
+    let late = pages::late_index(inputs.history.late_records(inputs.repo));
+    warnings.extend(late.values().map(crate::check::history::late_record));
+    crate::diagnostic::sort_unique(&mut warnings);
     crate::timing("build: check", t);
     let slugs = Slugs::of(&ledger)?;
     let config = ledger.config();
@@ -249,6 +254,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         policy_slugs: slugs.policies,
         page_slugs: slugs.pages,
         warnings: &warnings,
+        late: &late,
         ranges: Site::ranges_of(&ledger),
     };
     let t = std::time::Instant::now();
@@ -900,6 +906,7 @@ mod tests {
             policy_slugs: slugs.policies,
             page_slugs: slugs.pages,
             warnings: &[],
+            late: &Default::default(),
             ranges: Site::ranges_of(&ledger),
         };
         let (sources, problems) = templates::sources(Some(root));

@@ -5,15 +5,15 @@
 
 use super::markdown;
 use super::value::obj;
-use crate::diagnostic::{Code, Diagnostic};
-use crate::history::{Commit, Coverage, History};
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::history::{Commit, Coverage, History, LateRecord};
 use crate::ladder::policy::Policy;
 use crate::ladder::report::StatusDoc;
 use crate::ladder::stage::{PromiseState, StageResult, Step};
 use crate::ladder::{Entry, Ledger};
 use crate::load::{AccountDir, Record};
 use crate::model::{
-    Config, DayUnit, Frequency, InvoiceStatus, Page, Roles, Work, money, number_slug,
+    Config, Date, DayUnit, Frequency, InvoiceStatus, Page, Roles, Sp, Work, money, number_slug,
 };
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -83,12 +83,37 @@ pub struct Site<'a> {
     /// Handbook page stem → its page slug (the `index` page is the handbook home).
     pub page_slugs: BTreeMap<String, String>,
     pub warnings: &'a [Diagnostic],
+    /// Log entries recorded late (W010), flagged where the site shows them.
+    pub late: &'a LateIndex,
     /// Account id → the range of its entries in the ledger (entries are
     /// grouped by account), so no page scans every invoice.
     pub ranges: BTreeMap<String, std::ops::Range<usize>>,
 }
 
+/// Log entries recorded late, by their file and the position of their date.
+pub type LateIndex = rustc_hash::FxHashMap<(String, Pos), LateRecord>;
+
+/// [`LateIndex`] of a list of late records.
+pub fn late_index(late: Vec<LateRecord>) -> LateIndex {
+    late.into_iter()
+        .map(|l| ((l.file.clone(), Pos::new(l.line, l.column)), l))
+        .collect()
+}
+
 impl<'a> Site<'a> {
+    /// How late the log entry of `file` dated at `date` was recorded, in
+    /// words; `None` when it was recorded in time (or cannot be judged).
+    fn recorded_late(&self, file: &str, date: &Sp<Date>) -> Option<String> {
+        if self.late.is_empty() {
+            return None;
+        }
+        let l = self.late.get(&(file.to_string(), date.pos))?;
+        Some(format!(
+            "recorded {} days later, on {} in commit {}",
+            l.days_late, l.commit.date, l.commit.short
+        ))
+    }
+
     /// The ranges of [`Site::ranges`] for a ledger.
     pub fn ranges_of(ledger: &Ledger) -> BTreeMap<String, std::ops::Range<usize>> {
         let mut out: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
@@ -730,6 +755,8 @@ struct Event {
     text: String,
     by: Option<String>,
     url: Option<String>,
+    /// For a log entry recorded late: how late.
+    late: Option<String>,
 }
 
 fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
@@ -741,6 +768,7 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
         text,
         by,
         url,
+        late: None,
     };
     if let Some(acc) = &a.account {
         for l in &acc.data.log {
@@ -748,13 +776,16 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
                 Some(n) => format!("{}: {n}", role_title(&l.kind)),
                 None => role_title(&l.kind),
             };
-            events.push(ev(
-                l.date.value.0,
-                "meeting",
-                text,
-                l.by.as_ref().map(|b| site.person_name(b)),
-                None,
-            ));
+            events.push(Event {
+                late: site.recorded_late(&acc.file, &l.date),
+                ..ev(
+                    l.date.value.0,
+                    "meeting",
+                    text,
+                    l.by.as_ref().map(|b| site.person_name(b)),
+                    None,
+                )
+            });
         }
     }
     for e in site.entries_of(&a.id) {
@@ -819,13 +850,16 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
                 Some(note) => format!("{n}, {what}: {note}"),
                 None => format!("{n}, {what}"),
             };
-            events.push(ev(
-                l.date.value.0,
-                "log",
-                text,
-                l.by.as_ref().map(|b| site.person_name(b)),
-                url.clone(),
-            ));
+            events.push(Event {
+                late: site.recorded_late(&e.invoice.file, &l.date),
+                ..ev(
+                    l.date.value.0,
+                    "log",
+                    text,
+                    l.by.as_ref().map(|b| site.person_name(b)),
+                    url.clone(),
+                )
+            });
         }
         for s in e.eval.reached() {
             let Some(date) = s.date else { continue };
@@ -848,7 +882,7 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
-            let v = obj!({"date": day(e.date), "kind": e.kind, "text": e.text, "by": e.by, "url": e.url, "commit": Value::Null});
+            let v = obj!({"date": day(e.date), "kind": e.kind, "text": e.text, "by": e.by, "url": e.url, "late": e.late, "commit": Value::Null});
             (e.date, e.rank, i, v)
         })
         .collect();
@@ -1019,6 +1053,7 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
                 "channel": &l.channel,
                 "by": l.by.as_ref().map(|b| site.person_name(b)),
                 "note": &l.note,
+                "late": site.recorded_late(&e.invoice.file, &l.date),
             })
         })
         .collect();
