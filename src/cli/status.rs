@@ -35,10 +35,7 @@ pub fn run(cli: &Cli, account: Option<&str>, all: bool, format: Format) -> CmdRe
     // building it as one string first costs more than writing it.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
-            out.write_all(b"\n")?;
-        }
+        Format::Json => doc.write_json(&mut out)?,
         Format::Table => out.write_all(table(&doc, all, cli.quiet).as_bytes())?,
     }
     out.flush()?;

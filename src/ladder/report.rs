@@ -17,6 +17,17 @@ pub struct StatusDoc {
     pub actions: Vec<Action>,
 }
 
+impl StatusDoc {
+    /// The JSON document of SPEC §4, pretty-printed with a final newline:
+    /// what `folio status --format json` prints and the site's
+    /// `status.json` holds, written as it is made (tens of megabytes for
+    /// 60,000 invoices: never held whole).
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, self)?;
+        w.write_all(b"\n")
+    }
+}
+
 #[derive(Serialize)]
 pub struct InvoiceRow {
     pub number: String,

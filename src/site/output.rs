@@ -317,13 +317,31 @@ pub fn make_parent_folders(dir: &Path, paths: &[&str]) -> io::Result<()> {
 /// Writes a new file `dir/rel`, making its folder when it is missing (its
 /// folder's parent must exist: see [`make_parent_folders`]).
 pub fn write_new(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    make_own_folder(dir, rel)?;
+    fs::write(dir.join(rel), bytes)
+}
+
+/// [`write_new`] for a file that `fill` writes as it is made.
+pub fn write_new_with(
+    dir: &Path,
+    rel: &str,
+    fill: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+) -> io::Result<()> {
+    make_own_folder(dir, rel)?;
+    let mut w = io::BufWriter::with_capacity(1 << 16, fs::File::create(dir.join(rel))?);
+    fill(&mut w)?;
+    io::Write::flush(&mut w)
+}
+
+/// Makes the folder `rel` is in, when its parent already exists.
+fn make_own_folder(dir: &Path, rel: &str) -> io::Result<()> {
     if let Some((folder, _)) = rel.rsplit_once('/') {
         match fs::create_dir(dir.join(folder)) {
             Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
             _ => {}
         }
     }
-    fs::write(dir.join(rel), bytes)
+    Ok(())
 }
 
 /// Writes `files` (relative path, bytes) under `dir`, folders first, files
