@@ -22,8 +22,8 @@ impl StatusDoc {
     /// what `folio status --format json` prints and the site's
     /// `status.json` holds, written as it is made (tens of megabytes for
     /// 60,000 invoices: never held whole).
-    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *w, self)?;
+    pub fn write_json<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut w, self)?;
         w.write_all(b"\n")
     }
 }

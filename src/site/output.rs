@@ -325,7 +325,7 @@ pub fn write_new(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
 pub fn write_new_with(
     dir: &Path,
     rel: &str,
-    fill: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    fill: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {
     make_own_folder(dir, rel)?;
     let mut w = io::BufWriter::with_capacity(1 << 16, fs::File::create(dir.join(rel))?);
