@@ -787,6 +787,28 @@ fn busy() -> (Fixture, Git) {
 }
 
 #[test]
+fn late_records_read_old_versions_through_the_cache() {
+    let (f, _git) = busy();
+    // Each pass is compared with an uncached one (`cached`).
+    let first = cached(f.path());
+    assert_eq!(first.doc["late_records"].as_array().unwrap().len(), 1);
+    let logs = f.path().join(common::CACHE_DIR).join("log-keys");
+    assert!(logs.exists(), "the logs of old versions are cached");
+    let written = std::fs::read(&logs).unwrap();
+    let again = cached(f.path());
+    assert_eq!(again.doc, first.doc);
+    assert_eq!(
+        std::fs::read(&logs).unwrap(),
+        written,
+        "nothing new to write"
+    );
+    // A damaged cache is ignored and written again.
+    std::fs::write(&logs, b"folio-log-keys 1\tnonsense").unwrap();
+    assert_eq!(cached(f.path()).doc, first.doc);
+    assert_eq!(std::fs::read(&logs).unwrap(), written);
+}
+
+#[test]
 fn a_cached_history_is_the_fresh_one() {
     let (f, git) = busy();
     let fresh = pass(f.path(), false);

@@ -21,6 +21,8 @@ use git2::{Oid, Repository};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
 
 /// A log entry may be committed this many days after the date it claims.
 pub const GRACE_DAYS: i64 = 7;
@@ -42,7 +44,7 @@ pub struct LateRecord {
 }
 
 /// What identifies a log entry across versions of its file.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, Deserialize)]
 struct Key {
     date: String,
     what: String,
@@ -85,27 +87,38 @@ impl History {
             return vec![];
         };
         let files = logged_files(repo);
+        if files.is_empty() {
+            return vec![];
+        }
+        let logs = LogCache::load(self.cache_dir.as_deref());
         let mut out: Vec<LateRecord> = files
             .par_iter()
             .map_init(
                 || Repository::open(git_dir).ok(),
                 |git, (file, entries)| match git {
-                    Some(git) => self.late_in_file(git, file, entries),
+                    Some(git) => self.late_in_file(git, &logs, file, entries),
                     None => vec![],
                 },
             )
             .flatten()
             .collect();
+        logs.store(self.cache_dir.as_deref());
         out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         out
     }
 
-    fn late_in_file(&self, git: &Repository, file: &str, entries: &[Current]) -> Vec<LateRecord> {
+    fn late_in_file(
+        &self,
+        git: &Repository,
+        logs: &LogCache,
+        file: &str,
+        entries: &[Current],
+    ) -> Vec<LateRecord> {
         let (Some(versions), Some(commits)) = (self.versions.get(file), self.files.get(file))
         else {
             return vec![];
         };
-        let added = adding_versions(git, versions, entries);
+        let added = adding_versions(git, logs, versions, entries);
         entries
             .iter()
             .zip(added)
@@ -131,6 +144,7 @@ impl History {
 /// file's first commit, or its origin lies beyond a shallow history.
 fn adding_versions(
     git: &Repository,
+    logs: &LogCache,
     versions: &[Version],
     entries: &[Current],
 ) -> Vec<Option<usize>> {
@@ -145,7 +159,7 @@ fn adding_versions(
     let mut running: Vec<usize> = (0..entries.len()).collect();
     for (index, version) in versions.iter().enumerate() {
         let Some(blob) = version.blob else { break };
-        let Some(counts) = log_keys(git, blob) else {
+        let Some(counts) = logs.log_keys(git, blob) else {
             // An unreadable version says nothing either way: skip it.
             continue;
         };
@@ -169,6 +183,77 @@ fn adding_versions(
         added[e] = None;
     }
     added
+}
+
+/// The logs read from old versions of record files, by blob id, kept in
+/// `.folio-cache/log-keys`: reading and parsing every version of every
+/// logged file is most of the late-record pass, and a blob never changes,
+/// so an entry stays right for as long as folio's build is the same (the
+/// file is keyed by it). Only the blobs a run looked at are written back,
+/// so the file holds what the current records need and no more.
+struct LogCache {
+    known: HashMap<Vec<u8>, Vec<(Key, usize)>>,
+    /// The blobs looked at in this run, and whether any was not known.
+    used: Mutex<(Vec<(Vec<u8>, Vec<(Key, usize)>)>, bool)>,
+}
+
+const LOG_CACHE_FILE: &str = "log-keys";
+
+impl LogCache {
+    fn header() -> String {
+        format!("folio-log-keys 1\t{}\n", super::cache::build_stamp())
+    }
+
+    /// The cache in `dir`; empty when there is none, it is damaged or was
+    /// written by another build, or `dir` is `None` (caching is off).
+    fn load(dir: Option<&Path>) -> LogCache {
+        let known = dir
+            .and_then(|d| std::fs::read(d.join(LOG_CACHE_FILE)).ok())
+            .and_then(|bytes| {
+                let body = bytes.strip_prefix(Self::header().as_bytes())?;
+                postcard::from_bytes::<Vec<(Vec<u8>, Vec<(Key, usize)>)>>(body).ok()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        LogCache {
+            known,
+            used: Mutex::new((vec![], false)),
+        }
+    }
+
+    /// Writes back the blobs this run looked at, when they differ from what
+    /// was read. A cache that cannot be written only costs time.
+    fn store(self, dir: Option<&Path>) {
+        let Some(dir) = dir else { return };
+        let (mut used, missed) = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
+        used.sort_by(|a, b| a.0.cmp(&b.0));
+        used.dedup_by(|a, b| a.0 == b.0);
+        if !missed && used.len() == self.known.len() {
+            return;
+        }
+        let Ok(body) = postcard::to_allocvec(&used) else {
+            return;
+        };
+        let mut bytes = Self::header().into_bytes();
+        bytes.extend_from_slice(&body);
+        let _ = super::cache::write_in(dir, LOG_CACHE_FILE, &bytes);
+    }
+
+    /// How many times each key occurs in the log of the blob's front
+    /// matter; `None` when the version cannot be read.
+    fn log_keys(&self, git: &Repository, blob: Oid) -> Option<HashMap<Key, usize>> {
+        let id = blob.as_bytes();
+        let (list, new) = match self.known.get(id) {
+            Some(list) => (list.clone(), false),
+            None => (log_keys(git, blob)?.into_iter().collect(), true),
+        };
+        if let Ok(mut used) = self.used.lock() {
+            used.0.push((id.to_vec(), list.clone()));
+            used.1 |= new;
+        }
+        Some(list.into_iter().collect())
+    }
 }
 
 /// How many times each key occurs in the log of the blob's front matter;

@@ -59,6 +59,9 @@ pub struct History {
     versions: BTreeMap<String, Vec<walk::Version>>,
     /// The git folder, to read those blobs again.
     git_dir: Option<PathBuf>,
+    /// Where the logs read from those blobs are cached (`.folio-cache/`),
+    /// when the history cache may be used at all.
+    cache_dir: Option<PathBuf>,
 }
 
 impl History {
@@ -69,6 +72,7 @@ impl History {
             note: None,
             versions: BTreeMap::new(),
             git_dir: None,
+            cache_dir: None,
         }
     }
 
@@ -159,7 +163,8 @@ fn read_inner(root: &Path) -> History {
         }
     };
     let t = std::time::Instant::now();
-    let history = assemble(&loc, walked);
+    let mut history = assemble(&loc, walked);
+    history.cache_dir = cache.map(|_| root.join(cache::DIR));
     crate::timing("history: per-file lists", t);
     history
 }
@@ -256,6 +261,7 @@ fn assemble(loc: &locate::Located, walked: cache::Walked) -> History {
         note,
         versions,
         git_dir: Some(loc.git_dir()),
+        cache_dir: None,
     }
 }
 
