@@ -194,8 +194,11 @@ fn adding_versions(
 struct LogCache {
     known: HashMap<Vec<u8>, Vec<(Key, usize)>>,
     /// The blobs looked at in this run, and whether any was not known.
-    used: Mutex<(Vec<(Vec<u8>, Vec<(Key, usize)>)>, bool)>,
+    used: Mutex<(Vec<BlobLog>, bool)>,
 }
+
+/// A blob's id and each key of its log with how often it occurs.
+type BlobLog = (Vec<u8>, Vec<(Key, usize)>);
 
 const LOG_CACHE_FILE: &str = "log-keys";
 
@@ -211,7 +214,7 @@ impl LogCache {
             .and_then(|d| std::fs::read(d.join(LOG_CACHE_FILE)).ok())
             .and_then(|bytes| {
                 let body = bytes.strip_prefix(Self::header().as_bytes())?;
-                postcard::from_bytes::<Vec<(Vec<u8>, Vec<(Key, usize)>)>>(body).ok()
+                postcard::from_bytes::<Vec<BlobLog>>(body).ok()
             })
             .unwrap_or_default()
             .into_iter()
