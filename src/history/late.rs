@@ -189,12 +189,11 @@ fn adding_versions(
 /// `.folio-cache/log-keys`: reading and parsing every version of every
 /// logged file is most of the late-record pass, and a blob never changes,
 /// so an entry stays right for as long as folio's build is the same (the
-/// file is keyed by it). Only the blobs a run looked at are written back,
-/// so the file holds what the current records need and no more.
+/// file is keyed by it).
 struct LogCache {
     known: HashMap<Vec<u8>, Vec<(Key, usize)>>,
-    /// The blobs looked at in this run, and whether any was not known.
-    used: Mutex<(Vec<BlobLog>, bool)>,
+    /// The blobs read (not found in `known`) in this run.
+    read: Mutex<Vec<BlobLog>>,
 }
 
 /// A blob's id and each key of its log with how often it occurs.
@@ -221,21 +220,24 @@ impl LogCache {
             .collect();
         LogCache {
             known,
-            used: Mutex::new((vec![], false)),
+            read: Mutex::new(vec![]),
         }
     }
 
-    /// Writes back the blobs this run looked at, when they differ from what
-    /// was read. A cache that cannot be written only costs time.
+    /// Adds the blobs this run read to the file, when there are any. (A
+    /// run over a few accounts, as `serve` makes, must not drop the others'
+    /// entries, so nothing is dropped: delete the folder to start over.) A
+    /// cache that cannot be written only costs time.
     fn store(self, dir: Option<&Path>) {
         let Some(dir) = dir else { return };
-        let (mut used, missed) = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
-        used.sort_by(|a, b| a.0.cmp(&b.0));
-        used.dedup_by(|a, b| a.0 == b.0);
-        if !missed && used.len() == self.known.len() {
+        let read = self.read.into_inner().unwrap_or_else(|e| e.into_inner());
+        if read.is_empty() {
             return;
         }
-        let Ok(body) = postcard::to_allocvec(&used) else {
+        let mut all: Vec<BlobLog> = self.known.into_iter().chain(read).collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all.dedup_by(|a, b| a.0 == b.0);
+        let Ok(body) = postcard::to_allocvec(&all) else {
             return;
         };
         let mut bytes = Self::header().into_bytes();
@@ -247,15 +249,14 @@ impl LogCache {
     /// matter; `None` when the version cannot be read.
     fn log_keys(&self, git: &Repository, blob: Oid) -> Option<HashMap<Key, usize>> {
         let id = blob.as_bytes();
-        let (list, new) = match self.known.get(id) {
-            Some(list) => (list.clone(), false),
-            None => (log_keys(git, blob)?.into_iter().collect(), true),
-        };
-        if let Ok(mut used) = self.used.lock() {
-            used.0.push((id.to_vec(), list.clone()));
-            used.1 |= new;
+        if let Some(list) = self.known.get(id) {
+            return Some(list.iter().cloned().collect());
         }
-        Some(list.into_iter().collect())
+        let counts = log_keys(git, blob)?;
+        if let Ok(mut read) = self.read.lock() {
+            read.push((id.to_vec(), counts.clone().into_iter().collect()));
+        }
+        Some(counts)
     }
 }
 
