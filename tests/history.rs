@@ -368,18 +368,22 @@ fn a_shallow_clone_has_a_truncated_history() {
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
-/// The fixture's site as of 2026-10-27, built into a new temporary folder
-/// (kept while the first value lives).
-fn built_site(f: &Fixture) -> (tempfile::TempDir, std::path::PathBuf) {
+/// The site of the records at `root` as of 2026-10-27, built into a new
+/// temporary folder (kept while the first value lives); the records are
+/// checked to be untouched.
+fn built_site(root: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    let run = f.run(&[
-        "--as-of",
-        "2026-10-27",
-        "build",
-        "--out",
-        site.to_str().unwrap(),
-    ]);
+    let run = common::folio_on(
+        root,
+        &[
+            "--as-of",
+            "2026-10-27",
+            "build",
+            "--out",
+            site.to_str().unwrap(),
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     (out, site)
 }
@@ -457,7 +461,7 @@ fn a_log_entry_committed_more_than_a_week_late_is_flagged() {
     assert_eq!(late[1].commit.summary, "INV-1 sent");
 
     // The site flags both where it shows them, and lists the warnings.
-    let (_out, site) = built_site(&f);
+    let (_out, site) = built_site(f.path());
     let page = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
     let account = page("accounts/acme/index.html");
     let flag = "<span class=\"badge warn\">recorded late</span> <span class=\"muted\">recorded 18 days later, on 2026-10-20 in commit ";
@@ -633,17 +637,7 @@ fn the_history_command_reports_shallow_and_missing_history() {
     assert_eq!(doc["coverage"], "truncated", "{doc:#}");
     assert!(doc["note"].as_str().unwrap().contains("fetch-depth: 0"));
     // The site builds from the shallow clone and says the timeline is partial.
-    let site = target.path().join("site");
-    let run = common::folio(&[
-        "-C",
-        clone_dir.to_str().unwrap(),
-        "--as-of",
-        "2026-10-27",
-        "build",
-        "--out",
-        site.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (_out, site) = built_site(&clone_dir);
     let account = std::fs::read_to_string(site.join("accounts/acme/index.html")).unwrap();
     assert!(account.contains("The git history is shallow"), "{account}");
 
@@ -676,7 +670,7 @@ fn the_site_shows_each_invoice_history_and_the_account_timeline() {
     );
     git.commit("Ana Lima", "2026-10-14", "Log a call with Acme");
 
-    let (_out, site) = built_site(&f);
+    let (_out, site) = built_site(f.path());
     let page = |rel: &str| std::fs::read_to_string(site.join(rel)).unwrap();
 
     let invoice_page = page("invoices/inv-1/index.html");

@@ -9,19 +9,10 @@ use crate::load::Repo;
 /// ([`crate::history::read`], which `folio check` runs while the records
 /// load); a folder outside git (or without commits) adds nothing.
 pub fn check(repo: &Repo, history: &History, out: &mut Vec<Diagnostic>) {
-    if !has_log_entries(repo) {
-        return; // nothing to date
-    }
     let t = std::time::Instant::now();
-    out.extend(late_warnings(history, repo));
+    out.extend(history.late_records(repo).iter().map(late_record));
     crate::timing("check late records", t);
     sort_unique(out);
-}
-
-/// The W010 warnings of `repo` from a history already read (the site reads
-/// it once for its timelines and can flag late entries from the same pass).
-pub fn late_warnings(history: &History, repo: &Repo) -> Vec<Diagnostic> {
-    history.late_records(repo).iter().map(late_record).collect()
 }
 
 /// The W010 warning for one late log entry.
@@ -39,11 +30,4 @@ pub fn late_record(late: &LateRecord) -> Diagnostic {
             "write log entries within {GRACE_DAYS} days of what they record; a late record is weaker evidence"
         ),
     )
-}
-
-fn has_log_entries(repo: &Repo) -> bool {
-    repo.accounts.iter().any(|a| {
-        a.account.as_ref().is_some_and(|r| !r.data.log.is_empty())
-            || a.invoices.iter().any(|i| !i.data.log.is_empty())
-    })
 }

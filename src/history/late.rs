@@ -287,7 +287,7 @@ fn log_keys(git: &Repository, blob: Oid) -> Option<HashMap<Key, usize>> {
 fn logged_files(repo: &Repo) -> Vec<(String, Vec<Current>)> {
     let mut files = vec![];
     for dir in &repo.accounts {
-        if let Some(a) = &dir.account {
+        if let Some(a) = dir.account.as_ref().filter(|a| !a.data.log.is_empty()) {
             let entries = a
                 .data
                 .log
@@ -295,7 +295,7 @@ fn logged_files(repo: &Repo) -> Vec<(String, Vec<Current>)> {
                 .map(|e| (&e.date, Some(&e.kind), e.by.as_ref()));
             files.push((a.file.clone(), current(entries)));
         }
-        for i in &dir.invoices {
+        for i in dir.invoices.iter().filter(|i| !i.data.log.is_empty()) {
             let entries = i
                 .data
                 .log
@@ -304,7 +304,6 @@ fn logged_files(repo: &Repo) -> Vec<(String, Vec<Current>)> {
             files.push((i.file.clone(), current(entries)));
         }
     }
-    files.retain(|(_, entries)| !entries.is_empty());
     files
 }
 

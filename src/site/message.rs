@@ -108,16 +108,17 @@ pub fn render(
         tera::Context::from_value(context(ledger, e, stage)).map_err(|err| err.to_string())?;
     let inline = e.policy.stage(&stage.id).and_then(|s| s.template.as_ref());
     let mut out = Capped::default();
-    let registered = inline_name(&e.policy.name, &stage.id);
     let rendered = match inline {
-        Some(_) if tera.get_template(&registered).is_ok() => {
-            tera.render_to(&registered, &ctx, &mut out)
-        }
         Some(src) => {
-            let mut one = tera::Tera::default();
-            harden(&mut one);
-            one.add_raw_template(INLINE, src)
-                .and_then(|()| one.render_to(INLINE, &ctx, &mut out))
+            let registered = inline_name(&e.policy.name, &stage.id);
+            if tera.get_template(&registered).is_ok() {
+                tera.render_to(&registered, &ctx, &mut out)
+            } else {
+                let mut one = tera::Tera::default();
+                harden(&mut one);
+                one.add_raw_template(INLINE, src)
+                    .and_then(|()| one.render_to(INLINE, &ctx, &mut out))
+            }
         }
         None => tera.render_to(
             &template_name(tera, &e.policy.name, &stage.id),
