@@ -2,10 +2,9 @@
 //! bundled example-accounts (issue #3): the SPEC §4 document value for
 //! value, holds, promises, extensions, payments, statuses, filters, a
 //! working-day ladder over holidays, currency digits, and message drafts.
+use crate::common;
 
-mod common;
-
-use common::{Fixture, assert_includes, folio_on, invoice};
+use crate::common::{Fixture, assert_includes, folio_on, invoice};
 use serde_json::{Value, json};
 use std::path::Path;
 

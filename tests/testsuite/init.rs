@@ -2,10 +2,9 @@
 //! (`check` passes after), invoice numbers continue the sequence, nothing
 //! that exists is ever overwritten, and the committed JSON Schemas are
 //! what the binary generates.
+use crate::common;
 
-mod common;
-
-use common::{Fixture, folio, invoice, snapshot};
+use crate::common::{Fixture, folio, invoice, snapshot};
 use std::path::Path;
 
 /// `check --format json` has no errors (warnings are allowed: a fresh

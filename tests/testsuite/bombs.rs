@@ -3,10 +3,9 @@
 //! arbitrary bytes and YAML-ish text through the whole pipeline (split,
 //! parse of every record kind, check, ladder, status report): never a panic.
 //! There are no timing assertions; the bombs must simply complete.
+use crate::common;
 
-mod common;
-
-use common::{Fixture, error_codes};
+use crate::common::{Fixture, error_codes};
 use folio::load::{MemSource, frontmatter::MAX_FILE_BYTES, limits};
 use proptest::prelude::*;
 use serde_json::Value;

@@ -6,9 +6,7 @@
 //! (CI installs it with `ci/install-browser.sh`). Screenshots go to
 //! `target/screenshots/`.
 
-mod common;
-
-use common::copy_dir;
+use crate::common::copy_dir;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

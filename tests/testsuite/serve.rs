@@ -1,9 +1,7 @@
 //! `folio serve`: the real binary on a copy of example-accounts, spoken to
 //! with a plain HTTP/1.1 client over TcpStream.
 
-mod common;
-
-use common::copy_dir;
+use crate::common::copy_dir;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};

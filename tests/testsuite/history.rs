@@ -1,13 +1,12 @@
 //! Git history as the written record (issue #5): per-file commit lists,
 //! renames, merges, subfolders, shallow clones and the other odd checkouts,
 //! and late log entries (W010) through `folio check`.
+use crate::common;
+use crate::git_fixture;
 
-mod common;
-mod git_fixture;
-
-use common::{ACCOUNT, FOLIO_YAML, Fixture, PROJECT, invoice};
+use crate::common::{ACCOUNT, FOLIO_YAML, Fixture, PROJECT, invoice};
+use crate::git_fixture::Git;
 use folio::history::{self, Coverage, History};
-use git_fixture::Git;
 use serde_json::Value;
 use std::path::Path;
 

@@ -2,10 +2,9 @@
 //! (issue #2): the code, file, line, column, message and hint of every
 //! diagnostic, the exit status, and the three output formats. Every run
 //! also proves that no record file was modified (see `common::Fixture::run`).
+use crate::common;
 
-mod common;
-
-use common::{Fixture, all_diagnostics, error_codes, invoice, with_code};
+use crate::common::{Fixture, all_diagnostics, error_codes, invoice, with_code};
 use serde_json::Value;
 
 const INVOICE_FILE: &str = "accounts/acme/invoices/a.md";

@@ -2,7 +2,7 @@
 //! temporary folder, a runner for the real `folio` binary that proves record
 //! files are never modified, and a JSON "includes" assertion.
 
-#![allow(dead_code)] // each test binary uses a different subset
+#![allow(dead_code)] // not every helper is used by every module
 
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -1,11 +1,10 @@
 //! `folio diff BASE [HEAD]` (issue #5): both sides read from git objects (or
 //! the working tree), compared at one date; and the CI workflow that runs it.
+use crate::common;
+use crate::git_fixture;
 
-mod common;
-mod git_fixture;
-
-use common::{Fixture, folio, invoice};
-use git_fixture::Git;
+use crate::common::{Fixture, folio, invoice};
+use crate::git_fixture::Git;
 use serde_json::Value;
 
 const INV1: &str = "accounts/acme/invoices/inv-1.md";

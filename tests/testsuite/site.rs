@@ -687,7 +687,7 @@ fn search_index_points_at_real_pages() {
 #[test]
 fn repository_templates_override_built_ins() {
     let f = Fixture::new();
-    let base = include_str!("../templates/site/base.html");
+    let base = include_str!("../../templates/site/base.html");
     f.write(
         "templates/site/base.html",
         &base.replace(

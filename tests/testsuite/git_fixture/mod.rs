@@ -2,7 +2,7 @@
 //! (never the `git` binary): commits with set authors and dates, branches,
 //! merges and shallow clones.
 
-#![allow(dead_code)] // each test binary uses a different subset
+#![allow(dead_code)] // not every helper is used by every module
 
 use chrono::NaiveDate;
 use git2::{IndexAddOption, Oid, Repository, Signature, Time};

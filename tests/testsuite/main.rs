@@ -1,0 +1,17 @@
+//! folio's integration tests: one test binary (as mdBook's and cargo's
+//! `tests/testsuite/`), so git2 and the rest are linked once. Each module
+//! runs the real `folio` binary, or the library in process where the binary
+//! adds nothing, on fixture repositories made at test time.
+
+mod common;
+mod git_fixture;
+
+mod bombs;
+mod browser;
+mod check;
+mod diff;
+mod history;
+mod init;
+mod serve;
+mod site;
+mod status;
