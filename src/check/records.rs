@@ -229,7 +229,7 @@ impl Cx<'_> {
                 ),
                 "use a number such as INV-2026-0042",
             ));
-        } else if !crate::site::output::is_safe_segment(&slug) {
+        } else if !crate::model::is_safe_segment(&slug) {
             // What `build` would refuse, said by `check` on the pull request.
             out.push(Diagnostic::new(
                 Code::BadSlug,
@@ -690,49 +690,10 @@ fn check_policy(
                 format!(
                     "stage `{}` template does not parse: {}",
                     s.id.value,
-                    one_line(&crate::site::error_chain(&e))
+                    crate::load::templates::one_line(&crate::diagnostic::error_chain(&e))
                 ),
                 "fix the Tera syntax: {{ variable }}, {% if %}...{% endif %}",
             ));
         }
-    }
-}
-
-/// A parser's multi-line report (Tera's carets and source echo) as one line
-/// for a diagnostic message: `Failed to parse 'stage': at 1:8: expected ...`.
-fn one_line(report: &str) -> String {
-    let mut parts: Vec<String> = vec![];
-    for line in report.lines().map(str::trim) {
-        let echo = line
-            .split_once('|')
-            .is_some_and(|(n, _)| n.trim().chars().all(|c| c.is_ascii_digit()));
-        if line.is_empty() || echo {
-            continue;
-        }
-        let part = match line.split_once("-->") {
-            Some((before, at)) => format!("{} at {}:", before.trim(), at.trim())
-                .trim_start()
-                .to_string(),
-            None => line.trim_start_matches("= ").to_string(),
-        };
-        parts.push(part);
-    }
-    parts.join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::one_line;
-
-    #[test]
-    fn template_errors_fit_on_one_line() {
-        let e = tera::Tera::default()
-            .add_raw_template("stage", "Hi {{ oops")
-            .unwrap_err();
-        let text = one_line(&crate::site::error_chain(&e));
-        assert!(!text.contains('\n'), "{text}");
-        assert!(text.contains("at 1:11:"), "{text}");
-        assert!(text.contains("expected"), "{text}");
-        assert_eq!(one_line("plain message"), "plain message");
     }
 }

@@ -64,6 +64,7 @@ pub enum Code {
     LateRecord,
     LateStep,
     IncompleteHandover,
+    BrokenLink,
 }
 
 impl Code {
@@ -127,6 +128,7 @@ impl Code {
             LateRecord => ("W010", "late-record"),
             LateStep => ("W011", "late-step"),
             IncompleteHandover => ("W012", "incomplete-handover"),
+            BrokenLink => ("W013", "broken-link"),
         }
     }
 }
@@ -294,6 +296,18 @@ fn clip_length(mut text: String) -> String {
     text
 }
 
+/// An error with its causes, on one line (Tera, for one, hides the useful
+/// part in the source chain).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,6 +357,7 @@ mod tests {
             Code::LateRecord,
             Code::LateStep,
             Code::IncompleteHandover,
+            Code::BrokenLink,
         ];
         let ids: HashSet<_> = all.iter().map(|c| c.id()).collect();
         let names: HashSet<_> = all.iter().map(|c| c.name()).collect();

@@ -5,6 +5,8 @@
 mod cache;
 pub mod frontmatter;
 mod problems;
+pub mod site_map;
+pub mod templates;
 pub mod walk;
 
 use crate::diagnostic::{Code, Diagnostic, Pos, closest};

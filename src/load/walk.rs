@@ -293,7 +293,13 @@ fn list(canonical_root: &Path, dir: &Path, rel: &str, depth: usize, listing: &mu
 fn check_account_dir(path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) {
     let name = rel.trim_start_matches("accounts/");
     if !is_slug(name) {
-        diagnostics.push(slug_diagnostic(rel, "account folder", name));
+        // Located on the record inside, so a pull request annotation (which
+        // needs a file) shows where to act.
+        diagnostics.push(slug_diagnostic(
+            &format!("{rel}/account.md"),
+            "account folder",
+            name,
+        ));
     }
     if !path.join("account.md").exists() {
         diagnostics.push(Diagnostic::new(

@@ -3,8 +3,11 @@
 pub mod currency;
 pub mod money;
 pub mod records;
+pub mod site_map;
+pub mod slug;
 pub mod terms;
 pub mod types;
 
 pub use records::*;
-pub use types::{Amount, Date, Share, Sp, in_cache_format, is_slug, number_slug};
+pub use slug::{is_safe_segment, is_slug, number_slug};
+pub use types::{Amount, Date, Share, Sp, in_cache_format};

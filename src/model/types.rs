@@ -294,45 +294,10 @@ impl JsonSchema for Share {
     }
 }
 
-/// `[a-z0-9][a-z0-9-]*`, at most 64 characters.
-pub fn is_slug(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-}
-
-/// An invoice number as a URL path segment: lowercased, every run of
-/// characters outside `a-z0-9` replaced by `-`, trimmed of `-`.
-pub fn number_slug(number: &str) -> String {
-    let mut out = String::with_capacity(number.len());
-    // Separators are never doubled, nor put first or (below) left last.
-    let mut push = |c: char| {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    };
-    for c in number.chars() {
-        // ASCII, nearly every number, skips the Unicode case tables.
-        if c.is_ascii() {
-            push(c.to_ascii_lowercase());
-        } else {
-            c.to_lowercase().for_each(&mut push);
-        }
-    }
-    if out.ends_with('-') {
-        out.pop();
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::slug::{is_slug, number_slug};
 
     #[test]
     fn dates() {

@@ -10,12 +10,12 @@
 
 use super::pages::{self, Site};
 use super::{error_chain, ics, links, message, output, search, templates};
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::ladder::policy::Policy;
 use crate::ladder::report::{self, StatusDoc};
 use crate::ladder::{Entry, Ledger, Settings};
 use crate::load::{self, Record, Repo};
-use crate::model::{Page, Roles, number_slug};
+use crate::model::{Page, Roles};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -82,6 +82,7 @@ enum Job<'a> {
     HandbookPage(&'a Record<Page>),
     Policy(&'a Policy),
     Role(&'static str),
+    Section(pages::Section),
     Search,
 }
 
@@ -140,7 +141,7 @@ impl Inputs {
         crate::timing("build: load and history", t);
         let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
         // Read once: parsed into Tera, and the assets copied as they are.
-        let (sources, problems) = templates::sources(Some(root));
+        let (sources, problems) = crate::load::templates::sources(Some(root));
         let mut tera = site_tera(&sources, problems)?;
         super::message::add_inline_templates(&mut tera, &settings.policies);
         let assets = asset_files(&sources);
@@ -241,7 +242,15 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     warnings.extend(late.values().map(crate::check::history::late_record));
     crate::diagnostic::sort_unique(&mut warnings);
     crate::timing("build: check", t);
-    let slugs = Slugs::of(&ledger)?;
+    // The page names and the site map come from the same rule `check`
+    // applied (which refused any name that gets no page).
+    let asset_names: Vec<&str> = inputs.assets.iter().map(|(n, _)| n.as_str()).collect();
+    let site_map = crate::load::site_map::of(
+        inputs.repo,
+        inputs.settings.policies.keys().map(String::as_str),
+        asset_names.iter().copied(),
+        plan.handbook_only,
+    );
     let config = ledger.config();
     let site = Site {
         ledger: &ledger,
@@ -251,8 +260,9 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
             .map(|u| u.value.clone())
             .filter(|u| is_web_url(u)),
         handbook_only: plan.handbook_only,
-        policy_slugs: slugs.policies,
-        page_slugs: slugs.pages,
+        policy_slugs: site_map.names.policies.clone(),
+        page_slugs: site_map.names.pages.clone(),
+        map: &site_map.map,
         warnings: &warnings,
         late: &late,
         ranges: Site::ranges_of(&ledger),
@@ -268,6 +278,11 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     let mut names: Vec<&str> = all_paths.iter().map(String::as_str).collect();
     names.extend(data.iter().map(|(p, _)| p.as_str()));
     check_paths(&names)?;
+    // A quick pass of `serve` renders from a part of the repository, whose
+    // map is a part too; the full update that follows it is held to this.
+    if !matches!(plan.scope, Scope::Pages { .. }) {
+        same_files(&site_map.map, &names)?;
+    }
     let mut known: links::Files = names.iter().copied().collect();
     if let Scope::Pages { known: served } = plan.scope {
         known.extend(served.iter().map(String::as_str));
@@ -314,12 +329,18 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
                 path: &str,
                 given: Option<Value>|
      -> Result<(Vec<String>, tera::Context), BuildError> {
-        let (html, data) = renderer.render(job, path, given)?;
+        let (html, data, template) = renderer.render(job, path, given)?;
         let bad = links::broken(path, &html, &known);
         write(path, html.as_bytes())?;
+        // Links people wrote were resolved (or marked) as the Markdown
+        // rendered, so a broken one left is the template's.
         let bad = bad
             .into_iter()
-            .map(|link| format!("{path} links to `{link}`, which the site does not have"))
+            .map(|link| {
+                format!(
+                    "{path}: template `{template}` links to `{link}`, which the site does not have"
+                )
+            })
             .collect();
         Ok((bad, data))
     };
@@ -450,7 +471,7 @@ impl Scope<'_> {
             Scope::Changed { accounts, handbook } => match job {
                 Job::Account(a) => accounts.contains(&a.id),
                 Job::Invoice(e) => accounts.contains(&e.account.id),
-                Job::HandbookIndex { .. } | Job::HandbookPage(_) => *handbook,
+                Job::HandbookIndex { .. } | Job::HandbookPage(_) | Job::Section(_) => *handbook,
                 // Fixed by folio.yaml and the templates, which rebuild everything.
                 Job::Search => false,
                 // Policy and role pages list the accounts on them.
@@ -485,89 +506,6 @@ fn is_web_url(u: &str) -> bool {
     u.starts_with("https://") || u.starts_with("http://")
 }
 
-/// The page slugs of policies and handbook pages, and a check that every
-/// invoice number gives a usable folder name.
-struct Slugs {
-    policies: BTreeMap<String, String>,
-    pages: BTreeMap<String, String>,
-}
-
-impl Slugs {
-    fn of(ledger: &Ledger) -> Result<Slugs, BuildError> {
-        let mut problems = vec![];
-        for e in &ledger.entries {
-            let slug = number_slug(e.number());
-            if !output::is_safe_segment(&slug) {
-                problems.push(Diagnostic::new(
-                    Code::BadSlug,
-                    &e.invoice.file,
-                    e.invoice.data.number.pos,
-                    format!("invoice number `{}` gives the page name `{slug}`, which cannot be a folder", e.number()),
-                    "use a number with letters or digits that is not a reserved device name (con, nul, ...)",
-                ));
-            }
-        }
-        let mut policies = BTreeMap::new();
-        let mut taken: BTreeMap<String, String> = BTreeMap::new();
-        for name in ledger.settings.policies.keys() {
-            let slug = number_slug(name);
-            match taken.get(&slug) {
-                Some(other) if output::is_safe_segment(&slug) => problems.push(config_problem(
-                    ledger,
-                    format!(
-                        "policies `{other}` and `{name}` would share the handbook page `{slug}`"
-                    ),
-                )),
-                _ if !output::is_safe_segment(&slug) => problems.push(config_problem(
-                    ledger,
-                    format!("policy name `{name}` cannot be a page name"),
-                )),
-                _ => {
-                    taken.insert(slug.clone(), name.clone());
-                    policies.insert(name.clone(), slug);
-                }
-            }
-        }
-        let mut pages = BTreeMap::new();
-        let mut taken: BTreeMap<String, &str> = BTreeMap::new();
-        for p in &ledger.repo.handbook {
-            let slug = number_slug(&p.id);
-            let clash = ["policies", "roles"].contains(&slug.as_str()) || taken.contains_key(&slug);
-            if !output::is_safe_segment(&slug) || clash {
-                problems.push(Diagnostic::new(
-                    Code::BadSlug,
-                    &p.file,
-                    crate::diagnostic::Pos::START,
-                    format!("handbook page `{}` cannot have the page name `{slug}`", p.id),
-                    "rename the file: lowercase letters, digits and `-`, not `policies` or `roles`, unique",
-                ));
-                continue;
-            }
-            taken.insert(slug.clone(), &p.file);
-            pages.insert(p.id.clone(), slug);
-        }
-        if problems.is_empty() {
-            Ok(Slugs { policies, pages })
-        } else {
-            Err(BuildError::Records(problems))
-        }
-    }
-}
-
-fn config_problem(ledger: &Ledger, message: String) -> Diagnostic {
-    Diagnostic::new(
-        Code::InvalidPolicy,
-        ledger
-            .repo
-            .config
-            .as_ref()
-            .map_or("folio.yaml", |c| c.file.as_str()),
-        crate::diagnostic::Pos::START,
-        message,
-        "rename the policy: lowercase letters, digits and `-`",
-    )
-}
-
 fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
     let repo = site.ledger.repo;
     let mut jobs = vec![
@@ -586,9 +524,11 @@ fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
     jobs.extend(
         repo.handbook
             .iter()
-            .filter(|p| p.id != "index")
+            .filter(|p| site.page_slugs.contains_key(&p.id))
             .map(Job::HandbookPage),
     );
+    jobs.push(Job::Section(pages::Section::Roles));
+    jobs.push(Job::Section(pages::Section::Policies));
     jobs.extend(site.ledger.settings.policies.values().map(Job::Policy));
     jobs.extend(Roles::NAMES.iter().map(|r| Job::Role(r)));
     jobs
@@ -609,6 +549,8 @@ fn path_of(site: &Site, job: &Job) -> String {
         ),
         Job::Policy(p) => site.policy_url(&p.name).unwrap_or_default(),
         Job::Role(r) => pages::role_url(r),
+        Job::Section(pages::Section::Roles) => crate::model::site_map::ROLES_INDEX.into(),
+        Job::Section(pages::Section::Policies) => crate::model::site_map::POLICIES_INDEX.into(),
         Job::Search => "search/index.html".into(),
     }
 }
@@ -687,16 +629,9 @@ impl<'s, 'a> Renderer<'s, 'a> {
                 ("site/invoice.html", pages::invoice(site, e, summary, draft))
             }
             Job::HandbookIndex { path } => {
-                let to_handbook = if *path == "index.html" {
-                    "handbook/"
-                } else {
-                    ""
-                };
-                (
-                    "site/handbook.html",
-                    pages::handbook_index(site, to_handbook),
-                )
+                ("site/handbook.html", pages::handbook_index(site, path))
             }
+            Job::Section(section) => ("site/section.html", pages::section_index(site, *section)),
             Job::HandbookPage(p) => ("site/page.html", pages::handbook_page(site, p)),
             Job::Policy(p) => ("site/policy.html", pages::policy(site, p)),
             Job::Role(r) => ("site/role.html", pages::role(site, r)),
@@ -714,7 +649,7 @@ impl<'s, 'a> Renderer<'s, 'a> {
         job: &Job,
         path: &str,
         given: Option<Value>,
-    ) -> Result<(String, tera::Context), BuildError> {
+    ) -> Result<(String, tera::Context, &'static str), BuildError> {
         let (template, data) = self.prepare(job, path, given)?;
         let mut ctx =
             tera::Context::from_value(data).map_err(|e| BuildError::Failed(error_chain(&e)))?;
@@ -727,7 +662,7 @@ impl<'s, 'a> Renderer<'s, 'a> {
                 error_chain(&e)
             ))
         })?;
-        Ok((html, ctx))
+        Ok((html, ctx, template))
     }
 }
 
@@ -829,6 +764,23 @@ fn check_paths(names: &[&str]) -> Result<(), BuildError> {
     Ok(())
 }
 
+/// The site map `check` resolved links against names exactly the files
+/// this build writes; anything else is a bug in folio, said as one.
+fn same_files(map: &crate::model::site_map::SiteMap, names: &[&str]) -> Result<(), BuildError> {
+    let written: HashSet<&str> = names.iter().copied().collect();
+    let missing = names.iter().find(|n| !map.has_file(n));
+    let extra = map.files().find(|f| !written.contains(f));
+    match (missing, extra) {
+        (None, None) => Ok(()),
+        (m, e) => Err(BuildError::Failed(format!(
+            "internal error: the site map and the build disagree ({})",
+            m.map(|m| format!("`{m}` is not in the map"))
+                .or(e.map(|e| format!("`{e}` is not written")))
+                .unwrap_or_default()
+        ))),
+    }
+}
+
 /// The failure for broken internal links, each with the page that holds it.
 fn broken_links(mut broken: Vec<String>) -> BuildError {
     broken.sort();
@@ -906,19 +858,25 @@ mod tests {
                 commit('a', "2026-10-01", "Add A-1"),
             ],
         );
-        let slugs = Slugs::of(&ledger).unwrap();
+        let map = crate::load::site_map::of(
+            &repo,
+            settings.policies.keys().map(String::as_str),
+            [],
+            false,
+        );
         let site = Site {
             ledger: &ledger,
             history: &history,
             repo_url: Some("https://git.example/t/records".into()),
             handbook_only: false,
-            policy_slugs: slugs.policies,
-            page_slugs: slugs.pages,
+            policy_slugs: map.names.policies.clone(),
+            page_slugs: map.names.pages.clone(),
+            map: &map.map,
             warnings: &[],
             late: &Default::default(),
             ranges: Site::ranges_of(&ledger),
         };
-        let (sources, problems) = templates::sources(Some(root));
+        let (sources, problems) = crate::load::templates::sources(Some(root));
         let tera = site_tera(&sources, problems).unwrap();
         let doc = report::build(&ledger, None);
         let r = Renderer::new(&site, &tera, &doc);

@@ -3,16 +3,10 @@
 //! generated paths, then everything sanitized by ammonia, so raw HTML in a
 //! record can never run script or break out of the page.
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use crate::model::site_map::{LinkTarget, html_link_attributes, markdown_options};
+use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use std::sync::OnceLock;
-
-fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_STRIKETHROUGH
-}
 
 /// The sanitizer, built once. Besides ammonia's defaults (which already drop
 /// `script`, `iframe`, `style`, event handlers and `javascript:` URLs) it
@@ -29,6 +23,7 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("div", ["id"])
             .add_allowed_classes("sup", ["footnote-reference", "footnote-definition-label"])
             .add_allowed_classes("div", ["footnote-definition"])
+            .add_allowed_classes("span", ["broken-link"])
             .link_rel(Some("noopener noreferrer"))
             .attribute_filter(|_element, attribute, value| match attribute {
                 "id" => Some(Cow::Owned(format!("fn-{value}"))),
@@ -42,27 +37,79 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// Renders `source` to sanitized HTML. `link` may rewrite a link
-/// destination (e.g. `collection.md` → `../collection/index.html`).
-pub fn render(source: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
-    let events = Parser::new_ext(source, options()).map(|event| match event {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let dest_url = link(&dest_url).map_or(dest_url, CowStr::from);
+/// Renders `source` to sanitized HTML. `link` says where each link or
+/// image destination leads ([`SiteMap::resolve`]): kept, rewritten to a
+/// page of the site, or broken, when it is shown as marked plain text
+/// (`check` warns about it as W013) rather than as a dead link.
+///
+/// [`SiteMap::resolve`]: crate::model::site_map::SiteMap::resolve
+pub fn render(source: &str, link: &dyn Fn(&str) -> LinkTarget) -> String {
+    // Which open links and images were broken, innermost last, so each end
+    // tag closes what its start opened.
+    let mut open: Vec<bool> = vec![];
+    let mut events: Vec<Event> = Vec::new();
+    for event in Parser::new_ext(source, markdown_options()) {
+        match event {
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            })
+            }) => match link(&dest_url) {
+                LinkTarget::Broken => {
+                    open.push(true);
+                    events.push(Event::InlineHtml(broken_open(&dest_url).into()));
+                }
+                target => {
+                    open.push(false);
+                    let dest_url = match target {
+                        LinkTarget::Page(to) => CowStr::from(to),
+                        _ => dest_url,
+                    };
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            },
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match link(&dest_url) {
+                LinkTarget::Broken => {
+                    open.push(true);
+                    events.push(Event::InlineHtml(broken_open(&dest_url).into()));
+                }
+                target => {
+                    open.push(false);
+                    let dest_url = match target {
+                        LinkTarget::Page(to) => CowStr::from(to),
+                        _ => dest_url,
+                    };
+                    events.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            },
+            Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+                if open.pop() == Some(true) {
+                    events.push(Event::InlineHtml("</span>".into()));
+                } else {
+                    events.push(Event::End(end));
+                }
+            }
+            Event::Html(html) => events.push(Event::Html(raw_html_links(html, link))),
+            Event::InlineHtml(html) => events.push(Event::InlineHtml(raw_html_links(html, link))),
+            other => events.push(other),
         }
-        other => other,
-    });
-    let events: Vec<Event> = events.collect();
+    }
     let mut html = String::with_capacity(source.len() * 3 / 2);
     let plain = events.iter().all(is_plain);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -74,6 +121,44 @@ pub fn render(source: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
         return html;
     }
     sanitizer().clean(&html).to_string()
+}
+
+/// The opening of a broken link's marker: the link's text follows as plain
+/// text, and the title says where it pointed.
+fn broken_open(dest: &str) -> String {
+    format!(
+        "<span class=\"broken-link\" title=\"broken link: {}\">",
+        super::svg::escape(dest)
+    )
+}
+
+/// Raw HTML with its `href` and `src` attributes resolved: rewritten when
+/// they lead to a page, removed (with a marker before the tag) when broken.
+fn raw_html_links<'h>(html: CowStr<'h>, link: &dyn Fn(&str) -> LinkTarget) -> CowStr<'h> {
+    let attributes = html_link_attributes(&html);
+    if attributes.is_empty() {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut at = 0;
+    for a in &attributes {
+        match link(a.value) {
+            LinkTarget::Keep => continue,
+            LinkTarget::Page(to) => {
+                out.push_str(&html[at..a.attribute.start]);
+                out.push_str(&format!("{}=\"{}\" ", a.name, super::svg::escape(&to)));
+            }
+            LinkTarget::Broken => {
+                out.push_str(&html[at..a.tag_start]);
+                out.push_str(&broken_open(a.value));
+                out.push_str("</span>");
+                out.push_str(&html[a.tag_start..a.attribute.start]);
+            }
+        }
+        at = a.attribute.end;
+    }
+    out.push_str(&html[at..]);
+    CowStr::from(out)
 }
 
 /// Events whose HTML carries no attribute, URL or raw markup, so the
@@ -108,23 +193,7 @@ fn is_plain(event: &Event) -> bool {
 
 /// Sanitized HTML of `source` with links left as written.
 pub fn plain(source: &str) -> String {
-    render(source, &|_| None)
-}
-
-/// A link to a sibling Markdown page, `page.md` or `./page.md#part`, as
-/// (page stem, `#part` or ""). Anything with a scheme, an absolute path or
-/// a folder is not one.
-pub fn markdown_page_link(dest: &str) -> Option<(&str, &str)> {
-    let (path, fragment) = match dest.find('#') {
-        Some(i) => dest.split_at(i),
-        None => (dest, ""),
-    };
-    let path = path.strip_prefix("./").unwrap_or(path);
-    let stem = path.strip_suffix(".md")?;
-    if stem.is_empty() || stem.contains(['/', '\\', ':']) {
-        return None;
-    }
-    Some((stem, fragment))
+    render(source, &|_| LinkTarget::Keep)
 }
 
 /// A diagnostic's message or hint as HTML: escaped, with the keys and
@@ -163,7 +232,7 @@ mod tests {
             "",
         ];
         for sample in samples {
-            let events: Vec<Event> = Parser::new_ext(sample, options()).collect();
+            let events: Vec<Event> = Parser::new_ext(sample, markdown_options()).collect();
             assert!(events.iter().all(is_plain), "{sample}: {events:?}");
             let mut raw = String::new();
             pulldown_cmark::html::push_html(&mut raw, events.into_iter());
@@ -185,7 +254,7 @@ mod tests {
             "note[^1]\n\n[^1]: foot",
             "![img](x.png)",
         ] {
-            let events: Vec<Event> = Parser::new_ext(not_plain, options()).collect();
+            let events: Vec<Event> = Parser::new_ext(not_plain, markdown_options()).collect();
             assert!(!events.iter().all(is_plain), "{not_plain}");
         }
     }
@@ -220,16 +289,33 @@ mod tests {
     }
 
     #[test]
-    fn rewrites_page_links() {
-        let html = render("[c](collection.md#steps)", &|d| {
-            markdown_page_link(d).map(|(stem, frag)| format!("../{stem}/index.html{frag}"))
-        });
+    fn rewrites_page_links_and_marks_broken_ones() {
+        let resolve = |d: &str| match d {
+            "collection.md#steps" => LinkTarget::Page("../collection/index.html#steps".into()),
+            "https://x.example" => LinkTarget::Keep,
+            _ => LinkTarget::Broken,
+        };
+        let html = render(
+            "[c](collection.md#steps) [n](notes.md) ![logo](x.png) [out](https://x.example)\n\n<img src=x alt=\"a\"> <a href=\"y.md\">y</a>",
+            &resolve,
+        );
         assert!(
             html.contains("href=\"../collection/index.html#steps\""),
             "{html}"
         );
-        assert_eq!(markdown_page_link("https://x.example/a.md"), None);
-        assert_eq!(markdown_page_link("./a.md"), Some(("a", "")));
+        assert!(
+            html.contains("<span class=\"broken-link\" title=\"broken link: notes.md\">n</span>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("title=\"broken link: x.png\">logo</span>"),
+            "{html}"
+        );
+        assert!(html.contains("href=\"https://x.example\""), "{html}");
+        assert!(!html.contains("href=\"notes.md"), "{html}");
+        assert!(!html.contains("src=\"x\""), "{html}");
+        assert!(!html.contains("href=\"y.md\""), "{html}");
+        assert!(html.contains("title=\"broken link: y.md\""), "{html}");
     }
 
     #[test]

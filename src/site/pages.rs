@@ -12,9 +12,8 @@ use crate::ladder::report::StatusDoc;
 use crate::ladder::stage::{PromiseState, StageResult, Step};
 use crate::ladder::{Entry, Ledger};
 use crate::load::{AccountDir, Record};
-use crate::model::{
-    Config, Date, DayUnit, Frequency, InvoiceStatus, Page, Roles, Sp, Work, money, number_slug,
-};
+use crate::model::site_map::{self, SiteMap};
+use crate::model::{Config, Date, DayUnit, Frequency, InvoiceStatus, Page, Roles, Sp, Work, money};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -50,17 +49,7 @@ fn opt_day(d: Option<NaiveDate>) -> Value {
     d.map_or(Value::Null, |d| Value::String(day(d)))
 }
 
-pub fn invoice_url(number: &str) -> String {
-    format!("invoices/{}/index.html", number_slug(number))
-}
-
-pub fn account_url(id: &str) -> String {
-    format!("accounts/{id}/index.html")
-}
-
-pub fn role_url(role: &str) -> String {
-    format!("handbook/roles/{}/index.html", role.replace('_', "-"))
-}
+pub use crate::model::site_map::{account_url, invoice_url, role_url};
 
 /// `account_manager` → `Account manager`.
 pub fn role_title(role: &str) -> String {
@@ -80,8 +69,12 @@ pub struct Site<'a> {
     pub handbook_only: bool,
     /// Policy name → its page slug.
     pub policy_slugs: BTreeMap<String, String>,
-    /// Handbook page stem → its page slug (the `index` page is the handbook home).
+    /// Handbook page stem → its page slug (the `index`, `roles` and
+    /// `policies` pages introduce generated pages and have none).
     pub page_slugs: BTreeMap<String, String>,
+    /// Every file of the site and the page of each record: where the links
+    /// people wrote lead.
+    pub map: &'a SiteMap,
     pub warnings: &'a [Diagnostic],
     /// Log entries recorded late (W010), flagged where the site shows them.
     pub late: &'a LateIndex,
@@ -154,7 +147,13 @@ impl<'a> Site<'a> {
     pub fn policy_url(&self, name: &str) -> Option<String> {
         self.policy_slugs
             .get(name)
-            .map(|s| format!("handbook/policies/{s}/index.html"))
+            .map(|s| crate::model::site_map::policy_url(s))
+    }
+
+    /// A Markdown body written in the record `file`, as shown on `page`:
+    /// links rewritten to the pages they lead to, broken ones marked.
+    pub fn body_html(&self, file: &str, page: &str, body: &str) -> String {
+        markdown::render(body, &|dest| self.map.resolve(file, page, dest))
     }
 
     fn commit(&self, c: &Commit) -> Value {
@@ -742,7 +741,7 @@ fn project_view(
         "over_budget": budget.is_some_and(|b| invoiced > b),
         "milestones": milestones,
         "tasks": tasks,
-        "body": markdown::plain(&p.body),
+        "body": site.body_html(&p.file, &account_url(&a.id), &p.body),
     })
 }
 
@@ -975,7 +974,7 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
         "invoices": invoices,
         "outstanding": outstanding.iter().map(|(c, v)| human(*v, c)).collect::<Vec<_>>(),
         "warnings": warnings,
-        "body": a.account.as_ref().map(|r| markdown::plain(&r.body)).unwrap_or_default(),
+        "body": a.account.as_ref().map(|r| site.body_html(&r.file, &account_url(&a.id), &r.body)).unwrap_or_default(),
         "timeline": timeline(site, a),
         "history": site.coverage(),
     })
@@ -1078,7 +1077,7 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
         "log": log,
         "draft_stage": draft_stage,
         "draft": draft_text,
-        "body": markdown::plain(&e.invoice.body),
+        "body": site.body_html(&e.invoice.file, &invoice_url(e.number()), &e.invoice.body),
         "file": &e.invoice.file,
         "commits": history,
         "history": site.coverage(),
@@ -1122,23 +1121,9 @@ pub fn ordered_pages(pages: &[Record<Page>]) -> Vec<&Record<Page>> {
     v
 }
 
-/// Renders a handbook page body, sending `other.md` links to the other page.
-pub fn handbook_body(site: &Site, body: &str, depth_to_handbook: &str) -> String {
-    markdown::render(body, &|dest| {
-        let (stem, fragment) = markdown::markdown_page_link(dest)?;
-        let slug = site.page_slugs.get(stem)?;
-        Some(if stem == "index" {
-            format!("{depth_to_handbook}index.html{fragment}")
-        } else {
-            format!("{depth_to_handbook}{slug}/index.html{fragment}")
-        })
-    })
-}
-
 pub fn handbook_nav(site: &Site) -> Value {
     let pages: Vec<Value> = ordered_pages(&site.ledger.repo.handbook)
         .into_iter()
-        .filter(|p| p.id != "index")
         .filter_map(|p| {
             let slug = site.page_slugs.get(&p.id)?;
             Some(json!({"title": p.data.title.value, "url": format!("handbook/{slug}/index.html"), "slug": slug}))
@@ -1157,13 +1142,20 @@ pub fn handbook_nav(site: &Site) -> Value {
         .iter()
         .map(|r| json!({"title": role_title(r), "url": role_url(r)}))
         .collect();
-    json!({"pages": pages, "policies": policies, "roles": roles})
+    json!({
+        "pages": pages,
+        "policies": policies,
+        "roles": roles,
+        "policies_url": site_map::POLICIES_INDEX,
+        "roles_url": site_map::ROLES_INDEX,
+    })
 }
 
-/// The handbook home; `to_handbook` leads from the page to `handbook/`.
-pub fn handbook_index(site: &Site, to_handbook: &str) -> Value {
+/// The handbook home, shown at `page` (`handbook/index.html`, and the
+/// site's `index.html` in a handbook-only build).
+pub fn handbook_index(site: &Site, page: &str) -> Value {
     let home = site.ledger.repo.handbook.iter().find(|p| p.id == "index");
-    let body = home.map(|p| handbook_body(site, &p.body, to_handbook));
+    let body = home.map(|p| site.body_html(&p.file, page, &p.body));
     json!({
         "title": home.map_or("Handbook", |p| p.data.title.as_str()),
         "nav": "handbook",
@@ -1173,9 +1165,65 @@ pub fn handbook_index(site: &Site, to_handbook: &str) -> Value {
     })
 }
 
+/// The generated index of roles or of policies: `handbook/roles.md` or
+/// `handbook/policies.md`, when there is one, introduces it, and the list
+/// follows.
+pub fn section_index(site: &Site, section: Section) -> Value {
+    let (id, page, default_title) = match section {
+        Section::Roles => ("roles", site_map::ROLES_INDEX, "Roles"),
+        Section::Policies => ("policies", site_map::POLICIES_INDEX, "Escalation policies"),
+    };
+    let intro = site.ledger.repo.handbook.iter().find(|p| p.id == id);
+    let body = intro.map(|p| site.body_html(&p.file, page, &p.body));
+    let items: Vec<Value> = match section {
+        Section::Roles => Roles::NAMES
+            .iter()
+            .map(|r| {
+                let people: Vec<String> = site
+                    .config()
+                    .map(|c| {
+                        c.people
+                            .values()
+                            .filter(|p| p.roles.iter().any(|x| x.as_str() == *r))
+                            .map(|p| p.name.value.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                json!({"title": role_title(r), "url": role_url(r), "note": people.join(", ")})
+            })
+            .collect(),
+        Section::Policies => site
+            .ledger
+            .settings
+            .policies
+            .values()
+            .filter_map(|p| {
+                Some(json!({"title": p.name, "url": site.policy_url(&p.name)?, "note": p.description}))
+            })
+            .collect(),
+    };
+    json!({
+        "title": intro.map_or(default_title, |p| p.data.title.as_str()),
+        "nav": "handbook",
+        "section": id,
+        "has_title": body.as_ref().is_some_and(|b| b.contains("<h1")),
+        "body": body,
+        "items": items,
+        "handbook": handbook_nav(site),
+    })
+}
+
+/// The generated indexes under `handbook/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Roles,
+    Policies,
+}
+
 pub fn handbook_page(site: &Site, page: &Record<Page>) -> Value {
     let slug = site.page_slugs.get(&page.id).cloned().unwrap_or_default();
-    let body = handbook_body(site, &page.body, "../");
+    let url = format!("handbook/{slug}/index.html");
+    let body = site.body_html(&page.file, &url, &page.body);
     json!({
         "title": page.data.title.value,
         "nav": "handbook",

@@ -593,7 +593,8 @@ fn folder_and_file_names_that_are_not_slugs() {
     let f = Fixture::new();
     f.write("accounts/Acme_Corp/account.md", common::ACCOUNT);
     let d = only_error(&f);
-    at(&d, "E023", "accounts/Acme_Corp", 1, 1);
+    // On the record inside, so a pull request annotation has a file.
+    at(&d, "E023", "accounts/Acme_Corp/account.md", 1, 1);
     contains(&d, "message", "`Acme_Corp` is not a slug");
     assert_eq!(d["hint"], "rename it to `acme-corp`");
     let f = Fixture::new();

@@ -508,19 +508,22 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     assert!(snapshot(&out) == before, "the old site changed");
     fs::remove_file(f.root.join("accounts/acme/invoices/bad.md")).unwrap();
 
-    // A broken internal link, named with the page that holds it.
+    // A broken link produced by a template is a bug in that template: the
+    // build fails and names it.
     f.write(
-        "handbook/collection.md",
-        &format!("{PAGE_COLLECTION}\n[gone](missing/page.html)\n"),
+        "templates/site/page.html",
+        "{% extends \"site/base.html\" %}{% block content %}<a href=\"missing/page.html\">x</a>{% endblock content %}",
     );
     match f.build_to(&out, false) {
         Err(BuildError::Failed(msg)) => {
             assert!(msg.contains("handbook/collection/index.html"), "{msg}");
+            assert!(msg.contains("template `site/page.html`"), "{msg}");
             assert!(msg.contains("missing/page.html"), "{msg}");
         }
         other => panic!("expected a broken-link failure, got {other:?}"),
     }
     assert!(snapshot(&out) == before, "the old site changed");
+    fs::remove_file(f.root.join("templates/site/page.html")).unwrap();
 
     // No staging folders are left behind.
     let leftovers: Vec<_> = fs::read_dir(&f.base)
@@ -530,6 +533,79 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
         .filter(|n| n.contains("folio-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// A link people wrote that points nowhere is a located warning (W013) and
+/// marked plain text on the page: the site is still built (issue #15).
+#[test]
+fn broken_links_people_wrote_are_warnings_and_marked() {
+    let f = Fixture::new();
+    let out = f.out("site");
+    f.write(
+        "handbook/collection.md",
+        &format!(
+            "{PAGE_COLLECTION}\nSee the [notes](notes.md) and [intro](intro.md).\n\n<img src=x>\n"
+        ),
+    );
+    let summary = f.build_to(&out, false).expect("the site is built");
+    let w013: Vec<_> = summary
+        .warnings
+        .iter()
+        .filter(|d| d.code.id() == "W013")
+        .collect();
+    assert_eq!(w013.len(), 2, "{w013:?}");
+    assert_eq!(w013[0].file, "handbook/collection.md");
+    assert!(w013[0].message.contains("`notes.md`"), "{w013:?}");
+    assert!(w013[1].message.contains("`x`"), "{w013:?}");
+    assert!(w013[1].pos.line > w013[0].pos.line);
+    let page = text(&snapshot(&out), "handbook/collection/index.html");
+    assert!(
+        page.contains("<span class=\"broken-link\" title=\"broken link: notes.md\">notes</span>"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"../intro/index.html\""), "{page}");
+    assert!(!page.contains("src=\"x\""), "{page}");
+}
+
+/// `handbook/roles.md` and `handbook/policies.md` introduce the generated
+/// indexes of roles and policies (issue #15).
+#[test]
+fn roles_and_policies_pages_introduce_the_generated_indexes() {
+    let f = Fixture::new();
+    let out = f.out("site");
+    f.write(
+        "handbook/roles.md",
+        "---\ntitle: Who does what\n---\nEvery account has a [producer](producer/index.html) and more; see the [collection](collection.md).\n",
+    );
+    f.write(
+        "handbook/policies.md",
+        "---\ntitle: How we chase payment\n---\nOur ladders, from the gentlest.\n",
+    );
+    let summary = f.build_to(&out, false).expect("the site is built");
+    assert!(
+        summary.warnings.iter().all(|d| d.code.id() != "W013"),
+        "{:?}",
+        summary.warnings
+    );
+    let files = snapshot(&out);
+    let roles = text(&files, "handbook/roles/index.html");
+    assert!(roles.contains("Who does what"), "{roles}");
+    assert!(roles.contains("href=\"producer/index.html\""), "{roles}");
+    assert!(
+        roles.contains("href=\"../collection/index.html\""),
+        "{roles}"
+    );
+    assert!(
+        roles.contains("Account manager"),
+        "the generated list follows: {roles}"
+    );
+    let policies = text(&files, "handbook/policies/index.html");
+    assert!(policies.contains("How we chase payment"), "{policies}");
+    assert!(
+        policies.contains("handbook/policies/agency/index.html\""),
+        "{policies}"
+    );
+    assert!(!files.contains_key("handbook/roles/roles/index.html"));
 }
 
 #[test]
