@@ -264,7 +264,7 @@ fn run_pipeline(repo: &MemSource, tera: &tera::Tera) -> BTreeSet<String> {
     let _ = folio::diagnostic::render::github(&diagnostics);
     for entry in &ledger.entries {
         if let Some(stage) = entry.eval.current().or_else(|| entry.eval.next_stage()) {
-            let _ = folio::site::message::render(tera, &ledger, entry, stage);
+            let _ = folio::ladder::message::render(tera, &ledger, entry, stage);
         }
     }
     diagnostics

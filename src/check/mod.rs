@@ -2,6 +2,7 @@
 //! read; each problem becomes a [`Diagnostic`] and checking always goes on.
 
 pub mod history;
+mod messages;
 mod pages;
 mod records;
 mod stages;
@@ -28,7 +29,7 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Diagnostic> {
     stages::check(ledger, &mut out);
     crate::timing("check stages", t);
     let t = std::time::Instant::now();
-    pages::check(ledger.repo, ledger.settings, &mut out);
+    pages::check(ledger, &mut out);
     crate::timing("check pages", t);
     sort_unique(&mut out);
     out

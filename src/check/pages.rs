@@ -4,16 +4,24 @@
 //! site has. `build` refuses nothing that this module does not report.
 
 use crate::diagnostic::{Code, Diagnostic, Pos};
-use crate::ladder::Settings;
+use crate::ladder::{Ledger, message};
 use crate::load::{Repo, site_map, templates};
 use crate::model::site_map::{LinkTarget, NameClash, SiteMap, written_links};
 use rayon::prelude::*;
 
-pub fn check(repo: &Repo, settings: &Settings, out: &mut Vec<Diagnostic>) {
+pub fn check(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
+    let (repo, settings) = (ledger.repo, ledger.settings);
     let root = (!repo.root.as_os_str().is_empty()).then_some(repo.root.as_path());
     let (sources, read_problems) = templates::sources(root);
     out.extend(read_problems);
-    out.extend(templates::parse_into(&mut tera::Tera::default(), &sources));
+    let mut tera = tera::Tera::default();
+    message::harden(&mut tera);
+    let template_problems = templates::parse_into(&mut tera, &sources);
+    if template_problems.is_empty() {
+        message::add_inline_templates(&mut tera, &settings.policies);
+        super::messages::check(ledger, &tera, root, out);
+    }
+    out.extend(template_problems);
     let assets = templates::asset_paths(&sources);
     let site = site_map::of(
         repo,

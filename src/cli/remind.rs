@@ -2,8 +2,9 @@
 
 use super::{Cli, CmdResult, Failure, open, require_valid};
 use crate::ladder::Ledger;
+use crate::ladder::message;
 use crate::ladder::stage::State;
-use crate::site::{message, templates};
+use crate::site::templates;
 use std::io::Write;
 use std::process::ExitCode;
 

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod ledger;
+pub mod message;
 pub mod policy;
 pub mod report;
 pub mod stage;

@@ -9,8 +9,9 @@
 //! into a staging folder beside `--out` and swap it into place.
 
 use super::pages::{self, Site};
-use super::{error_chain, ics, links, message, output, search, templates};
+use super::{error_chain, ics, links, output, search, templates};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::ladder::message;
 use crate::ladder::policy::Policy;
 use crate::ladder::report::{self, StatusDoc};
 use crate::ladder::{Entry, Ledger, Settings};
@@ -143,7 +144,7 @@ impl Inputs {
         // Read once: parsed into Tera, and the assets copied as they are.
         let (sources, problems) = crate::load::templates::sources(Some(root));
         let mut tera = site_tera(&sources, problems)?;
-        super::message::add_inline_templates(&mut tera, &settings.policies);
+        crate::ladder::message::add_inline_templates(&mut tera, &settings.policies);
         let assets = asset_files(&sources);
         Ok(Inputs {
             repo,

@@ -6,7 +6,6 @@ pub mod ics;
 pub mod incremental;
 pub mod links;
 pub mod markdown;
-pub mod message;
 pub mod output;
 pub mod pages;
 pub mod search;

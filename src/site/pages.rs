@@ -1090,12 +1090,7 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
 
 /// The stage whose message the invoice page drafts: the current one, else
 /// the next one.
-pub fn draft_stage<'e>(e: &'e Entry) -> Option<&'e StageResult> {
-    if !e.eval.state.is_unpaid() {
-        return None;
-    }
-    e.eval.current().or_else(|| e.eval.next_stage())
-}
+pub use crate::ladder::message::draft_stage;
 
 pub fn draft_stage_view(site: &Site, e: &Entry, s: &StageResult) -> Value {
     stage_view(site, e, s)

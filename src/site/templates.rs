@@ -27,7 +27,7 @@ pub fn tera_from(
 /// An empty Tera with folio's settings: hardened, HTML escaped.
 fn new_tera() -> tera::Tera {
     let mut tera = tera::Tera::default();
-    super::message::harden(&mut tera);
+    crate::ladder::message::harden(&mut tera);
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     tera.set_escape_fn(super::svg::escape);
     tera.set_escape_into_fn(super::svg::escape_into);

@@ -563,7 +563,7 @@ proptest! {
 /// Where the fuzzer loads a corpus file: its own path when it is a record,
 /// else the path encoded in a saved crash's name (`<hash>__accounts__a__...`),
 /// else an invoice.
-fn corpus_target(rel: &str) -> String {
+pub(crate) fn corpus_target(rel: &str) -> String {
     if folio::load::classify(rel).is_some() {
         return rel.to_string();
     }

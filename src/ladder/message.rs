@@ -131,8 +131,17 @@ pub fn render(
             "the message draft is longer than {MAX_DRAFT_BYTES} bytes; check the template's loops"
         ));
     }
-    rendered.map_err(|err| super::error_chain(&err))?;
+    rendered.map_err(|err| crate::diagnostic::error_chain(&err))?;
     Ok(tidy(&String::from_utf8_lossy(&out.bytes)))
+}
+
+/// The stage whose message an invoice page drafts: the current one, else
+/// the next; none for an invoice that is not unpaid.
+pub fn draft_stage<'e>(e: &'e Entry) -> Option<&'e StageResult> {
+    if !e.eval.state.is_unpaid() {
+        return None;
+    }
+    e.eval.current().or_else(|| e.eval.next_stage())
 }
 
 /// The name an inline template from folio.yaml is parsed under on its own
@@ -141,7 +150,7 @@ const INLINE: &str = "inline stage template";
 
 /// The name a stage's inline template is registered under by
 /// [`add_inline_templates`] (no extension either).
-fn inline_name(policy: &str, stage: &str) -> String {
+pub fn inline_name(policy: &str, stage: &str) -> String {
     format!("folio.yaml policies.{policy}.stages.{stage}.template")
 }
 
