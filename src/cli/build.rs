@@ -71,7 +71,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> CmdResult {
         Err(BuildError::Refused(why)) => {
             Err(Failure::Usage(format!("refusing to write the site: {why}")))
         }
-        Err(BuildError::Failed(why)) => {
+        Err(BuildError::Failed(why) | BuildError::Template { message: why, .. }) => {
             eprintln!("error: the site was not built: {why}");
             eprintln!("The previous site is untouched.");
             Err(Failure::Records)

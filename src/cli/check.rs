@@ -12,6 +12,14 @@ pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
     let s = s?;
     let mut diags = crate::check::check(&s.repo, &s.settings, s.as_of);
     crate::check::history::check(&s.repo, &history, &mut diags);
+    if !diags.iter().any(|d| d.severity() == Severity::Error) {
+        diags.extend(crate::site::build::site_template_problems(
+            &s.repo,
+            &s.settings,
+            &history,
+            s.as_of,
+        ));
+    }
     let errors = diags
         .iter()
         .filter(|d| d.severity() == Severity::Error)

@@ -52,7 +52,10 @@ pub enum BuildError {
     Records(Vec<Diagnostic>),
     /// The output folder is refused (the records root, holds records, or not folio's).
     Refused(String),
-    /// A broken internal link, a template that fails to render, I/O.
+    /// A site template failed while rendering a page, or wrote a link to
+    /// nothing: a bug in that template (`name`, under `templates/`).
+    Template { name: String, message: String },
+    /// I/O, or an internal error.
     Failed(String),
 }
 
@@ -65,7 +68,9 @@ impl std::fmt::Display for BuildError {
                 d.len()
             ),
             BuildError::Refused(why) => write!(f, "refusing to write the site: {why}"),
-            BuildError::Failed(why) => write!(f, "the site was not built: {why}"),
+            BuildError::Template { message, .. } | BuildError::Failed(message) => {
+                write!(f, "the site was not built: {message}")
+            }
         }
     }
 }
@@ -118,6 +123,83 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     staging.commit().map_err(|e| io_failure(&opts.out, e))?;
     crate::timing("build: swap", t);
     Ok(rendered.summary)
+}
+
+/// What `folio check` adds when the repository overrides site templates
+/// (`templates/site/*.html`): the whole site rendered and link-checked in
+/// memory, so a template that fails on these records, or writes a link to
+/// nothing, is an E030 diagnostic at the template before a build meets it.
+/// Empty when nothing is overridden (the built-in templates are tested) or
+/// the records have errors (which `check` reports already).
+pub fn site_template_problems(
+    repo: &Repo,
+    settings: &Settings,
+    history: &crate::history::History,
+    as_of: NaiveDate,
+) -> Vec<Diagnostic> {
+    let root = repo.root.as_path();
+    let overrides = site_overrides(root);
+    if overrides.is_empty() {
+        return vec![];
+    }
+    let (sources, problems) = crate::load::templates::sources(Some(root));
+    let Ok(mut tera) = site_tera(&sources, problems) else {
+        return vec![];
+    };
+    message::add_inline_templates(&mut tera, &settings.policies);
+    let assets = asset_files(&sources);
+    let parts = Parts {
+        repo,
+        settings,
+        tera: &tera,
+        history,
+        assets: &assets,
+    };
+    let plan = Plan {
+        as_of,
+        handbook_only: false,
+        scope: Scope::Everything,
+        dir: Path::new(""),
+        write: Write::Nowhere,
+    };
+    match render(&parts, &plan) {
+        Err(BuildError::Template { name, message }) => {
+            // Blame the template named when it is the repository's; a
+            // built-in one failed through an override it uses.
+            let file = if overrides.contains(&name) {
+                name
+            } else {
+                overrides[0].clone()
+            };
+            vec![Diagnostic::new(
+                crate::diagnostic::Code::InvalidTemplate,
+                format!("templates/{file}"),
+                crate::diagnostic::Pos::START,
+                format!("the site does not build with this template: {message}"),
+                "fix the override (every variable it uses must exist on every page it renders), or delete it to use the built-in template",
+            )]
+        }
+        _ => vec![],
+    }
+}
+
+/// The repository's own site templates, by name under `templates/`.
+fn site_overrides(root: &Path) -> Vec<String> {
+    if root.as_os_str().is_empty() {
+        return vec![];
+    }
+    let dir = root.join("templates/site");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return vec![];
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| format!("site/{}", e.file_name().to_string_lossy()))
+        .filter(|n| crate::load::templates::is_tera_template(n))
+        .collect();
+    names.sort();
+    names
 }
 
 /// What a build reads from the records repository: the records, the
@@ -205,6 +287,9 @@ pub enum Write {
     /// its place and renamed over it, so a reader sees the old page or the
     /// new one, never half of one.
     InPlace,
+    /// Rendered and link-checked, written nowhere: `folio check` trying the
+    /// repository's own site templates on its records.
+    Nowhere,
 }
 
 /// One render: as of when, which pages, into which folder.
@@ -301,6 +386,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         match plan.write {
             Write::Fresh => output::write_new(dir, rel, bytes),
             Write::InPlace => output::replace(dir, rel, bytes),
+            Write::Nowhere => Ok(()),
         }
         .map_err(|e| io_failure(&dir.join(rel), e))
     };
@@ -309,10 +395,14 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     match plan.write {
         Write::Fresh => output::make_parent_folders(dir, &paths),
         Write::InPlace => output::make_folders(dir, &paths),
+        Write::Nowhere => Ok(()),
     }
     .map_err(|e| io_failure(dir, e))?;
     let search = std::sync::OnceLock::new();
     let make_data = || {
+        if plan.write == Write::Nowhere {
+            return Ok(());
+        }
         data.par_iter()
             .try_for_each(|(rel, file)| match (file, plan.write) {
                 // The largest file by far (40 MB at 1,000 accounts): written
@@ -329,7 +419,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     let page = |job: &Job,
                 path: &str,
                 given: Option<Value>|
-     -> Result<(Vec<String>, tera::Context), BuildError> {
+     -> Result<(Vec<BrokenLink>, tera::Context), BuildError> {
         let (html, data, template) = renderer.render(job, path, given)?;
         let bad = links::broken(path, &html, &known);
         write(path, html.as_bytes())?;
@@ -337,10 +427,11 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         // rendered, so a broken one left is the template's.
         let bad = bad
             .into_iter()
-            .map(|link| {
-                format!(
+            .map(|link| BrokenLink {
+                template,
+                text: format!(
                     "{path}: template `{template}` links to `{link}`, which the site does not have"
-                )
+                ),
             })
             .collect();
         Ok((bad, data))
@@ -357,10 +448,10 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
                     invoices,
                 } => account_pages(&site, *account, invoices, &page),
             })
-            .collect::<Result<Vec<Vec<String>>, BuildError>>()
+            .collect::<Result<Vec<Vec<BrokenLink>>, BuildError>>()
     });
     made?;
-    let broken: Vec<String> = broken?.into_iter().flatten().collect();
+    let broken: Vec<BrokenLink> = broken?.into_iter().flatten().collect();
     crate::timing("build: render and write", t);
     if !broken.is_empty() {
         return Err(broken_links(broken));
@@ -384,7 +475,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
 
 /// Renders, link-checks and writes one page with what the caller already
 /// built for it; returns its broken links and the data it was rendered from.
-type PageFn<'f> = dyn Fn(&Job, &str, Option<Value>) -> Result<(Vec<String>, tera::Context), BuildError>
+type PageFn<'f> = dyn Fn(&Job, &str, Option<Value>) -> Result<(Vec<BrokenLink>, tera::Context), BuildError>
     + Sync
     + 'f;
 
@@ -396,7 +487,7 @@ fn account_pages(
     account: Option<(&load::AccountDir, &str)>,
     invoices: &[(&Entry, &str)],
     page: &PageFn,
-) -> Result<Vec<String>, BuildError> {
+) -> Result<Vec<BrokenLink>, BuildError> {
     let summarize = || pages::invoice_summaries(site, invoices.iter().map(|(e, _)| *e));
     let mut summaries = summarize();
     let mut bad = vec![];
@@ -657,12 +748,13 @@ impl<'s, 'a> Renderer<'s, 'a> {
         ctx.insert("site", &self.common);
         ctx.insert("root", &root_of(path));
         ctx.insert("path", path);
-        let html = self.tera.render(template, &ctx).map_err(|e| {
-            BuildError::Failed(format!(
-                "{path}: template `{template}` failed: {}",
-                error_chain(&e)
-            ))
-        })?;
+        let html = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| BuildError::Template {
+                name: template.to_string(),
+                message: format!("{path}: template `{template}` failed: {}", error_chain(&e)),
+            })?;
         Ok((html, ctx, template))
     }
 }
@@ -782,9 +874,18 @@ fn same_files(map: &crate::model::site_map::SiteMap, names: &[&str]) -> Result<(
     }
 }
 
-/// The failure for broken internal links, each with the page that holds it.
-fn broken_links(mut broken: Vec<String>) -> BuildError {
-    broken.sort();
+/// A link a template wrote to a file the site does not have.
+struct BrokenLink {
+    template: &'static str,
+    text: String,
+}
+
+/// The failure for broken internal links, each with the page and template
+/// that hold it; the first template is the one blamed.
+fn broken_links(mut broken: Vec<BrokenLink>) -> BuildError {
+    broken.sort_by(|a, b| a.text.cmp(&b.text));
+    let name = broken[0].template.to_string();
+    let mut broken: Vec<String> = broken.into_iter().map(|b| b.text).collect();
     let total = broken.len();
     broken.truncate(20);
     let more = if total > 20 {
@@ -792,10 +893,10 @@ fn broken_links(mut broken: Vec<String>) -> BuildError {
     } else {
         String::new()
     };
-    BuildError::Failed(format!(
-        "broken internal links:\n  {}{more}",
-        broken.join("\n  ")
-    ))
+    BuildError::Template {
+        name,
+        message: format!("broken internal links:\n  {}{more}", broken.join("\n  ")),
+    }
 }
 
 #[cfg(test)]

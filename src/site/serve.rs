@@ -379,7 +379,7 @@ fn rebuild(
             report(Report::Records(&diags));
             Some(error_page(&diagnostic_list(&diags)))
         }
-        Err(e @ (BuildError::Refused(_) | BuildError::Failed(_))) => {
+        Err(e @ (BuildError::Refused(_) | BuildError::Failed(_) | BuildError::Template { .. })) => {
             let why = e.to_string();
             report(Report::Failed(&why));
             Some(error_page(&message_block(&why)))

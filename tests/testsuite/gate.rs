@@ -159,6 +159,37 @@ fn broken_links_in_records_are_located_warnings_and_strict_fails() {
 }
 
 #[test]
+fn a_site_template_override_that_fails_on_the_records_is_reported_by_check() {
+    let f = Fixture::new();
+    f.write("handbook/guide.md", "---\ntitle: Guide\n---\nHello.\n");
+    for (template, says) in [
+        (
+            "{% extends \"site/base.html\" %}{% block content %}{{ nope }}{% endblock content %}",
+            "nope",
+        ),
+        (
+            "{% extends \"site/base.html\" %}{% block content %}<a href=\"{{ root }}gone.html\">x</a>{% endblock content %}",
+            "gone.html",
+        ),
+    ] {
+        f.write("templates/site/page.html", template);
+        let (code, doc) = f.check_json(&[]);
+        assert_eq!(code, 1, "{doc:#}");
+        let e = with_code(&doc, "E030");
+        assert_eq!(e.len(), 1, "{doc:#}");
+        assert_eq!(e[0]["file"], "templates/site/page.html");
+        assert!(e[0]["message"].as_str().unwrap().contains(says), "{doc:#}");
+        assert_eq!(build(&f).code, 1);
+    }
+    f.write(
+        "templates/site/page.html",
+        "{% extends \"site/base.html\" %}{% block content %}<h1>{{ title }}</h1>{% endblock content %}",
+    );
+    assert_eq!(f.check_json(&[]).0, 0);
+    assert_eq!(build(&f).code, 0);
+}
+
+#[test]
 fn a_message_template_that_fails_on_the_records_is_reported_by_check() {
     let f = Fixture::new();
     f.write("accounts/acme/invoices/a.md", invoice("INV-1", ""));
@@ -212,7 +243,16 @@ mod check_passes_means_build_passes {
     fn gate_holds(root: &Path) -> Result<bool, String> {
         let repo = folio::load::load(root);
         let settings = folio::ladder::Settings::from_config(repo.config.as_ref().map(|c| &c.data));
-        let errors = folio::check::check(&repo, &settings, as_of())
+        let history = folio::history::read(root);
+        let mut diags = folio::check::check(&repo, &settings, as_of());
+        // What `folio check` adds when site templates are overridden.
+        diags.extend(folio::site::build::site_template_problems(
+            &repo,
+            &settings,
+            &history,
+            as_of(),
+        ));
+        let errors = diags
             .into_iter()
             .any(|d| d.severity() == folio::diagnostic::Severity::Error);
         if errors {
@@ -305,6 +345,17 @@ mod check_passes_means_build_passes {
         ],
         &["Hi {{ contact.nme }}", "{{ next.title }}", "{{ oops"],
     );
+    const PAGE_TEMPLATES: (&[&str], &[&str]) = (
+        &[
+            "",
+            "{% extends \"site/base.html\" %}{% block content %}<h1>{{ title }}</h1>{{ body | safe }}{% endblock content %}",
+        ],
+        &[
+            "{% extends \"site/base.html\" %}{% block content %}{{ nope }}{% endblock content %}",
+            "{% extends \"site/base.html\" %}{% block content %}<a href=\"{{ root }}missing.html\">x</a>{% endblock content %}",
+            "{% extends \"site/base.html\" %}{% block content %}{{ slug | upper }}{% endblock content %}",
+        ],
+    );
     const NUMBERS: (&[&str], &[&str]) = (&["INV-1", "INV/2", "A B 3"], &["con", "#", "Inv-1"]);
     const FOLDERS: (&[&str], &[&str]) = (&["beta", "gamma-2"], &["Beta Co", "b_c"]);
 
@@ -324,7 +375,7 @@ mod check_passes_means_build_passes {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
         #[test]
         fn over_repositories_people_write(
             page in piece(HANDBOOK_NAMES),
@@ -337,6 +388,7 @@ mod check_passes_means_build_passes {
             number in piece(NUMBERS),
             other_number in piece(NUMBERS),
             folder in piece(FOLDERS),
+            page_template in template(PAGE_TEMPLATES),
         ) {
             let dir = tempfile::tempdir().unwrap();
             let root = dir.path();
@@ -362,6 +414,9 @@ mod check_passes_means_build_passes {
                 format!("---\ntitle: A page\n---\nSee [this]({link}) and <a href=\"{html_link}\">that</a>.\n").as_bytes(),
             );
             write(root, "handbook/handover.md", b"---\ntitle: Handover\n---\nThe brief.\n");
+            if !page_template.is_empty() {
+                write(root, "templates/site/page.html", page_template.as_bytes());
+            }
             let invoice = |n: &str| format!(
                 "---\nnumber: {n:?}\nissued: 2026-10-01\namount: 1000\npolicy: {policy:?}\n---\nSee [the brief](../../../handbook/handover.md) and [x]({link}).\n"
             );
