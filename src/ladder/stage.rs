@@ -77,6 +77,10 @@ pub struct StageResult {
     pub logged: Option<NaiveDate>,
     pub missed: bool,
     pub late: bool,
+    /// How many extensions, holds and promises moved this stage's date: a
+    /// calendar event's SEQUENCE, so calendar applications take a moved
+    /// date, while a build stays a function of the records.
+    pub shifts: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -180,6 +184,17 @@ impl Facts {
 /// working day, offsets 0 and +1 name the same day, and "due + (0 + 1)"
 /// would leave a stage inside the one-day hold that was meant to move it.
 pub fn schedule(facts: &Facts, policy: &Policy, cal: &Calendar, offset: i32) -> Option<NaiveDate> {
+    schedule_with_shifts(facts, policy, cal, offset).0
+}
+
+/// [`schedule`], and how many extensions and windows moved the date (also
+/// when an open-ended hold leaves it with none).
+pub fn schedule_with_shifts(
+    facts: &Facts,
+    policy: &Policy,
+    cal: &Calendar,
+    offset: i32,
+) -> (Option<NaiveDate>, u32) {
     let mut extensions: Vec<(NaiveDate, u32)> = facts.extensions.clone();
     extensions.sort_unstable();
     let mut windows: Vec<(NaiveDate, Option<NaiveDate>)> = facts
@@ -199,17 +214,20 @@ pub fn schedule(facts: &Facts, policy: &Policy, cal: &Calendar, offset: i32) -> 
             cal.add(policy.days, unshifted, shift)
         };
         let before = (next_extension, next_window);
+        let shifts = |e: usize, w: usize| u32::try_from(e + w).unwrap_or(u32::MAX);
         while let Some((_, days)) = extensions.get(next_extension).filter(|(g, _)| *g < date) {
             shift = shift.saturating_add(*days as i64);
             next_extension += 1;
         }
         while let Some((from, until)) = windows.get(next_window).filter(|(f, _)| *f <= date) {
-            let until = (*until)?;
-            shift = shift.saturating_add(cal.window_len(policy.days, *from, until));
+            let Some(until) = until else {
+                return (None, shifts(next_extension, next_window + 1));
+            };
+            shift = shift.saturating_add(cal.window_len(policy.days, *from, *until));
             next_window += 1;
         }
         if (next_extension, next_window) == before {
-            return Some(date);
+            return (Some(date), shifts(next_extension, next_window));
         }
     }
 }
@@ -291,7 +309,7 @@ pub fn evaluate(
         .stages
         .iter()
         .map(|s| {
-            let date = schedule(facts, policy, cal, s.offset);
+            let (date, shifts) = schedule_with_shifts(facts, policy, cal, s.offset);
             let skipped = date.is_some_and(|d| d < facts.issued);
             let reached = ladder_applies
                 && !skipped
@@ -315,6 +333,7 @@ pub fn evaluate(
                 late: unpaid
                     && reached
                     && matches!((logged, date), (Some(l), Some(d)) if l > add_days(d, LATE_AFTER_DAYS)),
+                shifts,
             }
         })
         .collect();
@@ -351,6 +370,12 @@ pub fn evaluate(
             }
         })
         .collect();
+    // A draft, void or written-off invoice is owed by nobody: its amount
+    // stays its amount, but it adds nothing to any sum of what is owed.
+    let outstanding = match state {
+        State::Draft | State::Void | State::WrittenOff => Decimal::ZERO,
+        _ => outstanding,
+    };
     Evaluation {
         state,
         outstanding,

@@ -642,3 +642,48 @@ fn outstanding_keeps_every_minor_digit() {
         assert_eq!(e.outstanding, m(outstanding), "{amount} - {paid}");
     }
 }
+
+/// A stage's `shifts` counts what moved it: its calendar event's SEQUENCE.
+#[test]
+fn shifts_count_what_moved_each_stage() {
+    let p = builtin("agency").unwrap();
+    let shifts = |f: &Facts| -> Vec<u32> {
+        evaluate(f, &p, &pt(), m("0"), d("2026-10-27"))
+            .stages
+            .iter()
+            .map(|s| s.shifts)
+            .collect()
+    };
+    let cases: [(&str, fn(&mut Facts), [u32; 4]); 5] = [
+        ("nothing", |_| {}, [0, 0, 0, 0]),
+        // Granted before the due notice (22 Oct) and later stages only.
+        (
+            "an extension",
+            |f| f.extensions.push((d("2026-10-20"), 5)),
+            [0, 1, 1, 1],
+        ),
+        (
+            "a hold over the due date",
+            |f| f.holds.push((d("2026-10-20"), Some(d("2026-10-21")))),
+            [0, 1, 1, 1],
+        ),
+        (
+            "a hold and a promise",
+            |f| {
+                f.holds.push((d("2026-10-20"), Some(d("2026-10-21"))));
+                f.promises.push((d("2026-10-23"), d("2026-10-30")));
+            },
+            [0, 2, 2, 2],
+        ),
+        (
+            "an open hold suspends, and still counts",
+            |f| f.holds.push((d("2026-10-20"), None)),
+            [0, 1, 1, 1],
+        ),
+    ];
+    for (name, change, want) in cases {
+        let mut f = base();
+        change(&mut f);
+        assert_eq!(shifts(&f), want, "{name}");
+    }
+}

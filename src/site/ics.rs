@@ -98,6 +98,9 @@ pub fn calendar(ledger: &Ledger, title: &str, base_url: Option<&str>) -> String 
             line(&mut out, "BEGIN:VEVENT");
             line(&mut out, &format!("UID:{slug}.{}@folio", text(&s.id)));
             line(&mut out, &format!("DTSTAMP:{stamp}"));
+            // Moved by an extension, a hold or a promise: a new revision of
+            // the same event (same UID), which calendar applications apply.
+            line(&mut out, &format!("SEQUENCE:{}", s.shifts));
             line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(day)));
             line(
                 &mut out,

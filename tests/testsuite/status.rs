@@ -232,6 +232,8 @@ fn draft_void_and_written_off_have_no_stage() {
             &r,
             &json!({"state":status,"stage":null,"next":null,"reached":[],"missed":[],"days_overdue":0,"aging":"current"}),
         );
+        // Nobody owes them (issue #21): any sum over `outstanding` stays true.
+        assert_includes(&r, &json!({"amount":"1000.00","outstanding":"0.00"}));
     }
     // They count in no account total and make no actions.
     let f = Fixture::new();
