@@ -654,7 +654,8 @@ fn shifts_count_what_moved_each_stage() {
             .map(|s| s.shifts)
             .collect()
     };
-    let cases: [(&str, fn(&mut Facts), [u32; 4]); 5] = [
+    type Case = (&'static str, fn(&mut Facts), [u32; 4]);
+    let cases: [Case; 5] = [
         ("nothing", |_| {}, [0, 0, 0, 0]),
         // Granted before the due notice (22 Oct) and later stages only.
         (
