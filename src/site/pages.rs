@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::history::{Commit, Coverage, History, LateRecord};
 use crate::ladder::policy::Policy;
 use crate::ladder::report::StatusDoc;
-use crate::ladder::stage::{PromiseState, StageResult, Step};
+use crate::ladder::stage::{PromiseState, StageResult, State, Step};
 use crate::ladder::{Entry, Ledger};
 use crate::load::{AccountDir, Record};
 use crate::model::site_map::{self, SiteMap};
@@ -410,10 +410,14 @@ pub fn dashboard(site: &Site, doc: &StatusDoc) -> Value {
     })
 }
 
-/// Accounts with overdue money, the furthest along their ladders first.
+/// Accounts with overdue money: those with a missed step first (the next
+/// move is overdue), then the furthest along their ladders, then the most
+/// days overdue; with the holds and promises that change the next move.
 fn at_risk(site: &Site) -> Vec<Value> {
-    /// (worst stage, most days overdue, the account, its overdue invoices)
+    /// (missed steps, worst stage, most days overdue, the account, its
+    /// overdue invoices)
     type Row<'a> = (
+        usize,
         Option<(Work, i32, String)>,
         i64,
         &'a AccountDir,
@@ -438,12 +442,18 @@ fn at_risk(site: &Site) -> Vec<Value> {
             .map(|e| e.eval.days_overdue)
             .max()
             .unwrap_or(0);
-        rows.push((worst, days, a, overdue));
+        let missed = overdue
+            .iter()
+            .map(|e| e.eval.stages.iter().filter(|s| s.missed).count())
+            .sum();
+        rows.push((missed, worst, days, a, overdue));
     }
     let work = |w: &Option<(Work, i32, String)>| w.as_ref().map(|(w, _, _)| *w);
-    rows.sort_by(|x, y| (work(&y.0), y.1, &x.2.id).cmp(&(work(&x.0), x.1, &y.2.id)));
+    rows.sort_by(|x, y| {
+        (y.0 > 0, work(&y.1), y.2, &x.3.id).cmp(&(x.0 > 0, work(&x.1), x.2, &y.3.id))
+    });
     rows.into_iter()
-        .map(|(worst, days, a, overdue)| {
+        .map(|(missed, worst, days, a, overdue)| {
             let mut sums: BTreeMap<&str, Decimal> = BTreeMap::new();
             for e in &overdue {
                 *sums.entry(e.currency.as_str()).or_default() += e.eval.outstanding;
@@ -453,6 +463,10 @@ fn at_risk(site: &Site) -> Vec<Value> {
                     .iter()
                     .find_map(|e| e.policy.stage(id).map(|s| s.title.clone()))
             });
+            let pauses: Vec<String> = overdue
+                .iter()
+                .filter_map(|e| pause_note(e, site.ledger.as_of))
+                .collect();
             json!({
                 "name": account_name(a),
                 "url": account_url(&a.id),
@@ -461,19 +475,66 @@ fn at_risk(site: &Site) -> Vec<Value> {
                 "invoices": overdue.len(),
                 "stage": stage_title,
                 "work": worst.map_or("continue", |(w, _, _)| work_str(w)),
+                "missed": missed,
+                "pauses": pauses,
             })
         })
         .collect()
+}
+
+/// What holds an unpaid invoice's escalation today, in words: its open
+/// hold (with the reason) or the promise whose window it is in.
+fn pause_note(e: &Entry, as_of: NaiveDate) -> Option<String> {
+    let inv = &e.invoice.data;
+    match e.eval.state {
+        State::OnHold => {
+            let hold = inv.holds.iter().rev().find(|h| {
+                h.from.value.0 <= as_of && h.until.as_ref().is_none_or(|u| u.value.0 >= as_of)
+            })?;
+            let until = match &hold.until {
+                Some(u) => format!(" until {}", day(u.value.0)),
+                None => String::new(),
+            };
+            let why = hold
+                .reason
+                .as_deref()
+                .map_or(String::new(), |r| format!(": {r}"));
+            Some(format!(
+                "{} on hold since {}{until}{why}",
+                inv.number.value,
+                day(hold.from.value.0)
+            ))
+        }
+        State::Promised => {
+            let p = inv
+                .promises
+                .iter()
+                .rev()
+                .find(|p| p.made.value.0 <= as_of && p.pay_by.value.0 >= as_of)?;
+            Some(format!(
+                "{} promised for {}",
+                inv.number.value,
+                day(p.pay_by.value.0)
+            ))
+        }
+        _ => None,
+    }
 }
 
 // ------------------------------------------------------------------ actions
 
 /// The agenda: every step of an unpaid invoice that is missed, or scheduled
 /// from today through the next [`AGENDA_DAYS`] days, grouped by owner.
+/// The agenda: missed steps first, then today's, then each later day up to
+/// [`AGENDA_DAYS`] ahead; within each group, the steps of one owner
+/// together (owners by name), each owner's by date and invoice.
 pub fn actions(site: &Site) -> Value {
     let ledger = site.ledger;
     let until = ledger.as_of + chrono::Days::new(AGENDA_DAYS);
-    let mut by_owner: BTreeMap<String, Vec<(NaiveDate, String, Value)>> = BTreeMap::new();
+    // (group: missed, then one per day) → owner → steps.
+    type Steps = Vec<(NaiveDate, String, Value)>;
+    let mut groups: BTreeMap<(u8, NaiveDate), BTreeMap<String, Steps>> = BTreeMap::new();
+    let mut missed_total = 0;
     for e in ledger.entries.iter().filter(|e| e.eval.state.is_unpaid()) {
         for s in &e.eval.stages {
             let Some(date) = s.date else { continue };
@@ -489,32 +550,54 @@ pub fn actions(site: &Site) -> Value {
             } else {
                 "upcoming"
             };
+            let key = if s.missed {
+                missed_total += 1;
+                (0, NaiveDate::MIN)
+            } else {
+                (1, date)
+            };
             let mut item = stage_view(site, e, s);
             item["when"] = json!(when);
             item["in_days"] = json!((date - ledger.as_of).num_days());
             item["invoice"] = invoice_summary_short(e);
-            by_owner
+            groups
+                .entry(key)
+                .or_default()
                 .entry(site.person_name(&handle))
                 .or_default()
                 .push((date, e.number().to_string(), item));
         }
     }
-    let owners: Vec<Value> = by_owner
+    let groups: Vec<Value> = groups
         .into_iter()
-        .map(|(owner, mut items)| {
-            items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-            let missed = items.iter().filter(|i| i.2["when"] == "missed").count();
-            json!({
-                "owner": owner,
-                "missed": missed,
-                "items": items.into_iter().map(|i| i.2).collect::<Vec<_>>(),
-            })
+        .map(|((kind, date), owners)| {
+            let (label, when) = match kind {
+                0 => ("Missed steps".to_string(), "missed"),
+                _ if date == ledger.as_of => (format!("Today, {}", day(date)), "today"),
+                _ => (day(date), "upcoming"),
+            };
+            let owners: Vec<Value> = owners
+                .into_iter()
+                .map(|(owner, mut items)| {
+                    items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+                    json!({
+                        "owner": owner,
+                        "items": items.into_iter().map(|i| i.2).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let steps: usize = owners
+                .iter()
+                .map(|o| o["items"].as_array().map_or(0, Vec::len))
+                .sum();
+            json!({"label": label, "when": when, "steps": steps, "owners": owners})
         })
         .collect();
     json!({
         "title": "Actions",
         "nav": "actions",
-        "owners": owners,
+        "groups": groups,
+        "missed": missed_total,
         "until": day(until),
         "days": AGENDA_DAYS,
     })

@@ -13,6 +13,7 @@ mod diff;
 mod gate;
 mod history;
 mod init;
+mod pages;
 mod serve;
 mod site;
 mod status;

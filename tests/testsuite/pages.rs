@@ -1,0 +1,104 @@
+//! What people read on the site of the bundled agency (issue #21): the
+//! dashboard's accounts at risk and the agenda's order.
+
+use std::path::{Path, PathBuf};
+
+/// The example agency's site as of 23 Nov 2026, built once per test.
+fn example_site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts");
+    let run = crate::common::folio(&[
+        "-C",
+        example.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "build",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (dir, out)
+}
+
+/// The text of an HTML fragment, tags dropped and spaces collapsed.
+fn words(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The rows of the first table after `marker`.
+fn rows_after(html: &str, marker: &str) -> Vec<String> {
+    let start = html.find(marker).unwrap_or_else(|| panic!("no {marker}"));
+    let rest = &html[start..];
+    let table = &rest[..rest.find("</table>").unwrap()];
+    table
+        .split("<tr")
+        .skip(2)
+        .map(|row| words(&format!("<tr{row}")))
+        .collect()
+}
+
+#[test]
+fn accounts_at_risk_show_holds_and_promises_and_missed_steps_first() {
+    let (_dir, out) = example_site();
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let rows = rows_after(&home, "id=\"risk\"");
+    assert!(
+        rows[0].starts_with("Clínicas Oceano") && rows[0].contains("1 missed step"),
+        "the account with a missed step comes first: {rows:#?}"
+    );
+    assert!(
+        rows.iter().skip(1).all(|r| !r.contains("missed step")),
+        "{rows:#?}"
+    );
+    let segura = rows.iter().find(|r| r.starts_with("Segura")).unwrap();
+    assert!(
+        segura.contains("INV-2026-0022 on hold since 13 Nov 2026: Disputed hours"),
+        "{segura}"
+    );
+    let mercado = rows.iter().find(|r| r.starts_with("Mercado")).unwrap();
+    assert!(
+        mercado.contains("INV-2026-0021 promised for 27 Nov 2026"),
+        "{mercado}"
+    );
+}
+
+#[test]
+fn the_agenda_puts_missed_steps_and_today_first_then_days_with_owners_grouped() {
+    let (_dir, out) = example_site();
+    let html = std::fs::read_to_string(out.join("actions/index.html")).unwrap();
+    let days: Vec<String> = html
+        .split("<section class=\"agenda-day")
+        .skip(1)
+        .map(|s| words(&s[s.find("<h2").unwrap()..s.find("</h2>").unwrap()]))
+        .collect();
+    assert!(days[0].starts_with("Missed steps"), "{days:?}");
+    assert!(days[1].starts_with("Today, 23 Nov 2026"), "{days:?}");
+    assert!(days[2].starts_with("24 Nov 2026"), "{days:?}");
+    // Within a day, each owner once.
+    for section in html.split("<section class=\"agenda-day").skip(1) {
+        let owners: Vec<String> = section
+            .split("<h3 class=\"owner\"")
+            .skip(1)
+            .map(|s| words(&format!("<h3{}", &s[..s.find("</h3>").unwrap()])))
+            .collect();
+        let mut unique = owners.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(owners.len(), unique.len(), "{owners:?}");
+        assert_eq!(owners, unique, "owners by name within a day");
+    }
+}
