@@ -120,7 +120,35 @@ pub fn render(source: &str, link: &dyn Fn(&str) -> LinkTarget) -> String {
     if plain && !html.contains('\u{a0}') {
         return html;
     }
-    sanitizer().clean(&html).to_string()
+    focusable_tables(sanitizer().clean(&html).to_string())
+}
+
+/// Wraps each table of sanitized HTML in a box that scrolls on a narrow
+/// screen and can be reached and scrolled with the keyboard (a region with
+/// a name of its own). Done after sanitizing: the markup is folio's.
+fn focusable_tables(html: String) -> String {
+    if !html.contains("<table>") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut n = 0;
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find("<table>") {
+        n += 1;
+        out.push_str(&rest[..at]);
+        out.push_str(&format!(
+            "<div class=\"table-wrap prose-table\" role=\"region\" tabindex=\"0\" aria-label=\"Table {n}\">"
+        ));
+        rest = &rest[at..];
+        let end = rest
+            .find("</table>")
+            .map_or(rest.len(), |e| e + "</table>".len());
+        out.push_str(&rest[..end]);
+        out.push_str("</div>");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The opening of a broken link's marker: the link's text follows as plain

@@ -1138,3 +1138,89 @@ return ["header.top", ".foot", "#search", "nav.side", ".skip"].filter(function (
     );
     assert_eq!(found, Vec::<String>::new(), "pages that print badly");
 }
+
+/// axe-core, installed by `.ci/run` (`npm install --prefix target/axe
+/// axe-core@4`); `AXE_CORE` may name another copy of `axe.min.js`.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("AXE_CORE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(_) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but {} is missing; run `npm install --prefix target/axe axe-core@4`",
+                path.display()
+            );
+            eprintln!(
+                "skipping the accessibility test: {} is missing (npm install --prefix target/axe axe-core@4)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// Runs axe-core on the open page; returns its violations as
+/// "rule (impact): target" lines.
+const AXE_RUN: &str = r#"
+var done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ["violations"] }).then(function (r) {
+  var out = [];
+  r.violations.forEach(function (v) {
+    v.nodes.slice(0, 3).forEach(function (n) {
+      out.push(v.id + " (" + v.impact + "): " + n.target.join(" "));
+    });
+  });
+  done(out);
+}, function (e) { done(["axe failed: " + e]); });
+"#;
+
+/// axe-core finds no violation on any page kind, on a desktop and a phone
+/// screen, in the light and the dark colour scheme (issue #21).
+#[test]
+fn every_page_kind_passes_axe_core() {
+    if !browser_available() {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let (_tmp, base) = built_site();
+    let browser = Browser::start();
+    let mut pages: Vec<&str> = SHOTS.iter().map(|(p, _)| *p).collect();
+    pages.extend([
+        "search/index.html",
+        "handbook/roles/index.html",
+        "handbook/policies/index.html",
+    ]);
+    let mut found = vec![];
+    for (width, scheme) in [
+        (1280, "light"),
+        (1280, "dark"),
+        (390, "light"),
+        (390, "dark"),
+    ] {
+        browser.resize(width, 844);
+        browser.emulate("screen", scheme);
+        for page in &pages {
+            browser.visit(&format!("{base}{page}"));
+            wait_for_text(&browser, "Handbook");
+            browser.run(&axe);
+            let violations = browser.call(
+                "POST",
+                "/execute/async",
+                Some(json!({"script": AXE_RUN, "args": []})),
+            );
+            for v in violations.as_array().expect("a list") {
+                found.push(format!(
+                    "{width} px, {scheme}: {page}: {}",
+                    v.as_str().unwrap()
+                ));
+            }
+        }
+    }
+    assert_eq!(found, Vec::<String>::new(), "axe-core violations");
+}
