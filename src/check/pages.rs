@@ -18,7 +18,7 @@ pub fn check(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
     message::harden(&mut tera);
     let template_problems = templates::parse_into(&mut tera, &sources);
     if template_problems.is_empty() {
-        message::add_inline_templates(&mut tera, &settings.policies);
+        message::prepare(&mut tera, settings);
         super::messages::check(ledger, &tera, root, out);
     }
     out.extend(template_problems);

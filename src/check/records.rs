@@ -525,6 +525,20 @@ fn check_config(rec: &Record<Config>, out: &mut Vec<Diagnostic>) {
     if let Some(t) = &c.default_terms {
         check_terms(f, t, out);
     }
+    for pattern in [&c.site.date_format, &c.messages.date_format]
+        .into_iter()
+        .flatten()
+    {
+        if let Err(why) = crate::model::dates::DateFormat::parse(pattern) {
+            out.push(Diagnostic::new(
+                Code::BadValue,
+                f,
+                pattern.pos,
+                why,
+                "use a strftime pattern such as `%-d %b %Y` (16 Nov 2026) or `%d/%m/%Y` (16/11/2026)",
+            ));
+        }
+    }
     if let Some(cal) = &c.default_calendar
         && !c.calendars.contains_key(cal.as_str())
     {

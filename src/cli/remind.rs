@@ -54,7 +54,7 @@ pub fn run(cli: &Cli, number: &str, stage: Option<&str>) -> CmdResult {
         },
     };
     let (mut tera, problems) = templates::tera(Some(&cli.dir));
-    message::add_inline_templates(&mut tera, &ledger.settings.policies);
+    message::prepare(&mut tera, ledger.settings);
     if !problems.is_empty() {
         eprint!(
             "{}",

@@ -6,6 +6,7 @@ use super::calendar::Calendar;
 use super::policy::{self, Policy};
 use super::stage::{self, Evaluation, Facts};
 use crate::load::{AccountDir, Record, Repo};
+use crate::model::dates::DateFormat;
 use crate::model::terms::Terms;
 use crate::model::{Config, Invoice};
 use chrono::NaiveDate;
@@ -25,6 +26,11 @@ pub struct Settings {
     /// Every policy the repository can use, by name.
     pub policies: BTreeMap<String, Policy>,
     pub timezone: chrono_tz::Tz,
+    /// How pages write dates (`site.date_format`).
+    pub page_dates: DateFormat,
+    /// How message drafts write dates (`messages.date_format`, else the
+    /// pages' format).
+    pub message_dates: DateFormat,
 }
 
 impl Settings {
@@ -43,6 +49,10 @@ impl Settings {
                     })
                     .collect()
             })
+            .unwrap_or_default();
+        let page_dates = config
+            .and_then(|c| c.site.date_format.as_ref())
+            .and_then(|f| DateFormat::parse(f).ok())
             .unwrap_or_default();
         Settings {
             company: config.map_or("", |c| c.company.as_str()).to_string(),
@@ -71,6 +81,11 @@ impl Settings {
                 .and_then(|c| c.timezone.as_ref())
                 .and_then(|t| t.parse().ok())
                 .unwrap_or(chrono_tz::UTC),
+            page_dates: page_dates.clone(),
+            message_dates: config
+                .and_then(|c| c.messages.date_format.as_ref())
+                .and_then(|f| DateFormat::parse(f).ok())
+                .unwrap_or(page_dates),
         }
     }
 

@@ -4,6 +4,7 @@
 use crate::ladder::policy::Policy;
 use crate::ladder::stage::StageResult;
 use crate::ladder::{Entry, Ledger};
+use crate::model::dates::DateFormat;
 use crate::model::{ContactRole, money};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -48,13 +49,14 @@ fn person(ledger: &Ledger, handle: &str) -> Value {
     }
 }
 
-fn stage_value(e: &Entry, s: &StageResult) -> Value {
+fn stage_value(e: &Entry, s: &StageResult, dates: &DateFormat) -> Value {
     let st = e.policy.stage(&s.id);
     json!({
         "id": s.id,
         "title": st.map_or(s.id.as_str(), |x| x.title.as_str()),
         "channel": st.map_or("", |x| x.channel.as_str()),
-        "date": s.date.map(|d| d.to_string()).unwrap_or_else(|| "not scheduled".into()),
+        "date": s.date.map(|d| dates.format(d)).unwrap_or_else(|| "not scheduled".into()),
+        "date_iso": s.date.map(|d| d.to_string()),
     })
 }
 
@@ -69,9 +71,11 @@ pub fn context(ledger: &Ledger, e: &Entry, stage: &StageResult) -> Value {
         .map_or(String::new(), |p| p.data.name.value.clone());
     let acc = e.account.account.as_ref().map(|a| &a.data);
     let owner = e.owner_of(ledger.config(), &stage.id);
+    let dates = &ledger.settings.message_dates;
     json!({
         "company": ledger.settings.company,
-        "as_of": ledger.as_of.to_string(),
+        "as_of": dates.format(ledger.as_of),
+        "as_of_iso": ledger.as_of.to_string(),
         "account": {
             "id": e.account.id,
             "name": acc.map_or(e.account.id.as_str(), |a| a.name.as_str()),
@@ -85,14 +89,16 @@ pub fn context(ledger: &Ledger, e: &Entry, stage: &StageResult) -> Value {
             "paid": money::human(e.eval.paid, cur),
             "partially_paid": e.eval.paid > rust_decimal::Decimal::ZERO,
             "currency": cur,
-            "issued": inv.issued.value.to_string(),
-            "due": e.due.to_string(),
+            "issued": dates.format(inv.issued.value.0),
+            "due": dates.format(e.due),
+            "issued_iso": inv.issued.value.to_string(),
+            "due_iso": e.due.to_string(),
             "days_to_due": (e.due - ledger.as_of).num_days(),
             "days_overdue": e.eval.days_overdue,
             "project": project_name,
         },
-        "stage": stage_value(e, stage),
-        "next": e.eval.next_stage().map(|n| stage_value(e, n)),
+        "stage": stage_value(e, stage, dates),
+        "next": e.eval.next_stage().map(|n| stage_value(e, n, dates)),
         "owner": person(ledger, &owner),
     })
 }
@@ -116,6 +122,7 @@ pub fn render(
             } else {
                 let mut one = tera::Tera::default();
                 harden(&mut one);
+                register_day_filter(&mut one, &ledger.settings.message_dates);
                 one.add_raw_template(INLINE, src)
                     .and_then(|()| one.render_to(INLINE, &ctx, &mut out))
             }
@@ -158,7 +165,36 @@ pub fn inline_name(policy: &str, stage: &str) -> String {
 /// build renders thousands of drafts without parsing one again. A template
 /// that does not parse is left out: `check` reports it (E030), and its
 /// drafts fail with the parse error when rendered.
-pub fn add_inline_templates(tera: &mut tera::Tera, policies: &BTreeMap<String, Policy>) {
+/// Readies a Tera instance that renders message drafts: the `day` filter in
+/// the drafts' date format, and every inline stage template parsed once.
+pub fn prepare(tera: &mut tera::Tera, settings: &crate::ladder::Settings) {
+    register_day_filter(tera, &settings.message_dates);
+    add_inline_templates(tera, &settings.policies);
+}
+
+/// `{{ invoice.due_iso | day }}` writes an ISO date (`2026-11-16`) as the
+/// drafts write dates; `day(format="%d/%m/%Y")` in another pattern.
+pub fn register_day_filter(tera: &mut tera::Tera, dates: &DateFormat) {
+    let dates = dates.clone();
+    tera.register_filter(
+        "day",
+        move |value: &Value, args: &std::collections::HashMap<String, Value>| {
+            let text = value
+                .as_str()
+                .ok_or_else(|| tera::Error::msg("`day` takes a date such as 2026-11-16"))?;
+            let date = crate::model::Date::parse(text).map_err(tera::Error::msg)?;
+            let written = match args.get("format").and_then(Value::as_str) {
+                Some(pattern) => DateFormat::parse(pattern)
+                    .map_err(tera::Error::msg)?
+                    .format(date.0),
+                None => dates.format(date.0),
+            };
+            Ok(Value::String(written))
+        },
+    );
+}
+
+fn add_inline_templates(tera: &mut tera::Tera, policies: &BTreeMap<String, Policy>) {
     let inline: Vec<(String, &str)> = policies
         .values()
         .flat_map(|p| {
@@ -276,7 +312,7 @@ mod tests {
         let config: crate::model::Config = crate::load::parse_yaml(yaml, "folio.yaml").unwrap();
         let settings = crate::ladder::Settings::from_config(Some(&config));
         let mut tera = tera::Tera::default();
-        add_inline_templates(&mut tera, &settings.policies);
+        prepare(&mut tera, &settings);
         let ctx = tera::Context::from_serialize(json!({"company": "Acme"})).unwrap();
         let name = inline_name("p", "a");
         assert_eq!(tera.render(&name, &ctx).unwrap(), "A Acme");

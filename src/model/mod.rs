@@ -1,6 +1,7 @@
 //! Typed records: what the files mean, independent of where they came from.
 
 pub mod currency;
+pub mod dates;
 pub mod money;
 pub mod records;
 pub mod site_map;

@@ -36,6 +36,17 @@ pub struct Config {
     pub policies: BTreeMap<String, PolicyConfig>,
     /// Pattern for `folio new invoice`: `{year}` and `{seq:N}` (zero-padded).
     pub invoice_pattern: Option<Sp<String>>,
+    #[serde(default)]
+    pub messages: MessagesConfig,
+}
+
+/// How message drafts are written.
+#[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessagesConfig {
+    /// How drafts write dates: a strftime pattern (`%-d %B %Y` for
+    /// "16 November 2026"); the site's `date_format` when absent.
+    pub date_format: Option<Sp<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
@@ -45,6 +56,9 @@ pub struct SiteConfig {
     pub base_url: Option<Sp<String>>,
     /// Repository web address, for commit links.
     pub repo_url: Option<Sp<String>>,
+    /// How pages write dates: a strftime pattern (`%-d %b %Y`, "16 Nov
+    /// 2026", when absent).
+    pub date_format: Option<Sp<String>>,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]

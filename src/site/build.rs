@@ -146,7 +146,7 @@ pub fn site_template_problems(
     let Ok(mut tera) = site_tera(&sources, problems) else {
         return vec![];
     };
-    message::add_inline_templates(&mut tera, &settings.policies);
+    message::prepare(&mut tera, settings);
     let assets = asset_files(&sources);
     let parts = Parts {
         repo,
@@ -226,7 +226,7 @@ impl Inputs {
         // Read once: parsed into Tera, and the assets copied as they are.
         let (sources, problems) = crate::load::templates::sources(Some(root));
         let mut tera = site_tera(&sources, problems)?;
-        crate::ladder::message::add_inline_templates(&mut tera, &settings.policies);
+        crate::ladder::message::prepare(&mut tera, &settings);
         let assets = asset_files(&sources);
         Ok(Inputs {
             repo,
@@ -672,7 +672,7 @@ impl<'s, 'a> Renderer<'s, 'a> {
             "title": title,
             "company": company,
             "handbook_only": site.handbook_only,
-            "as_of": pages::day(site.ledger.as_of),
+            "as_of": site.day(site.ledger.as_of),
             "as_of_iso": site.ledger.as_of.to_string(),
         });
         Renderer {

@@ -14,7 +14,7 @@ use crate::ladder::{Entry, Ledger};
 use crate::load::{AccountDir, Record};
 use crate::model::site_map::{self, SiteMap};
 use crate::model::{Config, Date, DayUnit, Frequency, InvoiceStatus, Page, Roles, Sp, Work, money};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -25,28 +25,14 @@ pub const DASHBOARD_LIST: usize = 40;
 /// Days ahead the actions page looks.
 pub const AGENDA_DAYS: u64 = 14;
 
-/// `23 Nov 2026`.
+/// `23 Nov 2026`: the default date format (see [`Site::day`] for the
+/// configured one).
 pub fn day(d: NaiveDate) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    // The pattern `%-d %b %Y`, without parsing it for each of the
-    // hundreds of thousands of dates a large site prints; years outside
-    // 0..=9999 keep chrono's signed form.
-    if (0..=9999).contains(&d.year()) {
-        format!(
-            "{} {} {:04}",
-            d.day(),
-            MONTHS[d.month0() as usize],
-            d.year()
-        )
-    } else {
-        d.format("%-d %b %Y").to_string()
-    }
+    crate::model::dates::default_day(d)
 }
 
-fn opt_day(d: Option<NaiveDate>) -> Value {
-    d.map_or(Value::Null, |d| Value::String(day(d)))
+fn opt_day(site: &Site, d: Option<NaiveDate>) -> Value {
+    d.map_or(Value::Null, |d| Value::String(site.day(d)))
 }
 
 pub use crate::model::site_map::{account_url, invoice_url, role_url};
@@ -127,6 +113,42 @@ impl<'a> Site<'a> {
 
     pub fn config(&self) -> Option<&'a Config> {
         self.ledger.config()
+    }
+
+    /// A date as the site writes it (`site.date_format`).
+    pub fn day(&self, d: NaiveDate) -> String {
+        self.ledger.settings.page_dates.format(d)
+    }
+
+    /// `text` (a diagnostic's words) with its `YYYY-MM-DD` dates written as
+    /// the site writes dates, and folio's meeting kinds as words.
+    pub fn dates_in(&self, text: &str) -> String {
+        let text = text
+            .replace("client_sync", "client sync")
+            .replace("internal_sync", "internal sync");
+        let bytes = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while i < text.len() {
+            let date = bytes
+                .get(i..i + 10)
+                .filter(|_| i == 0 || !bytes[i - 1].is_ascii_digit())
+                .filter(|_| bytes.get(i + 10).is_none_or(|b| !b.is_ascii_digit()))
+                .and_then(|_| text.get(i..i + 10))
+                .and_then(|s| Date::parse(s).ok());
+            match date {
+                Some(d) => {
+                    out.push_str(&self.day(d.0));
+                    i += 10;
+                }
+                None => {
+                    let c = text[i..].chars().next().unwrap_or_default();
+                    out.push(c);
+                    i += c.len_utf8().max(1);
+                }
+            }
+        }
+        out
     }
 
     pub fn person_name(&self, handle: &str) -> String {
@@ -225,7 +247,7 @@ fn stage_view(site: &Site, e: &Entry, s: &StageResult) -> Value {
         "owner": site.person_name(&owner),
         "channel": stage.map_or("", |st| st.channel.as_str()),
         "work": stage.map_or("continue", |st| work_str(st.work)),
-        "logged": opt_day(s.logged),
+        "logged": opt_day(site, s.logged),
         "current": e.eval.current().is_some_and(|c| c.id == s.id),
     })
 }
@@ -272,8 +294,8 @@ pub fn invoice_summary(site: &Site, e: &Entry) -> Value {
         "account_name": account_name(e.account),
         "account_url": account_url(&e.account.id),
         "project": inv.project.as_ref().map(|p| p.value.clone()),
-        "issued": day(inv.issued.value.0),
-        "due": day(e.due),
+        "issued": site.day(inv.issued.value.0),
+        "due": site.day(e.due),
         "amount": human(inv.amount.value.0, cur),
         "outstanding": human(e.eval.outstanding.max(Decimal::ZERO), cur),
         "paid": human(e.eval.paid, cur),
@@ -322,6 +344,38 @@ fn warning_link(file: &str) -> Option<String> {
     Some(account_url(account))
 }
 
+/// A warning's hint for a producer: what to do, in words. Hints that show
+/// YAML to type (for `folio check` in a terminal) are said instead.
+fn plain_hint(site: &Site, d: &Diagnostic) -> String {
+    if d.code == Code::NoHandover {
+        return "write the handover brief: why they bought, the problem, what success looks like, the buyer, the influencers and the roadblocks".into();
+    }
+    let shows_yaml = d.hint.contains("- {") || d.hint.contains("`log:`");
+    if !shows_yaml {
+        return site.dates_in(&d.hint);
+    }
+    match d.code {
+        Code::MissedMeeting => "hold the meeting, then add it to the account's log".into(),
+        Code::MissedStep => "take the step, then add it to the invoice's log".into(),
+        Code::LateStep => "log each step on the day it is taken".into(),
+        _ => "see `folio check` for what to write".into(),
+    }
+}
+
+/// Text as a sentence: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '?', '!']) {
+        out.push('.');
+    }
+    out
+}
+
 fn warning_view(site: &Site, d: &Diagnostic) -> Value {
     let account = d
         .file
@@ -335,8 +389,8 @@ fn warning_view(site: &Site, d: &Diagnostic) -> Value {
         "name": d.code.name(),
         "message": d.message,
         "hint": d.hint,
-        "message_html": markdown::inline_code_html(&d.message),
-        "hint_html": markdown::inline_code_html(&d.hint),
+        "message_html": markdown::inline_code_html(&sentence(&site.dates_in(&d.message))),
+        "hint_html": markdown::inline_code_html(&sentence(&plain_hint(site, d))),
         "file": d.file,
         "url": warning_link(&d.file),
     })
@@ -463,10 +517,7 @@ fn at_risk(site: &Site) -> Vec<Value> {
                     .iter()
                     .find_map(|e| e.policy.stage(id).map(|s| s.title.clone()))
             });
-            let pauses: Vec<String> = overdue
-                .iter()
-                .filter_map(|e| pause_note(e, site.ledger.as_of))
-                .collect();
+            let pauses: Vec<String> = overdue.iter().filter_map(|e| pause_note(site, e)).collect();
             json!({
                 "name": account_name(a),
                 "url": account_url(&a.id),
@@ -484,7 +535,8 @@ fn at_risk(site: &Site) -> Vec<Value> {
 
 /// What holds an unpaid invoice's escalation today, in words: its open
 /// hold (with the reason) or the promise whose window it is in.
-fn pause_note(e: &Entry, as_of: NaiveDate) -> Option<String> {
+fn pause_note(site: &Site, e: &Entry) -> Option<String> {
+    let as_of = site.ledger.as_of;
     let inv = &e.invoice.data;
     match e.eval.state {
         State::OnHold => {
@@ -492,7 +544,7 @@ fn pause_note(e: &Entry, as_of: NaiveDate) -> Option<String> {
                 h.from.value.0 <= as_of && h.until.as_ref().is_none_or(|u| u.value.0 >= as_of)
             })?;
             let until = match &hold.until {
-                Some(u) => format!(" until {}", day(u.value.0)),
+                Some(u) => format!(" until {}", site.day(u.value.0)),
                 None => String::new(),
             };
             let why = hold
@@ -502,7 +554,7 @@ fn pause_note(e: &Entry, as_of: NaiveDate) -> Option<String> {
             Some(format!(
                 "{} on hold since {}{until}{why}",
                 inv.number.value,
-                day(hold.from.value.0)
+                site.day(hold.from.value.0)
             ))
         }
         State::Promised => {
@@ -514,7 +566,7 @@ fn pause_note(e: &Entry, as_of: NaiveDate) -> Option<String> {
             Some(format!(
                 "{} promised for {}",
                 inv.number.value,
-                day(p.pay_by.value.0)
+                site.day(p.pay_by.value.0)
             ))
         }
         _ => None,
@@ -573,8 +625,8 @@ pub fn actions(site: &Site) -> Value {
         .map(|((kind, date), owners)| {
             let (label, when) = match kind {
                 0 => ("Missed steps".to_string(), "missed"),
-                _ if date == ledger.as_of => (format!("Today, {}", day(date)), "today"),
-                _ => (day(date), "upcoming"),
+                _ if date == ledger.as_of => (format!("Today, {}", site.day(date)), "today"),
+                _ => (site.day(date), "upcoming"),
             };
             let owners: Vec<Value> = owners
                 .into_iter()
@@ -598,7 +650,7 @@ pub fn actions(site: &Site) -> Value {
         "nav": "actions",
         "groups": groups,
         "missed": missed_total,
-        "until": day(until),
+        "until": site.day(until),
         "days": AGENDA_DAYS,
     })
 }
@@ -714,8 +766,8 @@ fn cadence(site: &Site, acc: &crate::model::Account) -> Vec<Value> {
             "kind": kind,
             "label": label,
             "frequency": frequency_str(freq),
-            "last": opt_day(last),
-            "due": opt_day(due),
+            "last": opt_day(site, last),
+            "due": opt_day(site, due),
             "missed": active && due.is_some_and(|d| d < as_of),
             "held": meetings.len(),
         }))
@@ -791,7 +843,7 @@ fn project_view(
                 "name": m.name,
                 "share": format!("{}%", share.normalize()),
                 "amount": budget.map(|b| human(b * share / Decimal::from(100), currency)),
-                "due": opt_day(m.due.as_ref().map(|x| x.value.0)),
+                "due": opt_day(site, m.due.as_ref().map(|x| x.value.0)),
                 "past": m.due.as_ref().is_some_and(|x| x.value.0 <= as_of),
             })
         })
@@ -807,15 +859,15 @@ fn project_view(
                 (None, Some(due)) if due < as_of => "overdue",
                 _ => "open",
             };
-            json!({"task": t.task, "due": opt_day(due), "done": opt_day(done), "state": state})
+            json!({"task": t.task, "due": opt_day(site, due), "done": opt_day(site, done), "state": state})
         })
         .collect();
     json!({
         "id": p.id,
         "name": d.name.value,
         "status": format!("{:?}", d.status.value).to_lowercase(),
-        "start": opt_day(d.start.as_ref().map(|x| x.value.0)),
-        "end": opt_day(d.end.as_ref().map(|x| x.value.0)),
+        "start": opt_day(site, d.start.as_ref().map(|x| x.value.0)),
+        "end": opt_day(site, d.end.as_ref().map(|x| x.value.0)),
         "budget": budget.map(|b| human(b, currency)),
         "invoiced": human(invoiced, currency),
         "paid": human(paid, currency),
@@ -898,7 +950,7 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
             events.push(ev(
                 p.made.value.0,
                 "promise",
-                format!("Promise to pay {n} by {}", day(p.pay_by.value.0)),
+                format!("Promise to pay {n} by {}", site.day(p.pay_by.value.0)),
                 None,
                 url.clone(),
             ));
@@ -964,7 +1016,7 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
-            let v = obj!({"date": day(e.date), "kind": e.kind, "text": e.text, "by": e.by, "url": e.url, "late": e.late, "commit": Value::Null});
+            let v = obj!({"date": site.day(e.date), "kind": e.kind, "text": e.text, "by": e.by, "url": e.url, "late": e.late, "commit": Value::Null});
             (e.date, e.rank, i, v)
         })
         .collect();
@@ -978,7 +1030,7 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
         let Ok(date) = c.date.parse::<NaiveDate>() else {
             continue;
         };
-        let v = obj!({"date": day(date), "kind": "commit", "text": &c.summary, "by": &c.author, "url": Value::Null, "commit": site.commit(c)});
+        let v = obj!({"date": site.day(date), "kind": "commit", "text": &c.summary, "by": &c.author, "url": Value::Null, "commit": site.commit(c)});
         values.push((date, 1, offset + i, v));
     }
     values.sort_by(|x, y| (y.0, x.1, x.2).cmp(&(x.0, y.1, y.2)));
@@ -1047,7 +1099,7 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
         "id": &a.id,
         "name": account_name(a),
         "status": data.map_or("active", |d| account_status(d.status)),
-        "since": opt_day(data.and_then(|d| d.since.as_ref()).map(|s| s.value.0)),
+        "since": opt_day(site, data.and_then(|d| d.since.as_ref()).map(|s| s.value.0)),
         "roles": roles,
         "contacts": contacts,
         "billing": billing,
@@ -1081,7 +1133,7 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
         .iter()
         .map(|p| {
             obj!({
-                "date": day(p.date.value.0),
+                "date": site.day(p.date.value.0),
                 "amount": human(p.amount.value.0, cur),
                 "reference": &p.reference,
                 "future": p.date.value.0 > site.ledger.as_of,
@@ -1098,7 +1150,7 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
                 PromiseState::Kept => "kept",
                 PromiseState::Broken => "broken",
             };
-            obj!({"made": day(p.made.value.0), "pay_by": day(p.pay_by.value.0), "note": &p.note, "state": state})
+            obj!({"made": site.day(p.made.value.0), "pay_by": site.day(p.pay_by.value.0), "note": &p.note, "state": state})
         })
         .collect();
     let holds: Vec<Value> = inv
@@ -1106,8 +1158,8 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
         .iter()
         .map(|h| {
             obj!({
-                "from": day(h.from.value.0),
-                "until": opt_day(h.until.as_ref().map(|u| u.value.0)),
+                "from": site.day(h.from.value.0),
+                "until": opt_day(site, h.until.as_ref().map(|u| u.value.0)),
                 "reason": &h.reason,
                 "open": h.until.is_none(),
             })
@@ -1118,7 +1170,7 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
         .iter()
         .map(|x| {
             obj!({
-                "granted": day(x.granted.value.0),
+                "granted": site.day(x.granted.value.0),
                 "by": x.by.as_ref().map(|b| site.person_name(b)),
                 "days": x.days.value,
                 "reason": &x.reason,
@@ -1130,7 +1182,7 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
         .iter()
         .map(|l| {
             obj!({
-                "date": day(l.date.value.0),
+                "date": site.day(l.date.value.0),
                 "stage": l.stage.as_ref().map(|s| e.policy.stage(s).map_or_else(|| s.value.clone(), |st| st.title.clone())),
                 "channel": &l.channel,
                 "by": l.by.as_ref().map(|b| site.person_name(b)),

@@ -102,3 +102,102 @@ fn the_agenda_puts_missed_steps_and_today_first_then_days_with_owners_grouped() 
         assert_eq!(owners, unique, "owners by name within a day");
     }
 }
+
+#[test]
+fn needs_attention_speaks_in_sentences_with_the_page_dates() {
+    let (_dir, out) = example_site();
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let start = home.find("id=\"attention\"").unwrap();
+    let section = words(&home[start..start + home[start..].find("</section>").unwrap()]);
+    assert!(
+        section.contains("Client sync is due every 31 days and the last one was on 27 Aug 2026 (due by 27 Sep 2026)."),
+        "{section}"
+    );
+    assert!(
+        section.contains("Hold the meeting, then add it to the account"),
+        "{section}"
+    );
+    let iso_date = section.as_bytes().windows(10).any(|w| {
+        w.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+    });
+    assert!(!iso_date, "no ISO dates: {section}");
+    assert!(!section.contains("- {"), "no YAML to type: {section}");
+}
+
+#[test]
+fn pages_and_drafts_use_the_configured_date_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let records = tmp.path().join("records");
+    crate::common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts"),
+        &records,
+    );
+    let config = records.join("folio.yaml");
+    let yaml = std::fs::read_to_string(&config).unwrap();
+    let yaml = yaml.replacen(
+        "site:\n",
+        "messages:\n  date_format: \"%A %-d %B %Y\"\nsite:\n  date_format: \"%d/%m/%Y\"\n",
+        1,
+    );
+    std::fs::write(&config, &yaml).unwrap();
+    let out = tmp.path().join("site");
+    let run = crate::common::folio(&[
+        "-C",
+        records.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "build",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let invoice = std::fs::read_to_string(out.join("invoices/inv-2026-0024/index.html")).unwrap();
+    assert!(invoice.contains("19/11/2026"), "pages use site.date_format");
+    assert!(
+        invoice.contains("fell due on Thursday 19 November 2026"),
+        "drafts use messages.date_format"
+    );
+    let draft = crate::common::folio(&[
+        "-C",
+        records.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "remind",
+        "INV-2026-0024",
+    ]);
+    assert!(
+        draft
+            .stdout
+            .contains("fell due on Thursday 19 November 2026"),
+        "{}",
+        draft.stdout
+    );
+    // A pattern that is not one is a located error.
+    std::fs::write(&config, yaml.replace("\"%d/%m/%Y\"", "\"%H:%M\"")).unwrap();
+    let check = crate::common::folio(&[
+        "-C",
+        records.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "check",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(check.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let e = &doc["errors"][0];
+    assert_eq!(
+        (e["code"].as_str(), e["file"].as_str()),
+        (Some("E031"), Some("folio.yaml"))
+    );
+    assert_eq!(
+        e["line"].as_u64(),
+        Some(yaml.lines().position(|l| l.contains("%d/%m/%Y")).unwrap() as u64 + 1)
+    );
+}

@@ -433,14 +433,14 @@ fn remind_renders_the_current_stage() {
     f.write(FILE, SPEC_INVOICE);
     let run = f.run(&["--as-of", "2026-10-27", "remind", "INV-2026-0042"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let header = "Invoice: INV-2026-0042\nStage: Formal notice (due-notice), 2026-10-22\nOwner: Ana Lima\nChannel: slack\nTo: John Doe <john@acme.example>\n\n";
+    let header = "Invoice: INV-2026-0042\nStage: Formal notice (due-notice), 22 Oct 2026\nOwner: Ana Lima\nChannel: slack\nTo: John Doe <john@acme.example>\n\n";
     assert!(run.stdout.starts_with(header), "{}", run.stdout);
     for part in [
         "Dear John Doe,",
         "invoice INV-2026-0042 for Website redesign",
-        "fell due on 2026-10-22 and is now 5 days overdue",
+        "fell due on 22 Oct 2026 and is now 5 days overdue",
         "The amount outstanding is 7,000.00 EUR (of 12,000.00 EUR; 5,000.00 EUR received",
-        "pause the work on your account on 2026-10-29",
+        "pause the work on your account on 29 Oct 2026",
         "Ana Lima\nTest Agency | ana@example.com\n",
     ] {
         assert!(
@@ -477,7 +477,7 @@ fn remind_uses_the_repository_template_and_inline_templates() {
     f.write("folio.yaml", format!("{}{inline}", common::FOLIO_YAML));
     let run = f.run(&["--as-of", "2026-10-27", "-q", "remind", "INV-2026-0042"]);
     assert_eq!(
-        run.stdout, "Due 2026-10-22: 7,000.00 EUR\n",
+        run.stdout, "Due 22 Oct 2026: 7,000.00 EUR\n",
         "{}",
         run.stderr
     );
@@ -487,7 +487,7 @@ fn remind_uses_the_repository_template_and_inline_templates() {
     let slug = INVOICE_SLUG;
     let page =
         std::fs::read_to_string(f.path().join(format!("site/invoices/{slug}/index.html"))).unwrap();
-    assert!(page.contains("Due 2026-10-22: 7,000.00 EUR"), "{page}");
+    assert!(page.contains("Due 22 Oct 2026: 7,000.00 EUR"), "{page}");
 }
 
 #[test]
@@ -507,7 +507,7 @@ fn remind_on_hold_and_with_no_contact() {
     );
     assert!(
         run.stdout
-            .contains("Stage: Formal notice (due-notice), 2026-10-22\n")
+            .contains("Stage: Formal notice (due-notice), 22 Oct 2026\n")
     );
     assert!(run.stdout.contains("To: John Doe <john@acme.example>\n"));
     // An account with no contacts: the header says what to add.
