@@ -808,7 +808,18 @@ fn the_built_site_works_from_a_sub_path() {
 
     // The search box's form opens the search page, which shows the results.
     browser.visit(&format!("{base}search/index.html?q=oceano"));
-    browser.wait_for("#search-results a[href*='accounts/clinicas-oceano']");
+    browser.wait_for("#search-page-results a[href*='accounts/clinicas-oceano']");
+    // In the page, under its introduction, not over it (issue #21).
+    let under = browser.run(
+        "var lede = document.querySelector('.lede').getBoundingClientRect(); \
+         var box = document.getElementById('search-page-results').getBoundingClientRect(); \
+         return box.top >= lede.bottom && document.getElementById('search-results').children.length === 0;",
+    );
+    assert_eq!(
+        under,
+        json!(true),
+        "the search page's results sit under its introduction"
+    );
 
     let mut problems = crawl(&browser, &base, &out);
     for (path, status) in log.lock().unwrap().iter() {
@@ -912,7 +923,7 @@ fn layout_problems(
         browser.wait_for("main");
         if page.contains("?q=") {
             // The search page lists its results once the index has loaded.
-            browser.wait_for("#search-results a");
+            browser.wait_for("#search-page-results a");
         }
         let mut problems = browser.run(OVERFLOW).as_array().cloned().expect("a list");
         problems.extend(browser.run(SMALL_TEXT).as_array().cloned().expect("a list"));
@@ -1223,4 +1234,54 @@ fn every_page_kind_passes_axe_core() {
         }
     }
     assert_eq!(found, Vec::<String>::new(), "axe-core violations");
+}
+
+/// Small things seen in screenshots (issue #21): the breadcrumb keeps its
+/// distance from the header, and no figure card sits alone on a row.
+#[test]
+fn breadcrumbs_breathe_and_no_figure_is_left_alone() {
+    if !browser_available() {
+        return;
+    }
+    let (_tmp, base) = built_site();
+    let browser = Browser::start();
+    for width in [1280, 700, 390] {
+        browser.resize(width, 900);
+        for page in [
+            "invoices/inv-2026-0024/index.html",
+            "accounts/clinicas-oceano/index.html",
+        ] {
+            browser.visit(&format!("{base}{page}"));
+            browser.wait_for("main");
+            let gap = browser.run(
+                "var h = document.querySelector('header').getBoundingClientRect(); \
+                 var c = document.querySelector('.crumbs').getBoundingClientRect(); \
+                 return c.top - h.bottom;",
+            );
+            assert!(
+                gap.as_f64().unwrap() >= 12.0,
+                "{width} px, {page}: the breadcrumb is {gap} px under the header"
+            );
+            let rows = browser.run(
+                "var tops = {}, full = document.querySelector('.figures').getBoundingClientRect().width; \
+                 document.querySelectorAll('.figures > div').forEach(function (d) { \
+                   var r = d.getBoundingClientRect(), t = Math.round(r.top); \
+                   /* A card as wide as the row is a row of its own, not a card alone. */ \
+                   tops[t] = (tops[t] || 0) + (r.width > 0.9 * full ? 2 : 1); }); \
+                 return Object.keys(tops).sort(function (a, b) { return a - b; }).map(function (k) { return tops[k]; });",
+            );
+            let rows: Vec<u64> = rows
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_u64().unwrap())
+                .collect();
+            if rows.len() > 1 && rows[0] > 1 {
+                assert!(
+                    *rows.last().unwrap() > 1,
+                    "{width} px, {page}: a figure alone on its row: {rows:?}"
+                );
+            }
+        }
+    }
 }

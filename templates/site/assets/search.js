@@ -91,7 +91,9 @@
 
   function start() {
     var input = document.getElementById("search");
-    var box = document.getElementById("search-results");
+    // The search page shows its results in the page, under its
+    // introduction, rather than in the drop-down over it.
+    var box = document.getElementById("search-page-results") || document.getElementById("search-results");
     if (!input || !box) { return; }
     var limit = document.body.classList.contains("page-search") ? 50 : 12;
     function update() {
