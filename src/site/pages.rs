@@ -231,7 +231,7 @@ fn stage_view(site: &Site, e: &Entry, s: &StageResult) -> Value {
     let (class, label) = stage_status(e, s);
     let owner = e.owner_of(site.config(), &s.id);
     let title = stage.map_or(s.id.as_str(), |st| st.title.as_str());
-    let date = s.date.map(day);
+    let date = s.date.map(|d| site.day(d));
     // The marker of the compact ladder says it all in one attribute.
     let tip = match &date {
         Some(d) => format!("{title}: {label}, {d}"),
@@ -248,8 +248,30 @@ fn stage_view(site: &Site, e: &Entry, s: &StageResult) -> Value {
         "channel": stage.map_or("", |st| st.channel.as_str()),
         "work": stage.map_or("continue", |st| work_str(st.work)),
         "logged": opt_day(site, s.logged),
+        "done": done_by(site, e, &s.id),
         "current": e.eval.current().is_some_and(|c| c.id == s.id),
     })
+}
+
+/// Who took a step, how and when, from the first log entry naming it: what
+/// the ladder shows for a logged step (the stage's owner and channel are
+/// only the plan).
+fn done_by(site: &Site, e: &Entry, stage: &str) -> Value {
+    let first = e
+        .invoice
+        .data
+        .log
+        .iter()
+        .filter(|l| l.stage.as_ref().is_some_and(|s| s.value == stage))
+        .min_by_key(|l| l.date.value.0);
+    match first {
+        Some(l) => obj!({
+            "date": site.day(l.date.value.0),
+            "by": l.by.as_ref().map(|b| site.person_name(b)),
+            "channel": l.channel.as_deref(),
+        }),
+        None => Value::Null,
+    }
 }
 
 fn work_str(w: Work) -> &'static str {
@@ -399,7 +421,7 @@ fn warning_view(site: &Site, d: &Diagnostic) -> Value {
 fn action_view(site: &Site, a: &crate::ladder::report::Action) -> Value {
     let account = site.ledger.repo.account(&a.account);
     json!({
-        "date": a.date.parse::<NaiveDate>().map(day).unwrap_or_else(|_| a.date.clone()),
+        "date": a.date.parse::<NaiveDate>().map(|d| site.day(d)).unwrap_or_else(|_| a.date.clone()),
         "invoice": a.invoice,
         "invoice_url": invoice_url(&a.invoice),
         "account_name": account.map_or(a.account.as_str(), account_name),

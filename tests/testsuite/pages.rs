@@ -201,3 +201,40 @@ fn pages_and_drafts_use_the_configured_date_formats() {
         Some(yaml.lines().position(|l| l.contains("%d/%m/%Y")).unwrap() as u64 + 1)
     );
 }
+
+/// The ladder says who took a logged step, how and when (from the log),
+/// and labels the owner and channel of a step still to do as planned.
+#[test]
+fn the_ladder_says_who_did_each_logged_step() {
+    let (_dir, out) = example_site();
+    let rungs = |number: &str| -> Vec<String> {
+        let html =
+            std::fs::read_to_string(out.join(format!("invoices/{number}/index.html"))).unwrap();
+        let start = html.find("class=\"ladder\"").unwrap();
+        let ladder = &html[start..start + html[start..].find("</ol>").unwrap()];
+        ladder
+            .split("<li")
+            .skip(1)
+            .map(|r| words(&format!("<li{r}")))
+            .collect()
+    };
+    let northlight = rungs("inv-2026-0025");
+    assert!(
+        northlight[2].contains("Demand letter")
+            && northlight[2].contains("Done 17 Nov 2026 by Ricardo Antunes, email"),
+        "{northlight:#?}"
+    );
+    assert!(!northlight[2].contains("Marta"), "{northlight:#?}");
+    assert!(
+        northlight[5].contains("Formal claim")
+            && northlight[5].contains("Planned: Ricardo Antunes, registered letter"),
+        "{northlight:#?}"
+    );
+    let rota = rungs("inv-2026-0019");
+    assert!(
+        rota[1].contains("Formal notice")
+            && rota[1].contains("Done 16 Nov 2026 by Tiago Nunes, email"),
+        "logged as email, not the planned slack: {rota:#?}"
+    );
+    assert!(!rota[1].contains("slack"), "{rota:#?}");
+}
