@@ -45,7 +45,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> CmdResult {
                 if !summary.warnings.is_empty() {
                     eprint!(
                         "{}",
-                        render::text(&summary.warnings, &cli.dir, cli.stderr_color())
+                        render::text_in_proportion(&summary.warnings, &cli.dir, cli.stderr_color())
                     );
                 }
                 eprintln!(

@@ -37,7 +37,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
             let mut shown = shown_warnings.lock().unwrap_or_else(|e| e.into_inner());
             if shown.as_deref() != Some(warnings) {
                 if !warnings.is_empty() {
-                    eprint!("{}", render::text(warnings, &root, color));
+                    eprint!("{}", render::text_in_proportion(warnings, &root, color));
                 }
                 *shown = Some(warnings.to_vec());
             }

@@ -1,7 +1,7 @@
 //! One renderer per output format: `text` (rustc-style with the source line),
 //! `json` (SPEC §2 shape) and `github` (workflow annotations).
 
-use super::{Diagnostic, JsonDiagnostic, Severity};
+use super::{Code, Diagnostic, JsonDiagnostic, Severity};
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -25,6 +25,57 @@ pub fn render(diags: &[Diagnostic], format: Format, root: &Path, color: bool) ->
 
 /// rustc-style text: the message with its code, the offending source line with
 /// a caret, and the fix hint; then a one-line summary.
+/// How many warnings of one code `build` and `serve` print in full.
+pub const WARNINGS_PER_CODE: usize = 3;
+
+/// Diagnostics for a build's log: every error in full, at most
+/// [`WARNINGS_PER_CODE`] warnings of each code, then one line per code
+/// saying how many more there are and that `folio check` lists them all.
+/// A large backlog gives hundreds of thousands of warnings; a log of them
+/// all helps nobody.
+pub fn text_in_proportion(diags: &[Diagnostic], root: &Path, color: bool) -> String {
+    let mut shown: Vec<Diagnostic> = vec![];
+    let mut more: std::collections::BTreeMap<Code, usize> = std::collections::BTreeMap::new();
+    let mut seen: std::collections::HashMap<Code, usize> = std::collections::HashMap::new();
+    for d in diags {
+        let n = seen.entry(d.code).or_default();
+        *n += 1;
+        if d.severity() == Severity::Error || *n <= WARNINGS_PER_CODE {
+            shown.push(d.clone());
+        } else {
+            *more.entry(d.code).or_default() += 1;
+        }
+    }
+    let out = text(&shown, root, color);
+    if more.is_empty() {
+        return out;
+    }
+    // `text` ends with a summary of what it showed: said again for all.
+    let mut out = match out.trim_end_matches('\n').rsplit_once('\n') {
+        Some((body, _)) => format!("{body}\n"),
+        None => String::new(),
+    };
+    for (code, n) in &more {
+        let _ = writeln!(
+            out,
+            "... and {n} more {} {} warning(s)",
+            code.id(),
+            code.name()
+        );
+    }
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
+    let hidden: usize = more.values().sum();
+    let _ = writeln!(
+        out,
+        "{} ({hidden} not shown: `folio check` lists every one)",
+        summary(errors, diags.len() - errors)
+    );
+    out
+}
+
 pub fn text(diags: &[Diagnostic], root: &Path, color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
@@ -232,6 +283,41 @@ fn read_prefix(path: &Path) -> Vec<u8> {
         let _ = file.take(limit).read_to_end(&mut bytes);
     }
     bytes
+}
+
+#[cfg(test)]
+mod proportion_tests {
+    use super::*;
+    use crate::diagnostic::Pos;
+
+    #[test]
+    fn a_few_warnings_per_code_and_every_error() {
+        let d = |code: Code, i: u32| {
+            Diagnostic::new(code, format!("f{i}.md"), Pos::START, format!("m{i}"), "h")
+        };
+        let mut diags: Vec<Diagnostic> = (0..10).map(|i| d(Code::MissedStep, i)).collect();
+        diags.extend((0..5).map(|i| d(Code::BadDate, 100 + i)));
+        diags.push(d(Code::StaleHold, 200));
+        let out = text_in_proportion(&diags, Path::new("/nonexistent"), false);
+        assert_eq!(out.matches("error[E014").count(), 5, "{out}");
+        assert_eq!(
+            out.matches("warning[W005").count(),
+            WARNINGS_PER_CODE,
+            "{out}"
+        );
+        assert_eq!(out.matches("warning[W006").count(), 1, "{out}");
+        assert!(
+            out.contains("... and 7 more W005 missed-step warning(s)"),
+            "{out}"
+        );
+        assert!(
+            out.trim_end()
+                .ends_with("5 errors, 11 warnings (7 not shown: `folio check` lists every one)"),
+            "{out}"
+        );
+        let few = text_in_proportion(&diags[10..], Path::new("/nonexistent"), false);
+        assert_eq!(few, text(&diags[10..], Path::new("/nonexistent"), false));
+    }
 }
 
 #[cfg(test)]
