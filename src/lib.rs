@@ -5,6 +5,7 @@
 //! → ladder (calendars, policies, stages) → history (git) → site (templates,
 //! output) → cli.
 
+pub mod app;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;

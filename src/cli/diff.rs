@@ -1,7 +1,7 @@
 //! `folio diff BASE [HEAD]` — records and stages that change between two revisions.
 
 use super::{Cli, CmdResult, Failure};
-use crate::history::diff::{self, Evaluated};
+use crate::app::diff::{self, Evaluated};
 use crate::history::tree::{self, Records};
 use std::io::Write;
 use std::process::ExitCode;

@@ -7,6 +7,10 @@
 
 pub mod render;
 
+/// The largest record file folio reads (4 MiB): the loader refuses larger
+/// ones, and the renderer reads no more of a file to quote its lines.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
 use serde::Serialize;
 
 /// Error or warning. Errors make `folio check` exit 1; warnings only with `--strict`.

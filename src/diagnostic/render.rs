@@ -277,7 +277,7 @@ fn read_inside(root: &Path, rel: &str) -> Vec<u8> {
 /// it, and a 60 MB file must not be read whole just to show its first line.
 fn read_prefix(path: &Path) -> Vec<u8> {
     use std::io::Read;
-    let limit = crate::load::frontmatter::MAX_FILE_BYTES as u64 + 1;
+    let limit = super::MAX_FILE_BYTES as u64 + 1;
     let mut bytes = vec![];
     if let Ok(file) = std::fs::File::open(path) {
         let _ = file.take(limit).read_to_end(&mut bytes);

@@ -5,7 +5,7 @@
 //! walks the repository is private to this module.
 
 pub(crate) mod cache;
-pub mod diff;
+
 mod late;
 mod locate;
 mod rawtree;

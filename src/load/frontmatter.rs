@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Pos};
 /// Records larger than this (4 MiB) are refused after reading at most one
 /// byte more (a record is a page of text; a bigger file is a mistake or an
 /// attack).
-pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+pub use crate::diagnostic::MAX_FILE_BYTES;
 
 /// A problem found while splitting: code, position, message, hint.
 #[derive(Debug, PartialEq, Eq)]

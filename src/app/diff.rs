@@ -3,9 +3,9 @@
 //! the `check` problems it introduces or fixes. Both sides are evaluated at
 //! the same date, so every difference comes from the records themselves.
 
-use super::tree::Snapshot;
 use crate::check;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::history::tree::Snapshot;
 use crate::ladder::report::{self, InvoiceRow};
 use crate::ladder::{Ledger, Settings};
 use chrono::NaiveDate;
