@@ -6,6 +6,7 @@
 //! output) → cli.
 
 pub mod check;
+pub mod ci_recipe;
 pub mod cli;
 pub mod diagnostic;
 pub mod embedded;
