@@ -361,13 +361,17 @@ mod tests {
 
     #[test]
     fn gitlab_report_has_code_quality_fields() {
-        let v: serde_json::Value = serde_json::from_str(&gitlab(&sample(), "ops/records/")).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&gitlab(&sample(), "ops/records/")).unwrap();
         let issues = v.as_array().unwrap();
         assert_eq!(issues.len(), 2);
         let e = &issues[0];
         assert_eq!(e["check_name"], "E012 unknown-key");
         assert_eq!(e["severity"], "major");
-        assert_eq!(e["location"]["path"], "ops/records/accounts/acme/account.md");
+        assert_eq!(
+            e["location"]["path"],
+            "ops/records/accounts/acme/account.md"
+        );
         assert_eq!(e["location"]["lines"]["begin"], 3);
         assert_eq!(
             e["description"],

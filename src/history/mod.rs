@@ -121,7 +121,9 @@ pub fn read(root: &Path) -> History {
 /// (`records/`, with the trailing `/`), or "" when it is the top of one or
 /// in no repository at all.
 pub fn folder_in_repository(root: &Path) -> String {
-    locate::locate(root).map(|loc| loc.prefix).unwrap_or_default()
+    locate::locate(root)
+        .map(|loc| loc.prefix)
+        .unwrap_or_default()
 }
 
 /// libgit2 checks every object it reads against its id, which is half the

@@ -71,10 +71,7 @@ mod tests {
                 format!("<head>{NOINDEX}\n</head><body><header></header>{NOINDEX}</body>"),
             ),
             // No head at all: first thing in the page.
-            (
-                "<p>hi</p>".to_string(),
-                format!("{NOINDEX}\n<p>hi</p>"),
-            ),
+            ("<p>hi</p>".to_string(), format!("{NOINDEX}\n<p>hi</p>")),
         ];
         for (page, want) in cases {
             assert_eq!(ensure_noindex(page.clone()), want, "{page}");
