@@ -17,8 +17,13 @@ pub const ROBOTS_TXT: &str = "User-agent: *\nDisallow: /\n";
 /// before everything, for a page without one; browsers move it into the
 /// head they make).
 pub fn ensure_noindex(html: String) -> String {
-    let head_end = find_ignoring_case(&html, "</head").unwrap_or(html.len());
-    if html[..head_end].contains(NOINDEX) {
+    // Every page of a large site passes here: the usual lowercase tags are
+    // found by SIMD search, and only a page without them is searched again
+    // in any case.
+    let head_end = memchr::memmem::find(html.as_bytes(), b"</head")
+        .or_else(|| find_ignoring_case(&html, "</head"))
+        .unwrap_or(html.len());
+    if memchr::memmem::find(&html.as_bytes()[..head_end], NOINDEX.as_bytes()).is_some() {
         return html;
     }
     let at = find_ignoring_case(&html[..head_end], "<head")
