@@ -261,7 +261,8 @@ fn run_pipeline(repo: &MemSource, tera: &tera::Tera) -> BTreeSet<String> {
     let report = folio::ladder::report::build(&ledger, None);
     let _ = serde_json::to_string(&report);
     let _ = folio::diagnostic::render::json(&diagnostics);
-    let _ = folio::diagnostic::render::github(&diagnostics);
+    let _ = folio::diagnostic::render::github(&diagnostics, "");
+    let _ = folio::diagnostic::render::gitlab(&diagnostics, "");
     for entry in &ledger.entries {
         if let Some(stage) = entry.eval.current().or_else(|| entry.eval.next_stage()) {
             let _ = folio::ladder::message::render(tera, &ledger, entry, stage);

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod check;
+pub mod ci_recipe;
 pub mod cli;
 pub mod diagnostic;
 pub mod embedded;

@@ -43,7 +43,20 @@ pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
                 .map_or("", |(body, _)| body);
             format!("{}\n", body.trim_end_matches('\n'))
         }
-        _ => render::render(&diags, format, &cli.dir, color),
+        _ => {
+            // CI formats name files from the top of the git repository.
+            let in_repository = match format {
+                render::Format::Github | render::Format::Gitlab => {
+                    crate::history::folder_in_repository(&cli.dir)
+                }
+                _ => String::new(),
+            };
+            let place = render::Place {
+                root: &cli.dir,
+                in_repository: &in_repository,
+            };
+            render::render(&diags, format, &place, color)
+        }
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;

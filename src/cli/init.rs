@@ -1,6 +1,7 @@
 //! `folio init` and `folio new`: scaffolding that never overwrites a file.
 
 use super::{Cli, CmdResult, Failure, open};
+use crate::ci_recipe::Host;
 use crate::embedded;
 use crate::model::{Date, is_slug, number_slug};
 use chrono::Datelike;
@@ -47,7 +48,7 @@ fn create_new(path: &Path, text: &str) -> std::io::Result<()> {
 
 const GITIGNORE: &str = "# folio build output and caches\n/public/\n/.folio-cache/\n";
 
-pub fn init(cli: &Cli, dir: &Path) -> CmdResult {
+pub fn init(cli: &Cli, dir: &Path, ci: Host) -> CmdResult {
     if dir.join("folio.yaml").exists() {
         return Err(Failure::Usage(format!(
             "`{}` already has a folio.yaml; init never overwrites a repository",
@@ -65,14 +66,17 @@ pub fn init(cli: &Cli, dir: &Path) -> CmdResult {
         .map(|(p, t)| (p.to_string(), *t))
         .collect();
     files.push((".gitignore".into(), GITIGNORE));
-    files.push((".github/workflows/folio.yml".into(), WORKFLOW));
+    let recipe = ci.recipe();
+    files.extend(recipe.map(|(rel, text)| (rel.to_string(), text)));
     let mut created = 0;
+    let mut recipe_kept = false;
     for (rel, text) in &files {
         let path = dir.join(rel);
         match create_new(&path, text) {
             Ok(()) => created += 1,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 eprintln!("kept existing {rel}");
+                recipe_kept |= recipe.is_some_and(|(r, _)| r == rel);
             }
             Err(e) => {
                 return Err(Failure::Usage(format!(
@@ -84,6 +88,12 @@ pub fn init(cli: &Cli, dir: &Path) -> CmdResult {
     }
     if !cli.quiet {
         println!("created {created} files in {}", dir.display());
+        match recipe {
+            Some((rel, _)) if recipe_kept => println!(
+                "publishing: your own {rel} was kept; where it publishes the site is up to it"
+            ),
+            _ => println!("{}", ci.publishing()),
+        }
         println!(
             "next: edit folio.yaml, then `folio -C {} check`",
             dir.display()
@@ -255,9 +265,6 @@ pub fn next_number(pattern: &str, year: i32, existing: &[&str]) -> Option<String
 
 /// Digits of the largest sequence number (u64::MAX has 20).
 const MAX_SEQ_DIGITS: usize = 20;
-
-/// The GitHub Actions workflow `folio init` writes.
-const WORKFLOW: &str = include_str!("../../templates/ci/folio.yml");
 
 /// The currency a new invoice of the account is in: the account's billing
 /// currency, else the company's.

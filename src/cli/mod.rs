@@ -60,6 +60,10 @@ pub enum Command {
     Init {
         /// Where to create it (default: -C DIR).
         dir: Option<PathBuf>,
+        /// The CI recipe to write: a GitHub Actions workflow, a GitLab
+        /// pipeline, or none.
+        #[arg(long, value_enum, default_value_t = crate::ci_recipe::Host::Github)]
+        ci: crate::ci_recipe::Host,
     },
     /// Scaffold a valid record.
     #[command(subcommand)]
@@ -69,6 +73,7 @@ pub enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
+        /// `github`: workflow annotations; `gitlab`: a Code Quality report.
         #[arg(long, value_enum, default_value_t = render::Format::Text)]
         format: render::Format,
     },
@@ -126,7 +131,7 @@ pub fn main() -> ExitCode {
 
 pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
-        Command::Init { dir } => init::init(&cli, dir.as_ref().unwrap_or(&cli.dir)),
+        Command::Init { dir, ci } => init::init(&cli, dir.as_ref().unwrap_or(&cli.dir), *ci),
         Command::New(cmd) => init::new(&cli, cmd),
         Command::Check { strict, format } => check::run(&cli, *strict, *format),
         Command::Status {

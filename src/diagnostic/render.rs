@@ -1,5 +1,6 @@
 //! One renderer per output format: `text` (rustc-style with the source line),
-//! `json` (SPEC §2 shape) and `github` (workflow annotations).
+//! `json` (SPEC §2 shape), `github` (workflow annotations) and `gitlab`
+//! (a Code Quality report for merge requests).
 
 use super::{Code, Diagnostic, JsonDiagnostic, Severity};
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
@@ -11,15 +12,27 @@ pub enum Format {
     Text,
     Json,
     Github,
+    Gitlab,
 }
 
-/// Renders all diagnostics (already sorted) in `format`. `root` is the records
-/// repository, used to show source lines in the text format.
-pub fn render(diags: &[Diagnostic], format: Format, root: &Path, color: bool) -> String {
+/// Where the diagnostics' files are.
+pub struct Place<'a> {
+    /// The records repository: the text format shows lines from its files.
+    pub root: &'a Path,
+    /// The records folder inside its git repository (`records/`, or empty
+    /// at the top): CI marks a file by its path from the top of the
+    /// repository, so the `github` and `gitlab` formats put this before
+    /// each file.
+    pub in_repository: &'a str,
+}
+
+/// Renders all diagnostics (already sorted) in `format`.
+pub fn render(diags: &[Diagnostic], format: Format, place: &Place, color: bool) -> String {
     match format {
-        Format::Text => text(diags, root, color),
+        Format::Text => text(diags, place.root, color),
         Format::Json => json(diags),
-        Format::Github => github(diags),
+        Format::Github => github(diags, place.in_repository),
+        Format::Gitlab => gitlab(diags, place.in_repository),
     }
 }
 
@@ -185,8 +198,9 @@ pub fn json(diags: &[Diagnostic]) -> String {
     s
 }
 
-/// GitHub Actions workflow commands, one per diagnostic.
-pub fn github(diags: &[Diagnostic]) -> String {
+/// GitHub Actions workflow commands, one per diagnostic; `prefix` goes
+/// before each file (see [`Place::in_repository`]).
+pub fn github(diags: &[Diagnostic], prefix: &str) -> String {
     let mut out = String::new();
     for d in diags {
         let kind = match d.severity() {
@@ -203,13 +217,75 @@ pub fn github(diags: &[Diagnostic]) -> String {
         let _ = writeln!(
             out,
             "::{kind} file={},line={},col={}::{}",
-            escape_property(&d.file),
+            escape_property(&format!("{prefix}{}", d.file)),
             d.pos.line,
             d.pos.column,
             escape_data(&message)
         );
     }
     out
+}
+
+/// A GitLab Code Quality report (the subset of the Code Climate format
+/// GitLab reads): a JSON array with one issue per diagnostic, each with
+/// `description`, `check_name`, `fingerprint`, `severity` and
+/// `location.path` / `location.lines.begin`. Errors are `major` and
+/// warnings `minor`. `prefix` goes before each file (see
+/// [`Place::in_repository`]).
+///
+/// GitLab tells new problems from fixed ones by fingerprint, comparing the
+/// merge request's report with the target branch's. A fingerprint is the
+/// hash of the code, file and message, and of how many identical problems
+/// come before it in the file: it stays when lines move above the problem,
+/// and two identical problems in one file (shown once each) still differ.
+pub fn gitlab(diags: &[Diagnostic], prefix: &str) -> String {
+    let mut seen: std::collections::HashMap<(super::Code, &str, &str), u32> =
+        std::collections::HashMap::new();
+    let issues: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let path = format!("{prefix}{}", d.file);
+            let occurrence = seen
+                .entry((d.code, d.file.as_str(), d.message.as_str()))
+                .or_insert(0);
+            let fingerprint = fingerprint(d, &path, *occurrence);
+            *occurrence += 1;
+            serde_json::json!({
+                "description": format!("{}: {} (hint: {})", d.code.id(), d.message, d.hint),
+                "check_name": format!("{} {}", d.code.id(), d.code.name()),
+                "fingerprint": fingerprint,
+                "severity": match d.severity() {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                },
+                "location": {
+                    "path": path,
+                    "lines": { "begin": d.pos.line.max(1) },
+                },
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&issues).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// 32 hex digits of SipHash-2-4 (128 bits) over the code, the path, the
+/// message and the occurrence, each ended by a NUL.
+fn fingerprint(d: &Diagnostic, path: &str, occurrence: u32) -> String {
+    use siphasher::sip128::{Hasher128, SipHasher24};
+    use std::hash::Hasher;
+    let mut h = SipHasher24::new();
+    for part in [
+        d.code.id(),
+        path,
+        d.message.as_str(),
+        &occurrence.to_string(),
+    ] {
+        h.write(part.as_bytes());
+        h.write_u8(0);
+    }
+    format!("{:032x}", h.finish128().as_u128())
 }
 
 /// Workflow-command escaping of the message part.
@@ -362,11 +438,67 @@ mod tests {
 
     #[test]
     fn github_annotations_escape() {
-        let out = github(&sample());
+        let out = github(&sample(), "");
         assert!(
             out.starts_with("::error file=accounts/acme/account.md,line=3,col=1::E012 unknown-key")
         );
         assert!(out.contains("::warning file="));
+    }
+
+    #[test]
+    fn gitlab_report_has_code_quality_fields() {
+        let v: serde_json::Value =
+            serde_json::from_str(&gitlab(&sample(), "ops/records/")).unwrap();
+        let issues = v.as_array().unwrap();
+        assert_eq!(issues.len(), 2);
+        let e = &issues[0];
+        assert_eq!(e["check_name"], "E012 unknown-key");
+        assert_eq!(e["severity"], "major");
+        assert_eq!(
+            e["location"]["path"],
+            "ops/records/accounts/acme/account.md"
+        );
+        assert_eq!(e["location"]["lines"]["begin"], 3);
+        assert_eq!(
+            e["description"],
+            "E012: unknown key `nmae` (hint: did you mean `name`?)"
+        );
+        assert_eq!(issues[1]["severity"], "minor");
+        assert_eq!(issues[1]["check_name"], "W003 no-handover");
+    }
+
+    #[test]
+    fn gitlab_fingerprints_are_stable_and_unique() {
+        let at = |line: u32| {
+            Diagnostic::new(
+                Code::MissingKey,
+                "accounts/acme/invoices/a.md",
+                Pos::new(line, 3),
+                "missing key `by`",
+                "add it",
+            )
+        };
+        let prints = |diags: &[Diagnostic]| -> Vec<String> {
+            let v: serde_json::Value = serde_json::from_str(&gitlab(diags, "")).unwrap();
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["fingerprint"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let before = prints(&[at(4), at(9)]);
+        // Two identical problems in one file are two issues in GitLab.
+        assert_ne!(before[0], before[1]);
+        assert!(before.iter().all(|f| f.len() == 32));
+        // Lines added above them move them, and GitLab must not see them
+        // as fixed and new again.
+        assert_eq!(prints(&[at(6), at(11)]), before);
+        // The records moved into a subfolder: other paths, other problems.
+        let v: serde_json::Value = serde_json::from_str(&gitlab(&[at(4)], "r/")).unwrap();
+        assert_ne!(v[0]["fingerprint"], before[0].as_str());
+        // A fingerprint never changes between folio builds: GitLab compares
+        // the target branch's report, made by an older build, with this one.
+        assert_eq!(before[0], "df017aadf223b6aaa9f01dfe36ca3702");
     }
 
     #[test]

@@ -117,6 +117,15 @@ pub fn read(root: &Path) -> History {
     history
 }
 
+/// The records folder `root` inside its git repository's work tree
+/// (`records/`, with the trailing `/`), or "" when it is the top of one or
+/// in no repository at all.
+pub fn folder_in_repository(root: &Path) -> String {
+    locate::locate(root)
+        .map(|loc| loc.prefix)
+        .unwrap_or_default()
+}
+
 /// libgit2 checks every object it reads against its id, which is half the
 /// time of the history pass; `git log` does not, and neither does folio:
 /// it only reads, and a damaged object shows up as a parse error anyway.

@@ -193,6 +193,18 @@ pub fn load(root: &Path) -> Repo {
     repo
 }
 
+/// Loads folio.yaml and the handbook at `root`, and no client record: what
+/// `build --handbook-only` needs (its people and roles come from
+/// folio.yaml). Read past the records cache, which is the full load's: the
+/// handbook is a few files, and the cache of every account stays as it was.
+pub fn load_handbook_only(root: &Path) -> Repo {
+    let listing = walk::walk_handbook_only(root);
+    let mut repo = load_from(&FsSource(root), listing.files);
+    repo.diagnostics.extend(listing.diagnostics);
+    repo.root = root.to_path_buf();
+    repo
+}
+
 /// Parses the listed files (relative paths) from `source`, in parallel.
 pub fn load_from(source: &dyn Source, files: Vec<String>) -> Repo {
     assemble(parse_files(source, files))

@@ -43,6 +43,7 @@ pub fn of<'a>(
             "accounts/index.html",
             "status.json",
             "calendar.ics",
+            "robots.txt",
         ] {
             map.add_file(fixed);
         }

@@ -69,7 +69,21 @@ impl Stamp {
     }
 }
 
+/// Lists every record file: folio.yaml, the handbook and every account.
 pub fn walk(root: &Path) -> Listing {
+    walk_tops(root, &["handbook", "accounts"])
+}
+
+/// Lists folio.yaml and the handbook only: what a handbook-only site is
+/// made of. No account folder is opened, so nothing about a client (not
+/// even a badly named folder) can reach what is reported.
+pub fn walk_handbook_only(root: &Path) -> Listing {
+    walk_tops(root, &["handbook"])
+}
+
+/// Lists folio.yaml and the record files under `tops` (`handbook`,
+/// `accounts`).
+fn walk_tops(root: &Path, tops: &[&str]) -> Listing {
     let mut listing = Listing::default();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let config = root.join("folio.yaml");
@@ -98,7 +112,7 @@ pub fn walk(root: &Path) -> Listing {
     // The handbook, then each account folder: account folders are walked in
     // parallel, since listing 60,000 files one stat at a time is slow.
     let mut folders = vec![];
-    for top in ["handbook", "accounts"] {
+    for &top in tops {
         let dir = root.join(top);
         if !stays_inside(&canonical_root, &dir) {
             listing.diagnostics.push(outside_link(top));

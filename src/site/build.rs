@@ -9,7 +9,7 @@
 //! into a staging folder beside `--out` and swap it into place.
 
 use super::pages::{self, Site};
-use super::{error_chain, ics, links, output, search, templates};
+use super::{error_chain, ics, links, output, robots, search, templates};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ladder::message;
 use crate::ladder::policy::Policy;
@@ -103,7 +103,11 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     if let Some(why) = output::refusal(root, &opts.out) {
         return Err(BuildError::Refused(why));
     }
-    let inputs = Inputs::read(root)?;
+    let inputs = if opts.handbook_only {
+        Inputs::read_handbook_only(root)?
+    } else {
+        Inputs::read(root)?
+    };
     let as_of = opts.as_of.unwrap_or_else(|| inputs.settings.today());
     // Pages are rendered, link-checked and written one by one in parallel,
     // so the whole site never sits in memory; a failure drops the staging
@@ -222,6 +226,27 @@ impl Inputs {
         let t = std::time::Instant::now();
         let (repo, history) = rayon::join(|| load::load(root), || crate::history::read(root));
         crate::timing("build: load and history", t);
+        Inputs::with_templates(root, repo, history)
+    }
+
+    /// What a handbook-only site needs: folio.yaml (company, people,
+    /// policies), the handbook and the templates. No client record is read,
+    /// so none can be reported in a public job's log, nor stop the build;
+    /// the git history only serves client pages, so it is not read either.
+    pub fn read_handbook_only(root: &Path) -> Result<Inputs, BuildError> {
+        let t = std::time::Instant::now();
+        let repo = load::load_handbook_only(root);
+        crate::timing("build: load the handbook", t);
+        Inputs::with_templates(root, repo, crate::history::History::missing())
+    }
+
+    /// The inputs of `repo` and `history`, with the site's templates and
+    /// assets read from `root`.
+    fn with_templates(
+        root: &Path,
+        repo: Repo,
+        history: crate::history::History,
+    ) -> Result<Inputs, BuildError> {
         let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
         // Read once: parsed into Tera, and the assets copied as they are.
         let (sources, problems) = crate::load::templates::sources(Some(root));
@@ -755,6 +780,11 @@ impl<'s, 'a> Renderer<'s, 'a> {
                 name: template.to_string(),
                 message: format!("{path}: template `{template}` failed: {}", error_chain(&e)),
             })?;
+        let html = if self.site.handbook_only {
+            html
+        } else {
+            robots::ensure_noindex(html)
+        };
         Ok((html, ctx, template))
     }
 }
@@ -771,15 +801,19 @@ enum DataFile<'s> {
     Calendar,
     SearchIndex,
     SearchScript,
+    /// The full site's: keep crawlers out of client data.
+    Robots,
     Asset(&'s [u8]),
 }
 
-/// status.json, calendar.ics, the search index and the assets, by name.
+/// status.json, calendar.ics, robots.txt, the search index and the
+/// assets, by name.
 fn data_files<'s>(site: &Site, assets: &'s [(String, Vec<u8>)]) -> Vec<(String, DataFile<'s>)> {
     let mut files = vec![];
     if !site.handbook_only {
         files.push(("status.json".to_string(), DataFile::Status));
         files.push(("calendar.ics".to_string(), DataFile::Calendar));
+        files.push(("robots.txt".to_string(), DataFile::Robots));
     }
     files.push(("search-index.json".to_string(), DataFile::SearchIndex));
     files.push(("assets/search-index.js".to_string(), DataFile::SearchScript));
@@ -821,6 +855,7 @@ impl DataFile<'_> {
             }
             DataFile::SearchIndex => Cow::Borrowed(search().0.as_bytes()),
             DataFile::SearchScript => Cow::Borrowed(search().1.as_bytes()),
+            DataFile::Robots => Cow::Borrowed(robots::ROBOTS_TXT.as_bytes()),
             DataFile::Asset(bytes) => Cow::Borrowed(bytes),
         })
     }

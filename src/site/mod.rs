@@ -8,6 +8,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod robots;
 pub mod search;
 pub mod serve;
 pub mod svg;

@@ -388,7 +388,8 @@ fn whole_pipeline(rel: &str, bytes: &[u8]) {
     let doc = folio::ladder::report::build(&ledger, None);
     serde_json::to_string(&doc).unwrap();
     folio::diagnostic::render::json(&diagnostics);
-    folio::diagnostic::render::github(&diagnostics);
+    folio::diagnostic::render::github(&diagnostics, "");
+    folio::diagnostic::render::gitlab(&diagnostics, "");
 }
 
 /// Where a fuzzed file may sit: every record kind.

@@ -295,8 +295,9 @@ fn bad_revisions_and_folders_outside_git_exit_2() {
 // ------------------------------------------------------------ CI workflow
 
 /// The workflow `folio init` writes is valid YAML and does what the README
-/// promises: check and comment on pull requests, publish from main and
-/// every day, with the whole history.
+/// promises: check and comment on pull requests, build the sites from main
+/// and every day, with the whole history (what goes to Pages is tested in
+/// `publish.rs`).
 #[test]
 fn the_ci_workflow_checks_pull_requests_and_publishes_daily() {
     let f = Fixture::empty();
@@ -332,10 +333,11 @@ fn the_ci_workflow_checks_pull_requests_and_publishes_daily() {
     };
     assert!(runs("check").contains("check --format github"));
     assert!(runs("check").contains("diff \"origin/$BASE_REF\" HEAD"));
-    assert!(full_history("check") && full_history("publish"));
-    assert!(runs("publish").contains(" build --out"));
-    assert!(runs("publish").contains("cargo install --locked --git"));
-    assert!(steps("publish").iter().any(|s| {
+    assert!(full_history("check") && full_history("status") && full_history("pages"));
+    assert!(runs("status").contains(" build --out"));
+    assert!(runs("pages").contains(" build --handbook-only --out"));
+    assert!(runs("pages").contains("cargo install --locked --git"));
+    assert!(steps("pages").iter().any(|s| {
         s["uses"]
             .as_str()
             .is_some_and(|u| u.starts_with("actions/deploy-pages@"))

@@ -14,6 +14,7 @@ mod gate;
 mod history;
 mod init;
 mod pages;
+mod publish;
 mod serve;
 mod site;
 mod status;
