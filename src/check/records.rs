@@ -14,11 +14,8 @@ use crate::model::{
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
+use crate::model::types::MAX_PLAUSIBLE_DAYS;
 use std::collections::HashMap;
-
-/// Day counts beyond ten years (extensions, stage offsets) are typos; the
-/// same bound terms have.
-const MAX_PLAUSIBLE_DAYS: i64 = 3650;
 
 pub fn check(repo: &Repo, settings: &Settings, as_of: NaiveDate, out: &mut Vec<Diagnostic>) {
     let config = repo.config.as_ref();

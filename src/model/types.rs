@@ -223,6 +223,105 @@ impl JsonSchema for Amount {
     }
 }
 
+/// Day counts beyond ten years are typos: terms, extensions and stage
+/// offsets are at most this many days either way.
+pub const MAX_PLAUSIBLE_DAYS: i64 = 3650;
+
+/// Integer types read with [`whole`], with their range for messages.
+pub trait WholeNumber: Sized + TryFrom<i64> {
+    const MIN: i64;
+    const MAX: i64;
+}
+
+macro_rules! whole_number {
+    ($($t:ty),*) => {$(
+        impl WholeNumber for $t {
+            const MIN: i64 = <$t>::MIN as i64;
+            const MAX: i64 = <$t>::MAX as i64;
+        }
+    )*};
+}
+whole_number!(u32, i32, i64);
+
+/// Reads a whole number written as a YAML number: `7`, `-7`, also `7.0`
+/// (JSON Schema's integers include it). serde-saphyr would read `"7"` in
+/// quotes into an integer field as readily as `7`; folio refuses a number
+/// in quotes in every numeric field, as it does an amount (`"2400"`), so a
+/// record means the same to folio and to an editor validating against the
+/// JSON Schema, where `"7"` is text. Use with `deserialize_with` on an
+/// `Sp<integer>` field.
+pub fn whole<'de, D: Deserializer<'de>, T: Deserialize<'de> + WholeNumber>(
+    d: D,
+) -> Result<Sp<T>, D::Error> {
+    if cache_format() {
+        return Sp::<T>::deserialize(d);
+    }
+    let read = Sp::<Whole<T>>::deserialize(d)?;
+    Ok(Sp::new(read.value.0, read.pos))
+}
+
+/// [`whole`] for an optional field without a position (`#[serde(default)]`).
+pub fn optional_whole<'de, D: Deserializer<'de>, T: Deserialize<'de> + WholeNumber>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    if cache_format() {
+        return Option::<T>::deserialize(d);
+    }
+    Ok(Option::<Whole<T>>::deserialize(d)?.map(|w| w.0))
+}
+
+struct Whole<T>(T);
+
+impl<'de, T: WholeNumber> Deserialize<'de> for Whole<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WholeVisitor(std::marker::PhantomData))
+    }
+}
+
+struct WholeVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T: WholeNumber> WholeVisitor<T> {
+    fn out_of_range<E: de::Error>(text: &str) -> E {
+        E::custom(format!(
+            "number `{text}` is not a whole number from {} to {}",
+            T::MIN,
+            T::MAX
+        ))
+    }
+}
+
+impl<T: WholeNumber> Visitor<'_> for WholeVisitor<T> {
+    type Value = Whole<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a whole number from {} to {}", T::MIN, T::MAX)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Whole<T>, E> {
+        T::try_from(v)
+            .map(Whole)
+            .map_err(|_| Self::out_of_range(&v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Whole<T>, E> {
+        let v = i64::try_from(v).map_err(|_| Self::out_of_range(&v.to_string()))?;
+        self.visit_i64(v)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Whole<T>, E> {
+        // Within i64's range every whole f64 converts exactly.
+        let whole = v.is_finite() && v.fract() == 0.0 && v.abs() < 9.2e18;
+        if !whole {
+            return Err(Self::out_of_range(&format!("{v}")));
+        }
+        self.visit_i64(v as i64)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Whole<T>, E> {
+        Err(E::custom(format!("number expected, not `{v}`")))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Whole<T>, E> {
+        Err(E::custom(format!(
+            "number expected, not the text `{v}`: a number in quotes is text"
+        )))
+    }
+}
+
 /// A percentage share such as `10%` (milestones).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Share(pub Decimal);
@@ -265,12 +364,40 @@ impl Visitor<'_> for ShareVisitor {
         Share::checked(value, &text)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Share, E> {
-        let number = v.trim().strip_suffix('%').unwrap_or(v).trim();
+        let Some(number) = share_number(v) else {
+            return Err(E::custom(format!(
+                "share `{v}` is not a percentage such as 10%: write the number without quotes, or with its `%` sign"
+            )));
+        };
         let value = Decimal::from_str(number)
             .map_err(|_| E::custom(format!("share `{v}` is not a percentage such as 10%")))?;
         Share::checked(value, v)
     }
 }
+
+/// The number of a share written as text, `12.5%`: digits with an optional
+/// fraction, then `%`, white space around either allowed. A number in
+/// quotes with no `%` is text, refused as in every numeric field.
+/// [`SHARE_PATTERN`] says the same for the JSON Schema.
+fn share_number(text: &str) -> Option<&str> {
+    let number = text.trim().strip_suffix('%')?.trim();
+    let (whole, fraction) = match number.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (number, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(whole) && fraction.is_none_or(digits)).then_some(number)
+}
+
+/// A share as text in the JSON Schema: what [`share_number`] accepts, from
+/// 0% to 100%.
+pub const SHARE_PATTERN: &str = concat!(
+    "^",
+    white_space!(), "*",
+    "0*(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)",
+    white_space!(), "*%",
+    white_space!(), "*$"
+);
 
 impl Share {
     /// A share is a part of the whole: 0% to 100%. (This also keeps sums of
@@ -290,7 +417,13 @@ impl JsonSchema for Share {
         "Share".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": ["string", "number"], "pattern": "^[0-9]+(\\.[0-9]+)?%$"})
+        schemars::json_schema!({
+            "description": "A share of the budget from 0% to 100%: `10%`, `12.5%`, or the number alone without quotes (`10`).",
+            "anyOf": [
+                { "type": "number", "minimum": 0, "maximum": 100 },
+                { "type": "string", "pattern": SHARE_PATTERN },
+            ],
+        })
     }
 }
 
