@@ -8,13 +8,13 @@ use crate::ladder::calendar::add_days;
 use crate::ladder::policy::{self, Policy};
 use crate::load::{AccountDir, Record, Repo};
 use crate::model::terms::Terms;
+use crate::model::types::MAX_PLAUSIBLE_DAYS;
 use crate::model::{
     AccountStatus, Amount, Config, Invoice, Project, Roles, Sp, currency, number_slug,
 };
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use crate::model::types::MAX_PLAUSIBLE_DAYS;
 use std::collections::HashMap;
 
 pub fn check(repo: &Repo, settings: &Settings, as_of: NaiveDate, out: &mut Vec<Diagnostic>) {

@@ -744,6 +744,14 @@ fn classify_message(msg: &str) -> (Code, String, String) {
             "write amounts as plain numbers, e.g. `amount: 12000.50`".into(),
         );
     }
+    // From `model::types::whole`: a whole-number field.
+    if msg.starts_with("number ") {
+        return (
+            Code::WrongType,
+            msg.to_string(),
+            "write a whole number without quotes, e.g. `7`".into(),
+        );
+    }
     if msg.starts_with("cannot deserialize null into string") {
         return (
             Code::WrongType,

@@ -21,13 +21,28 @@ macro_rules! day_word {
 /// either case, and a number of days from 0 to 3650 as `u32` parses it (an
 /// optional `+`, leading zeros).
 pub const PATTERN: &str = concat!(
-    "^", white_space!(), "*(",
-    days!(), white_space!(), "+", day_word!(),
-    "|", days!(), white_space!(), "+[Ww][Oo][Rr][Kk][Ii][Nn][Gg]", white_space!(), "+", day_word!(),
-    "|[Nn][Ee][Tt]", white_space!(), "+", days!(),
-    ")", white_space!(), "*$"
+    "^",
+    white_space!(),
+    "*(",
+    days!(),
+    white_space!(),
+    "+",
+    day_word!(),
+    "|",
+    days!(),
+    white_space!(),
+    "+[Ww][Oo][Rr][Kk][Ii][Nn][Gg]",
+    white_space!(),
+    "+",
+    day_word!(),
+    "|[Nn][Ee][Tt]",
+    white_space!(),
+    "+",
+    days!(),
+    ")",
+    white_space!(),
+    "*$"
 );
-
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Terms {

@@ -393,10 +393,13 @@ fn share_number(text: &str) -> Option<&str> {
 /// 0% to 100%.
 pub const SHARE_PATTERN: &str = concat!(
     "^",
-    white_space!(), "*",
+    white_space!(),
+    "*",
     "0*(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)",
-    white_space!(), "*%",
-    white_space!(), "*$"
+    white_space!(),
+    "*%",
+    white_space!(),
+    "*$"
 );
 
 impl Share {
