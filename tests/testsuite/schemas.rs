@@ -526,6 +526,63 @@ fn folio_and_the_schemas_agree_on_every_mutation() {
     );
 }
 
+#[test]
+fn the_example_agency_is_valid_for_the_schemas() {
+    if !ajv_available() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts");
+    let mut records = vec![(
+        "folio.yaml".to_owned(),
+        Folio.schema(),
+        std::fs::read_to_string(root.join("folio.yaml")).unwrap(),
+    )];
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let kind = if rel.starts_with("handbook/") {
+                Page
+            } else if rel.ends_with("/account.md") {
+                Account
+            } else if rel.contains("/projects/") {
+                Project
+            } else if rel.contains("/invoices/") {
+                Invoice
+            } else {
+                continue;
+            };
+            if !rel.ends_with(".md") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let front = text.split("---\n").nth(1).unwrap_or_default().to_owned();
+            records.push((rel, kind.schema(), front));
+        }
+    }
+    assert!(records.len() > 40, "{} records", records.len());
+    let as_values: Vec<(&str, Value)> = records
+        .iter()
+        .map(|(_, schema, yaml)| (*schema, as_json(yaml)))
+        .collect();
+    let refused: Vec<String> = records
+        .iter()
+        .zip(ajv_verdicts(&as_values))
+        .filter(|(_, (valid, _))| !valid)
+        .map(|((rel, _, _), (_, errors))| format!("{rel}: {errors:?}"))
+        .collect();
+    assert!(refused.is_empty(), "{}", refused.join("\n"));
+}
+
 /// `f` of each item, on a few threads: each folio run mostly waits on the
 /// process and the file system.
 fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
