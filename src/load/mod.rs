@@ -745,12 +745,13 @@ fn classify_message(msg: &str) -> (Code, String, String) {
         );
     }
     // From `model::types::whole`: a whole-number field.
-    if msg.starts_with("number ") {
-        return (
-            Code::WrongType,
-            msg.to_string(),
-            "write a whole number without quotes, e.g. `7`".into(),
-        );
+    if let Some((_, what)) = msg.split_once(" is not a whole number") {
+        let hint = if what.contains("in quotes") {
+            "write the number without quotes, e.g. `7`".to_string()
+        } else {
+            format!("write a whole number{what} here")
+        };
+        return (Code::WrongType, msg.to_string(), hint);
     }
     if msg.starts_with("cannot deserialize null into string") {
         return (

@@ -281,19 +281,25 @@ impl<'de, T: WholeNumber> Deserialize<'de> for Whole<T> {
 struct WholeVisitor<T>(std::marker::PhantomData<T>);
 
 impl<T: WholeNumber> WholeVisitor<T> {
+    /// "a whole number", with its range when it cannot be negative (a
+    /// signed range is too wide to help).
+    fn what() -> String {
+        if T::MIN == 0 {
+            format!("a whole number from 0 to {}", T::MAX)
+        } else {
+            "a whole number".into()
+        }
+    }
+
     fn out_of_range<E: de::Error>(text: &str) -> E {
-        E::custom(format!(
-            "number `{text}` is not a whole number from {} to {}",
-            T::MIN,
-            T::MAX
-        ))
+        E::custom(format!("`{text}` is not {}", Self::what()))
     }
 }
 
 impl<T: WholeNumber> Visitor<'_> for WholeVisitor<T> {
     type Value = Whole<T>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "a whole number from {} to {}", T::MIN, T::MAX)
+        f.write_str(&Self::what())
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Whole<T>, E> {
         T::try_from(v)
@@ -313,12 +319,15 @@ impl<T: WholeNumber> Visitor<'_> for WholeVisitor<T> {
         self.visit_i64(v as i64)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Whole<T>, E> {
-        Err(E::custom(format!("number expected, not `{v}`")))
+        Err(E::custom(format!("`{v}` is not a whole number")))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Whole<T>, E> {
-        Err(E::custom(format!(
-            "number expected, not the text `{v}`: a number in quotes is text"
-        )))
+        if v.trim().parse::<f64>().is_ok() {
+            return Err(E::custom(format!(
+                "the text `{v}` is not a whole number: a number in quotes is text"
+            )));
+        }
+        Err(Self::out_of_range(v))
     }
 }
 
@@ -364,9 +373,21 @@ impl Visitor<'_> for ShareVisitor {
         Share::checked(value, &text)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Share, E> {
+        if let Some(unsigned) = v.trim().strip_prefix('-')
+            && share_number(unsigned).is_some()
+        {
+            // `-10%` (and `-0%`, which the JSON Schema refuses too).
+            return Err(E::custom(format!("share `{v}` is not between 0% and 100%")));
+        }
         let Some(number) = share_number(v) else {
+            let quoted_number = Decimal::from_str(v.trim()).is_ok();
+            let why = if quoted_number {
+                ": a number in quotes is text; write it without quotes or with its `%` sign"
+            } else {
+                ""
+            };
             return Err(E::custom(format!(
-                "share `{v}` is not a percentage such as 10%: write the number without quotes, or with its `%` sign"
+                "share `{v}` is not a percentage such as 10%{why}"
             )));
         };
         let value = Decimal::from_str(number)
@@ -411,7 +432,13 @@ impl Share {
                 "share `{text}` is not between 0% and 100%"
             )));
         }
-        Ok(Share(value))
+        // `-0` is 0: the cache writes a share back as text, and `-0%` is
+        // not a share's text.
+        Ok(Share(if value.is_zero() {
+            Decimal::ZERO
+        } else {
+            value
+        }))
     }
 }
 
@@ -488,5 +515,70 @@ mod tests {
         assert!(serde_saphyr::from_str::<Doc>("a: \"12,000.50\"").is_err());
         assert!(serde_saphyr::from_str::<Doc>("a: .inf").is_err());
         assert!(serde_saphyr::from_str::<Doc>("a: 1234567890123456.5").is_err());
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Numbers {
+        share: Option<Sp<Share>>,
+        #[serde(default, deserialize_with = "optional_whole")]
+        order: Option<i64>,
+        #[serde(default, deserialize_with = "whole")]
+        days: Sp<u32>,
+    }
+
+    impl Default for Sp<u32> {
+        fn default() -> Self {
+            Sp::new(0, Pos::START)
+        }
+    }
+
+    #[test]
+    fn numbers_in_quotes_are_text() {
+        let read = |yaml: &str| serde_saphyr::from_str::<Numbers>(yaml).map_err(|e| e.to_string());
+        let shares = [
+            ("share: 10%", Some("10")),
+            ("share: 12.5%", Some("12.5")),
+            ("share: \"100 %\"", Some("100")),
+            ("share: 50", Some("50")),
+            ("share: 0.5", Some("0.5")),
+            ("share: -0.0", Some("0")),
+            ("share: \"50\"", None),
+            ("share: 150%", None),
+            ("share: +5%", None),
+            ("share: 5.%", None),
+            ("share: 1e2%", None),
+            ("share: -0%", None),
+            ("share: -10%", None),
+        ];
+        for (yaml, want) in shares {
+            let got = read(yaml)
+                .ok()
+                .and_then(|n| n.share)
+                .map(|s| s.value.0.to_string());
+            assert_eq!(got.as_deref(), want, "{yaml}");
+        }
+        let wholes = [
+            ("order: 3", Some(3)),
+            ("order: -3", Some(-3)),
+            ("order: 3.0", Some(3)),
+            ("order: \"3\"", None),
+            ("order: 3.5", None),
+            ("order: true", None),
+            ("order: .inf", None),
+        ];
+        for (yaml, want) in wholes {
+            assert_eq!(read(yaml).ok().and_then(|n| n.order), want, "{yaml}");
+        }
+        assert_eq!(read("days: 7").unwrap().days.value, 7);
+        assert!(
+            read("days: -1")
+                .unwrap_err()
+                .contains("from 0 to 4294967295")
+        );
+        assert!(
+            read("days: \"7\"")
+                .unwrap_err()
+                .contains("in quotes is text")
+        );
     }
 }
