@@ -216,3 +216,35 @@ pub fn invoice_amount_digits(schema: &mut Schema) {
         .collect();
     schema.insert("allOf".into(), Value::Array(rules));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enum_of<T: JsonSchema>() -> Vec<String> {
+        let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
+        let values = schema.get("enum").and_then(Value::as_array).unwrap();
+        values
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_zone_in_the_schema_is_one_folio_reads() {
+        let zones = enum_of::<TimeZone>();
+        assert!(zones.len() > 400 && zones.contains(&"Europe/Lisbon".to_owned()));
+        for zone in zones {
+            assert!(zone.parse::<chrono_tz::Tz>().is_ok(), "{zone}");
+        }
+    }
+
+    #[test]
+    fn every_currency_in_the_schema_has_minor_digits() {
+        let codes = enum_of::<Currency>();
+        assert_eq!(codes.len(), currency::all_codes().count());
+        for code in codes {
+            assert!(currency::minor_digits(&code).is_some(), "{code}");
+        }
+    }
+}
