@@ -5,7 +5,12 @@
 /// (ECMA's `\s` differs from it by two characters).
 macro_rules! white_space {
     () => {
-        "[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+        concat!("[", white_space_chars!(), "]")
+    };
+}
+macro_rules! white_space_chars {
+    () => {
+        "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
     };
 }
 

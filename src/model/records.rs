@@ -56,6 +56,7 @@ pub struct Config {
 pub struct MessagesConfig {
     /// How drafts write dates: a strftime pattern (`%-d %B %Y` for
     /// "16 November 2026"); the site's `date_format` when absent.
+    #[schemars(with = "Option<schema::DateFormat>")]
     pub date_format: Option<Sp<String>>,
 }
 
@@ -71,6 +72,7 @@ pub struct SiteConfig {
     pub repo_url: Option<Sp<String>>,
     /// How pages write dates: a strftime pattern (`%-d %b %Y`, "16 Nov
     /// 2026", when absent).
+    #[schemars(with = "Option<schema::DateFormat>")]
     pub date_format: Option<Sp<String>>,
 }
 

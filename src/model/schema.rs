@@ -11,7 +11,7 @@
 //! number there: a text field that folio reads from a number (`ref: 1120`,
 //! `phone: +351912345678`) says so in its schema.
 
-use super::{Roles, currency, slug, terms, types};
+use super::{Roles, currency, dates, slug, terms, types};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Value, json};
 use std::borrow::Cow;
@@ -166,6 +166,15 @@ value_schema!(
         "description": "The pattern of new invoice numbers: `{year}` and `{seq:N}` (zero-padded to N digits), e.g. INV-{year}-{seq:4}.",
         "type": "string",
         "pattern": "\\{seq",
+    })
+);
+
+value_schema!(
+    /// How dates are written: a strftime pattern of day fields.
+    DateFormat, _g => json_schema!({
+        "description": "A strftime pattern for days, e.g. `%-d %b %Y` (16 Nov 2026) or `%d/%m/%Y`: text with day, month, year and weekday fields, no times or zones.",
+        "type": "string",
+        "allOf": [{ "pattern": dates::PATTERN }, { "pattern": dates::NOT_BLANK }],
     })
 );
 

@@ -333,6 +333,12 @@ const MUTATIONS: &[(Kind, &[&str], bool)] = &[
     (Folio, &["  ana: { name: Ana Lima, roles: [finance] }"], OK),
     (Folio, &["  Ana_L: { name: Ana Lima }"], REFUSED),
     (Folio, &["invoice_pattern: INV-{year}"], REFUSED),
+    (Folio, &["site: { date_format: \"%-d %B %Y\" }"], OK),
+    (Folio, &["site: { date_format: \"%d/%m/%y (%a)\" }"], OK),
+    (Folio, &["site: { date_format: \"%H:%M\" }"], REFUSED),
+    (Folio, &["site: { date_format: \"%-B\" }"], REFUSED),
+    (Folio, &["site: { date_format: \" \" }"], REFUSED),
+    (Folio, &["messages: { date_format: \"%Q\" }"], REFUSED),
     (Folio, &["invoice_pattern: \"{seq:3}\""], OK),
     // Dates and enumerations.
     (Invoice, &["issued: 2026-02-30"], REFUSED),
