@@ -8,6 +8,7 @@ use crate::ladder::calendar::add_days;
 use crate::ladder::policy::{self, Policy};
 use crate::load::{AccountDir, Record, Repo};
 use crate::model::terms::Terms;
+use crate::model::types::MAX_PLAUSIBLE_DAYS;
 use crate::model::{
     AccountStatus, Amount, Config, Invoice, Project, Roles, Sp, currency, number_slug,
 };
@@ -15,10 +16,6 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-
-/// Day counts beyond ten years (extensions, stage offsets) are typos; the
-/// same bound terms have.
-const MAX_PLAUSIBLE_DAYS: i64 = 3650;
 
 pub fn check(repo: &Repo, settings: &Settings, as_of: NaiveDate, out: &mut Vec<Diagnostic>) {
     let config = repo.config.as_ref();

@@ -744,6 +744,15 @@ fn classify_message(msg: &str) -> (Code, String, String) {
             "write amounts as plain numbers, e.g. `amount: 12000.50`".into(),
         );
     }
+    // From `model::types::whole`: a whole-number field.
+    if let Some((_, what)) = msg.split_once(" is not a whole number") {
+        let hint = if what.contains("in quotes") {
+            "write the number without quotes, e.g. `7`".to_string()
+        } else {
+            format!("write a whole number{what} here")
+        };
+        return (Code::WrongType, msg.to_string(), hint);
+    }
     if msg.starts_with("cannot deserialize null into string") {
         return (
             Code::WrongType,

@@ -359,17 +359,19 @@ impl<'a> Walk<'a> {
     }
 
     /// The schema that describes a value: `$ref`s followed, and of an
-    /// optional value (`anyOf: [X, null]`) the `X`.
+    /// optional value (`anyOf: [X, null]`) the `X`; a value of several
+    /// kinds (text, which may be written as a number) is its `anyOf`.
     fn resolve(&self, mut schema: &'a Value) -> Option<&'a Value> {
         for _ in 0..16 {
             if let Some(name) = schema.get("$ref").and_then(Value::as_str) {
                 schema = self.root.pointer(name.strip_prefix('#')?)?;
             } else if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
                 let mut not_null = any.iter().filter(|s| s.get("type") != Some(&"null".into()));
-                schema = not_null.next()?;
+                let first = not_null.next()?;
                 if not_null.next().is_some() {
-                    return None;
+                    return Some(schema);
                 }
+                schema = first;
             } else {
                 return Some(schema);
             }
@@ -380,6 +382,9 @@ impl<'a> Walk<'a> {
 
 /// A valid value of the type `schema` describes.
 fn stand_in_value(schema: &Value) -> Option<String> {
+    if let Some(kinds) = schema.get("anyOf").and_then(Value::as_array) {
+        return kinds.iter().find_map(stand_in_value);
+    }
     if let Some(first) = schema
         .get("enum")
         .and_then(|e| e.get(0))

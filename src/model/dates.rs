@@ -7,6 +7,13 @@ use chrono::{Datelike, NaiveDate};
 /// The default: `%-d %b %Y`, "16 Nov 2026".
 pub const DEFAULT_PATTERN: &str = "%-d %b %Y";
 
+/// [`DateFormat::parse`]'s rule as JSON Schema patterns, both of which a
+/// valid pattern matches: only text and day fields (`%%`, `%n` and `%t`
+/// too; a number field may have a padding flag `-`, `_` or `0`), and something
+/// other than white space.
+pub const PATTERN: &str = "^([^%]|%%|%[-_0]?[YCyGgmdeUWVuwj]|%[bhBaAntDFxv])*$";
+pub const NOT_BLANK: &str = concat!("[^", white_space_chars!(), "]");
+
 /// A date pattern, checked once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DateFormat {
@@ -143,5 +150,22 @@ mod tests {
             default_day(NaiveDate::MAX),
             NaiveDate::MAX.format(DEFAULT_PATTERN).to_string()
         );
+    }
+
+    #[test]
+    fn the_schema_patterns_say_what_parse_accepts() {
+        let pattern = regex::Regex::new(PATTERN).unwrap();
+        let not_blank = regex::Regex::new(NOT_BLANK).unwrap();
+        let mut cases = vec![String::new(), " ".into(), "%".into(), "a%".into()];
+        for flag in ["", "-", "_", "0", "#", ":", ".", "3", ".3", "::"] {
+            for c in (' '..='~').chain(['é', '\u{3000}']) {
+                cases.push(format!("%{flag}{c}"));
+                cases.push(format!("x %{flag}{c} %Y"));
+            }
+        }
+        for case in cases {
+            let schema = pattern.is_match(&case) && not_blank.is_match(&case);
+            assert_eq!(DateFormat::parse(&case).is_ok(), schema, "{case:?}");
+        }
     }
 }

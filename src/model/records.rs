@@ -2,7 +2,8 @@
 //! handbook pages. Unknown keys are rejected (`deny_unknown_fields`); values
 //! that other records refer to keep their position ([`Sp`]) for diagnostics.
 
-use super::types::{Amount, Date, Share, Sp};
+use super::schema;
+use super::types::{Amount, Date, Share, Sp, optional_whole, whole};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -13,28 +14,37 @@ use std::collections::BTreeMap;
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The agency's name, used in messages and page titles.
+    #[schemars(with = "schema::Text")]
     pub company: Sp<String>,
     /// Default ISO 4217 currency (EUR when absent).
+    #[schemars(with = "Option<schema::Currency>")]
     pub currency: Option<Sp<String>>,
     /// IANA time zone in which "today" is computed (UTC when absent).
+    #[schemars(with = "Option<schema::TimeZone>")]
     pub timezone: Option<Sp<String>>,
     #[serde(default)]
     pub site: SiteConfig,
     /// People, keyed by the handle used in records.
     #[serde(default)]
+    #[schemars(transform = schema::person_handles)]
     pub people: BTreeMap<String, Person>,
     #[serde(default)]
     pub calendars: BTreeMap<String, CalendarConfig>,
+    #[schemars(with = "Option<schema::Text>")]
     pub default_calendar: Option<Sp<String>>,
     /// "N days", "N working days" or "net N" (30 days when absent).
+    #[schemars(with = "Option<schema::Terms>")]
     pub default_terms: Option<Sp<String>>,
     /// Escalation policy for accounts that name none (agency when absent).
+    #[schemars(with = "Option<schema::Text>")]
     pub default_policy: Option<Sp<String>>,
     /// An outstanding amount at or below this counts as paid.
+    #[schemars(with = "Option<schema::NonNegativeAmount>")]
     pub tolerance: Option<Sp<Amount>>,
     #[serde(default)]
     pub policies: BTreeMap<String, PolicyConfig>,
     /// Pattern for `folio new invoice`: `{year}` and `{seq:N}` (zero-padded).
+    #[schemars(with = "Option<schema::InvoicePattern>")]
     pub invoice_pattern: Option<Sp<String>>,
     #[serde(default)]
     pub messages: MessagesConfig,
@@ -46,27 +56,35 @@ pub struct Config {
 pub struct MessagesConfig {
     /// How drafts write dates: a strftime pattern (`%-d %B %Y` for
     /// "16 November 2026"); the site's `date_format` when absent.
+    #[schemars(with = "Option<schema::DateFormat>")]
     pub date_format: Option<Sp<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
+    #[schemars(with = "Option<schema::Text>")]
     pub title: Option<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub base_url: Option<Sp<String>>,
     /// Repository web address, for commit links.
+    #[schemars(with = "Option<schema::Text>")]
     pub repo_url: Option<Sp<String>>,
     /// How pages write dates: a strftime pattern (`%-d %b %Y`, "16 Nov
     /// 2026", when absent).
+    #[schemars(with = "Option<schema::DateFormat>")]
     pub date_format: Option<Sp<String>>,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
+    #[schemars(with = "schema::Text")]
     pub name: Sp<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub email: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<schema::Role>")]
     pub roles: Vec<Sp<String>>,
 }
 
@@ -111,8 +129,10 @@ impl Weekday {
 pub struct PolicyConfig {
     /// Unit of the stage offsets.
     pub days: Sp<DayUnit>,
+    #[schemars(length(min = 1))]
     pub stages: Vec<StageConfig>,
     /// A sentence or two shown on the generated handbook page.
+    #[schemars(with = "Option<schema::Text>")]
     pub description: Option<String>,
 }
 
@@ -126,17 +146,25 @@ pub enum DayUnit {
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageConfig {
+    #[schemars(with = "schema::Slug")]
     pub id: Sp<String>,
     /// Days relative to the due date; negative = before.
+    #[serde(deserialize_with = "whole")]
+    #[schemars(with = "schema::Offset")]
     pub offset: Sp<i32>,
+    #[schemars(with = "Option<schema::Text>")]
     pub title: Option<String>,
     /// A role in the account's roles, or a person handle.
+    #[schemars(with = "Option<schema::Text>")]
     pub owner: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub channel: Option<String>,
     pub work: Option<Work>,
     /// What this step is, for the handbook.
+    #[schemars(with = "Option<schema::Text>")]
     pub description: Option<String>,
     /// A Tera template for the message draft.
+    #[schemars(with = "Option<schema::Text>")]
     pub template: Option<Sp<String>>,
 }
 
@@ -156,6 +184,7 @@ pub enum Work {
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
+    #[schemars(with = "schema::Text")]
     pub name: Sp<String>,
     #[serde(default)]
     pub status: AccountStatus,
@@ -187,10 +216,15 @@ pub enum AccountStatus {
 #[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Roles {
+    #[schemars(with = "Option<schema::Text>")]
     pub producer: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub account_manager: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub project_manager: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub planning_lead: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub finance: Option<Sp<String>>,
 }
 
@@ -225,19 +259,28 @@ impl Roles {
 #[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Billing {
+    #[schemars(with = "Option<schema::Text>")]
     pub portal: Option<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub email: Option<String>,
+    #[schemars(with = "Option<schema::Currency>")]
     pub currency: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Terms>")]
     pub terms: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub policy: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub calendar: Option<Sp<String>>,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
+    #[schemars(with = "schema::Text")]
     pub name: String,
+    #[schemars(with = "Option<schema::Text>")]
     pub email: Option<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub phone: Option<String>,
     pub role: Option<ContactRole>,
 }
@@ -285,11 +328,17 @@ impl Frequency {
 #[derive(Debug, Default, Deserialize, JsonSchema, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Handover {
+    #[schemars(with = "Option<schema::Text>")]
     pub why_they_bought: Option<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub problem: Option<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub success: Option<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub buyer: Option<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub influencers: Option<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub roadblocks: Option<String>,
 }
 
@@ -312,8 +361,11 @@ impl Handover {
 pub struct AccountEvent {
     pub date: Sp<Date>,
     /// internal_sync, client_sync, call, decision, ...
+    #[schemars(with = "schema::Text")]
     pub kind: Sp<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub by: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub note: Option<String>,
 }
 
@@ -322,11 +374,13 @@ pub struct AccountEvent {
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
+    #[schemars(with = "schema::Text")]
     pub name: Sp<String>,
     #[serde(default)]
     pub status: Sp<ProjectStatus>,
     pub start: Option<Sp<Date>>,
     pub end: Option<Sp<Date>>,
+    #[schemars(with = "Option<schema::PositiveAmount>")]
     pub budget: Option<Sp<Amount>>,
     #[serde(default)]
     pub milestones: Vec<Milestone>,
@@ -354,6 +408,7 @@ pub enum ProjectStatus {
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Milestone {
+    #[schemars(with = "schema::Text")]
     pub name: String,
     pub share: Sp<Share>,
     pub due: Option<Sp<Date>>,
@@ -362,6 +417,7 @@ pub struct Milestone {
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientTask {
+    #[schemars(with = "schema::Text")]
     pub task: String,
     pub due: Option<Sp<Date>>,
     pub done: Option<Sp<Date>>,
@@ -371,16 +427,23 @@ pub struct ClientTask {
 
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = schema::invoice_amount_digits)]
 pub struct Invoice {
+    #[schemars(with = "schema::InvoiceNumber")]
     pub number: Sp<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub project: Option<Sp<String>>,
     pub issued: Sp<Date>,
     pub due: Option<Sp<Date>>,
+    #[schemars(with = "Option<schema::Terms>")]
     pub terms: Option<Sp<String>>,
+    #[schemars(with = "schema::PositiveAmount")]
     pub amount: Sp<Amount>,
+    #[schemars(with = "Option<schema::Currency>")]
     pub currency: Option<Sp<String>>,
     #[serde(default)]
     pub status: InvoiceStatus,
+    #[schemars(with = "Option<schema::Text>")]
     pub policy: Option<Sp<String>>,
     #[serde(default)]
     pub payments: Vec<Payment>,
@@ -408,8 +471,10 @@ pub enum InvoiceStatus {
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     pub date: Sp<Date>,
+    #[schemars(with = "schema::PositiveAmount")]
     pub amount: Sp<Amount>,
     #[serde(rename = "ref")]
+    #[schemars(with = "Option<schema::Text>")]
     pub reference: Option<String>,
 }
 
@@ -418,6 +483,7 @@ pub struct Payment {
 pub struct Promise {
     pub made: Sp<Date>,
     pub pay_by: Sp<Date>,
+    #[schemars(with = "Option<schema::Text>")]
     pub note: Option<String>,
 }
 
@@ -426,6 +492,7 @@ pub struct Promise {
 pub struct Hold {
     pub from: Sp<Date>,
     pub until: Option<Sp<Date>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub reason: Option<String>,
 }
 
@@ -433,8 +500,12 @@ pub struct Hold {
 #[serde(deny_unknown_fields)]
 pub struct Extension {
     pub granted: Sp<Date>,
+    #[schemars(with = "Option<schema::Text>")]
     pub by: Option<Sp<String>>,
+    #[serde(deserialize_with = "whole")]
+    #[schemars(with = "schema::DayCount")]
     pub days: Sp<u32>,
+    #[schemars(with = "Option<schema::Text>")]
     pub reason: Option<String>,
 }
 
@@ -442,9 +513,13 @@ pub struct Extension {
 #[serde(deny_unknown_fields)]
 pub struct InvoiceEvent {
     pub date: Sp<Date>,
+    #[schemars(with = "Option<schema::Text>")]
     pub stage: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub channel: Option<String>,
+    #[schemars(with = "Option<schema::Text>")]
     pub by: Option<Sp<String>>,
+    #[schemars(with = "Option<schema::Text>")]
     pub note: Option<String>,
 }
 
@@ -453,6 +528,9 @@ pub struct InvoiceEvent {
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
+    #[schemars(with = "schema::Text")]
     pub title: Sp<String>,
+    #[serde(default, deserialize_with = "optional_whole")]
+    #[schemars(with = "Option<schema::WholeNumber>")]
     pub order: Option<i64>,
 }

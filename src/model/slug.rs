@@ -1,11 +1,17 @@
 //! Slugs: the names records give to folders and pages. One rule each, used
 //! by the loader, `check` and the site alike.
 
+/// The longest slug.
+pub const MAX_SLUG_LEN: usize = 64;
+
+/// [`is_slug`] as a JSON Schema pattern (with `maxLength` [`MAX_SLUG_LEN`]).
+pub const SLUG_PATTERN: &str = "^[a-z0-9][a-z0-9-]*$";
+
 /// `[a-z0-9][a-z0-9-]*`, at most 64 characters.
 pub fn is_slug(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
-        && b.len() <= 64
+        && b.len() <= MAX_SLUG_LEN
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
         && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
@@ -37,6 +43,32 @@ pub fn number_slug(number: &str) -> String {
     out
 }
 
+/// The characters that give an invoice number's slug its letters and
+/// digits, as a JSON Schema pattern: ASCII letters and digits, and the two
+/// characters outside ASCII whose lowercase has one (the Kelvin sign and
+/// the capital I with a dot; a test checks there are no others). Every
+/// other character is a separator.
+pub const HAS_SLUG_CHARACTER: &str = "[A-Za-z0-9\\u212A\\u0130]";
+
+/// A number whose slug is a reserved device name ([`is_safe_segment`]), as
+/// a JSON Schema pattern: the name in either case with only separators
+/// around it.
+pub fn reserved_number_pattern() -> String {
+    let separators = "[^A-Za-z0-9\\u212A\\u0130]*";
+    let names: Vec<String> = RESERVED
+        .iter()
+        .map(|name| {
+            name.chars()
+                .map(|c| match c {
+                    'a'..='z' => format!("[{}{c}]", c.to_ascii_uppercase()),
+                    _ => c.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    format!("^{separators}({}){separators}$", names.join("|"))
+}
+
 /// Names Windows reserves for devices, as file or folder stems.
 const RESERVED: [&str; 22] = [
     "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
@@ -51,4 +83,25 @@ pub fn is_safe_segment(s: &str) -> bool {
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !RESERVED.contains(&s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_listed_characters_outside_ascii_give_a_slug_letters() {
+        let giving: Vec<char> = (0x80..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| !number_slug(&c.to_string()).is_empty())
+            .collect();
+        assert_eq!(giving, ['\u{130}', '\u{212A}'], "update HAS_SLUG_CHARACTER");
+    }
+
+    #[test]
+    fn reserved_names_pattern_spells_every_name() {
+        let p = reserved_number_pattern();
+        assert!(p.contains("|[Cc][Oo][Mm]1|"), "{p}");
+        assert_eq!(p.matches('|').count(), RESERVED.len() - 1);
+    }
 }

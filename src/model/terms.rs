@@ -2,6 +2,48 @@
 
 use std::fmt;
 
+use super::types::MAX_PLAUSIBLE_DAYS;
+
+// Pieces of [`PATTERN`].
+macro_rules! days {
+    () => {
+        "\\+?0*([0-9]{1,3}|[12][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)"
+    };
+}
+macro_rules! day_word {
+    () => {
+        "[Dd][Aa][Yy][Ss]?"
+    };
+}
+
+/// [`Terms::parse`]'s grammar as an ECMA-262 pattern, for the JSON Schema:
+/// words split on Unicode white space, ASCII letters in
+/// either case, and a number of days from 0 to 3650 as `u32` parses it (an
+/// optional `+`, leading zeros).
+pub const PATTERN: &str = concat!(
+    "^",
+    white_space!(),
+    "*(",
+    days!(),
+    white_space!(),
+    "+",
+    day_word!(),
+    "|",
+    days!(),
+    white_space!(),
+    "+[Ww][Oo][Rr][Kk][Ii][Nn][Gg]",
+    white_space!(),
+    "+",
+    day_word!(),
+    "|[Nn][Ee][Tt]",
+    white_space!(),
+    "+",
+    days!(),
+    ")",
+    white_space!(),
+    "*$"
+);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Terms {
     pub days: u32,
@@ -21,7 +63,7 @@ impl Terms {
         let number = |w: &str| {
             w.parse::<u32>()
                 .ok()
-                .filter(|n| *n <= 3650)
+                .filter(|n| i64::from(*n) <= MAX_PLAUSIBLE_DAYS)
                 .ok_or_else(|| format!("`{w}` is not a number of days between 0 and 3650"))
         };
         match lower.as_slice() {

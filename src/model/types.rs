@@ -223,6 +223,114 @@ impl JsonSchema for Amount {
     }
 }
 
+/// Day counts beyond ten years are typos: terms, extensions and stage
+/// offsets are at most this many days either way.
+pub const MAX_PLAUSIBLE_DAYS: i64 = 3650;
+
+/// Integer types read with [`whole`], with their range for messages.
+pub trait WholeNumber: Sized + TryFrom<i64> {
+    const MIN: i64;
+    const MAX: i64;
+}
+
+macro_rules! whole_number {
+    ($($t:ty),*) => {$(
+        impl WholeNumber for $t {
+            const MIN: i64 = <$t>::MIN as i64;
+            const MAX: i64 = <$t>::MAX as i64;
+        }
+    )*};
+}
+whole_number!(u32, i32, i64);
+
+/// Reads a whole number written as a YAML number: `7`, `-7`, also `7.0`
+/// (JSON Schema's integers include it). serde-saphyr would read `"7"` in
+/// quotes into an integer field as readily as `7`; folio refuses a number
+/// in quotes in every numeric field, as it does an amount (`"2400"`), so a
+/// record means the same to folio and to an editor validating against the
+/// JSON Schema, where `"7"` is text. Use with `deserialize_with` on an
+/// `Sp<integer>` field.
+pub fn whole<'de, D: Deserializer<'de>, T: Deserialize<'de> + WholeNumber>(
+    d: D,
+) -> Result<Sp<T>, D::Error> {
+    if cache_format() {
+        return Sp::<T>::deserialize(d);
+    }
+    let read = Sp::<Whole<T>>::deserialize(d)?;
+    Ok(Sp::new(read.value.0, read.pos))
+}
+
+/// [`whole`] for an optional field without a position (`#[serde(default)]`).
+pub fn optional_whole<'de, D: Deserializer<'de>, T: Deserialize<'de> + WholeNumber>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    if cache_format() {
+        return Option::<T>::deserialize(d);
+    }
+    Ok(Option::<Whole<T>>::deserialize(d)?.map(|w| w.0))
+}
+
+struct Whole<T>(T);
+
+impl<'de, T: WholeNumber> Deserialize<'de> for Whole<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WholeVisitor(std::marker::PhantomData))
+    }
+}
+
+struct WholeVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T: WholeNumber> WholeVisitor<T> {
+    /// "a whole number", with its range when it cannot be negative (a
+    /// signed range is too wide to help).
+    fn what() -> String {
+        if T::MIN == 0 {
+            format!("a whole number from 0 to {}", T::MAX)
+        } else {
+            "a whole number".into()
+        }
+    }
+
+    fn out_of_range<E: de::Error>(text: &str) -> E {
+        E::custom(format!("`{text}` is not {}", Self::what()))
+    }
+}
+
+impl<T: WholeNumber> Visitor<'_> for WholeVisitor<T> {
+    type Value = Whole<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&Self::what())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Whole<T>, E> {
+        T::try_from(v)
+            .map(Whole)
+            .map_err(|_| Self::out_of_range(&v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Whole<T>, E> {
+        let v = i64::try_from(v).map_err(|_| Self::out_of_range(&v.to_string()))?;
+        self.visit_i64(v)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Whole<T>, E> {
+        // Within i64's range every whole f64 converts exactly.
+        let whole = v.is_finite() && v.fract() == 0.0 && v.abs() < 9.2e18;
+        if !whole {
+            return Err(Self::out_of_range(&format!("{v}")));
+        }
+        self.visit_i64(v as i64)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Whole<T>, E> {
+        Err(E::custom(format!("`{v}` is not a whole number")))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Whole<T>, E> {
+        if v.trim().parse::<f64>().is_ok() {
+            return Err(E::custom(format!(
+                "the text `{v}` is not a whole number: a number in quotes is text"
+            )));
+        }
+        Err(Self::out_of_range(v))
+    }
+}
+
 /// A percentage share such as `10%` (milestones).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Share(pub Decimal);
@@ -265,12 +373,55 @@ impl Visitor<'_> for ShareVisitor {
         Share::checked(value, &text)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Share, E> {
-        let number = v.trim().strip_suffix('%').unwrap_or(v).trim();
+        if let Some(unsigned) = v.trim().strip_prefix('-')
+            && share_number(unsigned).is_some()
+        {
+            // `-10%` (and `-0%`, which the JSON Schema refuses too).
+            return Err(E::custom(format!("share `{v}` is not between 0% and 100%")));
+        }
+        let Some(number) = share_number(v) else {
+            let quoted_number = Decimal::from_str(v.trim()).is_ok();
+            let why = if quoted_number {
+                ": a number in quotes is text; write it without quotes or with its `%` sign"
+            } else {
+                ""
+            };
+            return Err(E::custom(format!(
+                "share `{v}` is not a percentage such as 10%{why}"
+            )));
+        };
         let value = Decimal::from_str(number)
             .map_err(|_| E::custom(format!("share `{v}` is not a percentage such as 10%")))?;
         Share::checked(value, v)
     }
 }
+
+/// The number of a share written as text, `12.5%`: digits with an optional
+/// fraction, then `%`, white space around either allowed. A number in
+/// quotes with no `%` is text, refused as in every numeric field.
+/// [`SHARE_PATTERN`] says the same for the JSON Schema.
+fn share_number(text: &str) -> Option<&str> {
+    let number = text.trim().strip_suffix('%')?.trim();
+    let (whole, fraction) = match number.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (number, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(whole) && fraction.is_none_or(digits)).then_some(number)
+}
+
+/// A share as text in the JSON Schema: what [`share_number`] accepts, from
+/// 0% to 100%.
+pub const SHARE_PATTERN: &str = concat!(
+    "^",
+    white_space!(),
+    "*",
+    "0*(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)",
+    white_space!(),
+    "*%",
+    white_space!(),
+    "*$"
+);
 
 impl Share {
     /// A share is a part of the whole: 0% to 100%. (This also keeps sums of
@@ -281,7 +432,13 @@ impl Share {
                 "share `{text}` is not between 0% and 100%"
             )));
         }
-        Ok(Share(value))
+        // `-0` is 0: the cache writes a share back as text, and `-0%` is
+        // not a share's text.
+        Ok(Share(if value.is_zero() {
+            Decimal::ZERO
+        } else {
+            value
+        }))
     }
 }
 
@@ -290,7 +447,13 @@ impl JsonSchema for Share {
         "Share".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": ["string", "number"], "pattern": "^[0-9]+(\\.[0-9]+)?%$"})
+        schemars::json_schema!({
+            "description": "A share of the budget from 0% to 100%: `10%`, `12.5%`, or the number alone without quotes (`10`).",
+            "anyOf": [
+                { "type": "number", "minimum": 0, "maximum": 100 },
+                { "type": "string", "pattern": SHARE_PATTERN },
+            ],
+        })
     }
 }
 
@@ -352,5 +515,70 @@ mod tests {
         assert!(serde_saphyr::from_str::<Doc>("a: \"12,000.50\"").is_err());
         assert!(serde_saphyr::from_str::<Doc>("a: .inf").is_err());
         assert!(serde_saphyr::from_str::<Doc>("a: 1234567890123456.5").is_err());
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Numbers {
+        share: Option<Sp<Share>>,
+        #[serde(default, deserialize_with = "optional_whole")]
+        order: Option<i64>,
+        #[serde(default, deserialize_with = "whole")]
+        days: Sp<u32>,
+    }
+
+    impl Default for Sp<u32> {
+        fn default() -> Self {
+            Sp::new(0, Pos::START)
+        }
+    }
+
+    #[test]
+    fn numbers_in_quotes_are_text() {
+        let read = |yaml: &str| serde_saphyr::from_str::<Numbers>(yaml).map_err(|e| e.to_string());
+        let shares = [
+            ("share: 10%", Some("10")),
+            ("share: 12.5%", Some("12.5")),
+            ("share: \"100 %\"", Some("100")),
+            ("share: 50", Some("50")),
+            ("share: 0.5", Some("0.5")),
+            ("share: -0.0", Some("0")),
+            ("share: \"50\"", None),
+            ("share: 150%", None),
+            ("share: +5%", None),
+            ("share: 5.%", None),
+            ("share: 1e2%", None),
+            ("share: -0%", None),
+            ("share: -10%", None),
+        ];
+        for (yaml, want) in shares {
+            let got = read(yaml)
+                .ok()
+                .and_then(|n| n.share)
+                .map(|s| s.value.0.to_string());
+            assert_eq!(got.as_deref(), want, "{yaml}");
+        }
+        let wholes = [
+            ("order: 3", Some(3)),
+            ("order: -3", Some(-3)),
+            ("order: 3.0", Some(3)),
+            ("order: \"3\"", None),
+            ("order: 3.5", None),
+            ("order: true", None),
+            ("order: .inf", None),
+        ];
+        for (yaml, want) in wholes {
+            assert_eq!(read(yaml).ok().and_then(|n| n.order), want, "{yaml}");
+        }
+        assert_eq!(read("days: 7").unwrap().days.value, 7);
+        assert!(
+            read("days: -1")
+                .unwrap_err()
+                .contains("from 0 to 4294967295")
+        );
+        assert!(
+            read("days: \"7\"")
+                .unwrap_err()
+                .contains("in quotes is text")
+        );
     }
 }

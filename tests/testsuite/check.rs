@@ -267,7 +267,7 @@ fn a_value_of_the_wrong_type() {
         (
             "extensions:\n  - { granted: 2026-10-02, days: }\n",
             7,
-            32,
+            28,
             "days",
             "write a whole number from 0 to 4294967295 after `days:`",
         ),
@@ -305,6 +305,61 @@ fn a_value_of_the_wrong_type() {
     let d = only_error(&f);
     at(&d, "E011", "handbook/a.md", 3, 8);
     assert_eq!(d["message"], "`first` is not a whole number");
+}
+
+#[test]
+fn a_number_in_quotes_is_text_in_every_numeric_field() {
+    // An extension's days, where the value is written.
+    let d = only_error(&bad_invoice(invoice(
+        "A-1",
+        "due: 2026-12-30\nextensions:\n  - { granted: 2026-10-02, days: \"7\" }\n",
+    )));
+    at(&d, "E011", INVOICE_FILE, 7, 34);
+    assert_eq!(
+        d["message"],
+        "the text `7` is not a whole number: a number in quotes is text"
+    );
+    assert_eq!(d["hint"], "write the number without quotes, e.g. `7`");
+    // A handbook page's order.
+    let f = Fixture::new();
+    f.write("handbook/a.md", "---\ntitle: A\norder: \"3\"\n---\n");
+    let d = only_error(&f);
+    at(&d, "E011", "handbook/a.md", 3, 8);
+    // A stage's offset in folio.yaml.
+    let f = Fixture::new();
+    f.write(
+        "folio.yaml",
+        format!(
+            "{}policies:\n  quick:\n    days: calendar\n    stages:\n      - {{ id: nudge, offset: \"-2\" }}\n",
+            common::FOLIO_YAML
+        ),
+    );
+    let d = only_error(&f);
+    assert_eq!(d["code"], "E011");
+    assert_eq!(d["file"], "folio.yaml");
+    assert_eq!(
+        d["message"],
+        "the text `-2` is not a whole number: a number in quotes is text"
+    );
+    // A milestone's share without its `%`, and an amount.
+    let f = Fixture::new();
+    f.write(
+        "accounts/acme/projects/website-redesign.md",
+        common::PROJECT.replace("share: 50%, due", "share: \"50\", due"),
+    );
+    let d = only_error(&f);
+    at(
+        &d,
+        "E031",
+        "accounts/acme/projects/website-redesign.md",
+        7,
+        32,
+    );
+    contains(&d, "message", "a number in quotes is text");
+    let d = only_error(&bad_invoice(
+        "---\nnumber: A-1\nissued: 2026-10-01\namount: \"2400\"\n---\n",
+    ));
+    at(&d, "E015", INVOICE_FILE, 4, 9);
 }
 
 #[test]

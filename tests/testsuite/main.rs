@@ -15,6 +15,7 @@ mod history;
 mod init;
 mod pages;
 mod publish;
+mod schemas;
 mod serve;
 mod site;
 mod status;
