@@ -10,7 +10,6 @@ pub mod check;
 pub mod ci_recipe;
 pub mod cli;
 pub mod diagnostic;
-pub mod drivers;
 pub mod embedded;
 pub mod history;
 pub mod ladder;

@@ -101,8 +101,8 @@ pub enum Command {
     Statement {
         /// The account (its folder name).
         account: String,
-        #[arg(long, value_enum, default_value_t = crate::drivers::statement::Format::Text)]
-        format: crate::drivers::statement::Format,
+        #[arg(long, value_enum, default_value_t = crate::app::statement::Format::Text)]
+        format: crate::app::statement::Format,
     },
     /// Render the handbook and status site.
     Build(build::BuildArgs),

@@ -1,7 +1,7 @@
 //! `folio statement ACCOUNT [--format text|json|html]`.
 
 use super::{Cli, CmdResult, Failure, open, require_valid};
-use crate::drivers::statement::{self, Format};
+use crate::app::statement::{self, Format};
 use crate::ladder::Ledger;
 use std::io::Write;
 use std::process::ExitCode;

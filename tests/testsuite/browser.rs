@@ -1286,6 +1286,7 @@ fn breadcrumbs_breathe_and_no_figure_is_left_alone() {
             }
         }
     }
+}
 
 /// The pages that go to a client or a lawyer, printed to PDF on A4 (210 x
 /// 297 mm, 1.5 cm margins) through the DevTools protocol: one A4 page or
