@@ -2,6 +2,7 @@
 //! read; each problem becomes a [`Diagnostic`] and checking always goes on.
 
 pub mod history;
+mod late_payment;
 mod messages;
 mod pages;
 mod records;
@@ -27,6 +28,7 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Diagnostic> {
     crate::timing("check records", t);
     let t = std::time::Instant::now();
     stages::check(ledger, &mut out);
+    late_payment::check(ledger, &mut out);
     crate::timing("check stages", t);
     let t = std::time::Instant::now();
     pages::check(ledger, &mut out);

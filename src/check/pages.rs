@@ -11,6 +11,8 @@ use rayon::prelude::*;
 
 pub fn check(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
     let (repo, settings) = (ledger.repo, ledger.settings);
+    let records = ledger.record_files();
+    let has_record = |f: &str| records.contains(f);
     let root = (!repo.root.as_os_str().is_empty()).then_some(repo.root.as_path());
     let (sources, read_problems) = templates::sources(root);
     out.extend(read_problems);
@@ -28,6 +30,7 @@ pub fn check(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
         settings.policies.keys().map(String::as_str),
         assets.iter().map(String::as_str),
         false,
+        has_record,
     );
     let config_file = repo
         .config

@@ -9,6 +9,7 @@ mod init;
 mod remind;
 mod schema;
 mod serve;
+mod statement;
 mod status;
 
 use crate::diagnostic::{Diagnostic, Severity, render};
@@ -96,6 +97,13 @@ pub enum Command {
         #[arg(long)]
         stage: Option<String>,
     },
+    /// A client's statement of account: open invoices, interest, recent payments, total due.
+    Statement {
+        /// The account (its folder name).
+        account: String,
+        #[arg(long, value_enum, default_value_t = crate::app::statement::Format::Text)]
+        format: crate::app::statement::Format,
+    },
     /// Render the handbook and status site.
     Build(build::BuildArgs),
     /// Build, serve on 127.0.0.1 and rebuild on changes.
@@ -140,6 +148,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         } => status::run(&cli, account.as_deref(), *all, *format),
         Command::Remind { number, stage } => remind::run(&cli, number, stage.as_deref()),
+        Command::Statement { account, format } => statement::run(&cli, account, *format),
         Command::Build(args) => build::run(&cli, args),
         Command::Serve(args) => serve::run(&cli, args),
         Command::Diff(args) => diff::run(&cli, args),

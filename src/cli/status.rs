@@ -74,6 +74,14 @@ fn human(amount: &str, currency: &str) -> String {
         .unwrap_or_else(|_| format!("{amount} {currency}"))
 }
 
+/// An interest or compensation amount, `-` when nothing can be claimed.
+fn claim_cell(amount: Option<&str>, currency: &str) -> String {
+    match amount.and_then(|a| a.parse::<rust_decimal::Decimal>().ok()) {
+        Some(a) if !a.is_zero() => money::human(a, currency),
+        _ => "-".into(),
+    }
+}
+
 fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
     let mut out = String::new();
     let shown: Vec<_> = doc
@@ -90,19 +98,24 @@ fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
             if all { "" } else { "unpaid " }
         );
     }
-    let mut rows = vec![
-        [
-            "INVOICE",
-            "ACCOUNT",
-            "STATE",
-            "STAGE",
-            "NEXT",
-            "OUTSTANDING",
-            "OVERDUE",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    // Interest columns only when folio.yaml configures `late_payment`.
+    let claims = doc.invoices.iter().any(|i| i.interest.is_some())
+        || doc.accounts.iter().any(|a| a.interest.is_some());
+    let mut header = [
+        "INVOICE",
+        "ACCOUNT",
+        "STATE",
+        "STAGE",
+        "NEXT",
+        "OUTSTANDING",
+        "OVERDUE",
+    ]
+    .map(String::from)
+    .to_vec();
+    if claims {
+        header.extend(["INTEREST", "COMPENSATION"].map(String::from));
+    }
+    let mut rows = vec![header];
     for i in &shown {
         let next = match &i.next {
             Some(n) => format!("{} {}", n.stage, n.date.as_deref().unwrap_or("(on hold)")),
@@ -112,7 +125,7 @@ fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
         if !i.missed.is_empty() {
             stage.push_str(&format!(" (missed: {})", i.missed.join(", ")));
         }
-        rows.push(vec![
+        let mut row = vec![
             i.number.clone(),
             i.account.clone(),
             i.state.replace('_', " "),
@@ -124,7 +137,13 @@ fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
             } else {
                 "-".into()
             },
-        ]);
+        ];
+        if claims {
+            for v in [&i.interest, &i.compensation] {
+                row.push(claim_cell(v.as_deref(), &i.currency));
+            }
+        }
+        rows.push(row);
     }
     out.push_str(&columns(&rows));
     let _ = writeln!(out, "\nToday's actions ({})", doc.actions.len());
@@ -151,17 +170,19 @@ fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
         out.push_str(&columns(&rows));
     }
     let _ = writeln!(out, "\nAccounts");
-    let mut rows = vec![
-        [
-            "ACCOUNT",
-            "OUTSTANDING",
-            "OVERDUE",
-            "WORST STAGE",
-            "ACTIONS",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    let mut header = [
+        "ACCOUNT",
+        "OUTSTANDING",
+        "OVERDUE",
+        "WORST STAGE",
+        "ACTIONS",
+    ]
+    .map(String::from)
+    .to_vec();
+    if claims {
+        header.push("INTEREST".into());
+    }
+    let mut rows = vec![header];
     for a in doc
         .accounts
         .iter()
@@ -177,13 +198,17 @@ fn table(doc: &StatusDoc, all: bool, quiet: bool) -> String {
                     .join(", ")
             }
         };
-        rows.push(vec![
+        let mut row = vec![
             a.account.clone(),
             sum(&a.outstanding),
             sum(&a.overdue),
             a.worst_stage.clone().unwrap_or_else(|| "-".into()),
             a.actions_due.to_string(),
-        ]);
+        ];
+        if let Some(interest) = &a.interest {
+            row.push(sum(interest));
+        }
+        rows.push(row);
     }
     out.push_str(&columns(&rows));
     out

@@ -55,6 +55,11 @@ pub enum Code {
     MissingAccountFile,
     InvalidTemplate,
     BadValue,
+    BadRate,
+    UnknownInterestPeriod,
+    ReferenceRatesOrder,
+    UnknownCompensation,
+    NoReferenceRates,
     // warnings
     Overpayment,
     ActiveWhilePaused,
@@ -69,6 +74,8 @@ pub enum Code {
     LateStep,
     IncompleteHandover,
     BrokenLink,
+    NoRateInForce,
+    StaleReferenceRate,
 }
 
 impl Code {
@@ -120,6 +127,11 @@ impl Code {
             MissingAccountFile => ("E029", "missing-account-file"),
             InvalidTemplate => ("E030", "invalid-template"),
             BadValue => ("E031", "bad-value"),
+            BadRate => ("E035", "bad-rate"),
+            UnknownInterestPeriod => ("E036", "unknown-interest-period"),
+            ReferenceRatesOrder => ("E037", "reference-rates-order"),
+            UnknownCompensation => ("E038", "unknown-compensation"),
+            NoReferenceRates => ("E039", "no-reference-rates"),
             Overpayment => ("W001", "overpayment"),
             ActiveWhilePaused => ("W002", "active-while-paused"),
             NoHandover => ("W003", "no-handover"),
@@ -133,6 +145,8 @@ impl Code {
             LateStep => ("W011", "late-step"),
             IncompleteHandover => ("W012", "incomplete-handover"),
             BrokenLink => ("W013", "broken-link"),
+            NoRateInForce => ("W016", "no-rate-in-force"),
+            StaleReferenceRate => ("W017", "stale-reference-rate"),
         }
     }
 }
@@ -362,6 +376,13 @@ mod tests {
             Code::LateStep,
             Code::IncompleteHandover,
             Code::BrokenLink,
+            Code::BadRate,
+            Code::UnknownInterestPeriod,
+            Code::ReferenceRatesOrder,
+            Code::UnknownCompensation,
+            Code::NoReferenceRates,
+            Code::NoRateInForce,
+            Code::StaleReferenceRate,
         ];
         let ids: HashSet<_> = all.iter().map(|c| c.id()).collect();
         let names: HashSet<_> = all.iter().map(|c| c.name()).collect();

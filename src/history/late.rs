@@ -13,6 +13,7 @@
 //! history written down when the record was first committed (an import of
 //! existing accounts would otherwise be flagged entry by entry, forever).
 
+use super::blobkeys::BlobKeys;
 use super::{Commit, History, walk::Version};
 use crate::load::{Repo, frontmatter, parse_yaml};
 use crate::model::{Date, Sp};
@@ -21,8 +22,6 @@ use git2::{Oid, Repository};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::Mutex;
 
 /// A log entry may be committed this many days after the date it claims.
 pub const GRACE_DAYS: i64 = 7;
@@ -90,7 +89,7 @@ impl History {
         if files.is_empty() {
             return vec![];
         }
-        let logs = LogCache::load(self.cache_dir.as_deref());
+        let logs = LogCache::load(self.cache_dir.as_deref(), LOG_CACHE_FILE);
         let mut out: Vec<LateRecord> = files
             .par_iter()
             .map_init(
@@ -102,7 +101,7 @@ impl History {
             )
             .flatten()
             .collect();
-        logs.store(self.cache_dir.as_deref());
+        logs.store(self.cache_dir.as_deref(), LOG_CACHE_FILE);
         out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         out
     }
@@ -159,7 +158,7 @@ fn adding_versions(
     let mut running: Vec<usize> = (0..entries.len()).collect();
     for (index, version) in versions.iter().enumerate() {
         let Some(blob) = version.blob else { break };
-        let Some(counts) = logs.log_keys(git, blob) else {
+        let Some(counts) = logs.keys(git, blob, log_keys) else {
             // An unreadable version says nothing either way: skip it.
             continue;
         };
@@ -187,78 +186,10 @@ fn adding_versions(
 
 /// The logs read from old versions of record files, by blob id, kept in
 /// `.folio-cache/log-keys`: reading and parsing every version of every
-/// logged file is most of the late-record pass, and a blob never changes,
-/// so an entry stays right for as long as folio's build is the same (the
-/// file is keyed by it).
-struct LogCache {
-    known: HashMap<Vec<u8>, Vec<(Key, usize)>>,
-    /// The blobs read (not found in `known`) in this run.
-    read: Mutex<Vec<BlobLog>>,
-}
-
-/// A blob's id and each key of its log with how often it occurs.
-type BlobLog = (Vec<u8>, Vec<(Key, usize)>);
+/// logged file is most of the late-record pass, and a blob never changes.
+type LogCache = BlobKeys<Key>;
 
 const LOG_CACHE_FILE: &str = "log-keys";
-
-impl LogCache {
-    fn header() -> String {
-        format!("folio-log-keys 1\t{}\n", super::cache::build_stamp())
-    }
-
-    /// The cache in `dir`; empty when there is none, it is damaged or was
-    /// written by another build, or `dir` is `None` (caching is off).
-    fn load(dir: Option<&Path>) -> LogCache {
-        let known = dir
-            .and_then(|d| std::fs::read(d.join(LOG_CACHE_FILE)).ok())
-            .and_then(|bytes| {
-                let body = bytes.strip_prefix(Self::header().as_bytes())?;
-                postcard::from_bytes::<Vec<BlobLog>>(body).ok()
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        LogCache {
-            known,
-            read: Mutex::new(vec![]),
-        }
-    }
-
-    /// Adds the blobs this run read to the file, when there are any. (A
-    /// run over a few accounts, as `serve` makes, must not drop the others'
-    /// entries, so nothing is dropped: delete the folder to start over.) A
-    /// cache that cannot be written only costs time.
-    fn store(self, dir: Option<&Path>) {
-        let Some(dir) = dir else { return };
-        let read = self.read.into_inner().unwrap_or_else(|e| e.into_inner());
-        if read.is_empty() {
-            return;
-        }
-        let mut all: Vec<BlobLog> = self.known.into_iter().chain(read).collect();
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        all.dedup_by(|a, b| a.0 == b.0);
-        let Ok(body) = postcard::to_allocvec(&all) else {
-            return;
-        };
-        let mut bytes = Self::header().into_bytes();
-        bytes.extend_from_slice(&body);
-        let _ = super::cache::write_in(dir, LOG_CACHE_FILE, &bytes);
-    }
-
-    /// How many times each key occurs in the log of the blob's front
-    /// matter; `None` when the version cannot be read.
-    fn log_keys(&self, git: &Repository, blob: Oid) -> Option<HashMap<Key, usize>> {
-        let id = blob.as_bytes();
-        if let Some(list) = self.known.get(id) {
-            return Some(list.iter().cloned().collect());
-        }
-        let counts = log_keys(git, blob)?;
-        if let Ok(mut read) = self.read.lock() {
-            read.push((id.to_vec(), counts.clone().into_iter().collect()));
-        }
-        Some(counts)
-    }
-}
 
 /// How many times each key occurs in the log of the blob's front matter;
 /// `None` when the version cannot be read.

@@ -4,15 +4,18 @@
 //! The site and `check` only use the small API below; how the history pass
 //! walks the repository is private to this module.
 
+mod blobkeys;
 pub(crate) mod cache;
 
 mod late;
 mod locate;
+mod origins;
 mod rawtree;
 pub mod tree;
 mod walk;
 
 pub use late::{GRACE_DAYS, LateRecord};
+pub use origins::{Origin, Origins};
 
 use git2::Oid;
 use std::collections::{BTreeMap, HashMap};

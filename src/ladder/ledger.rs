@@ -3,6 +3,7 @@
 //! account, then folio.yaml defaults), and evaluating it as of one date.
 
 use super::calendar::Calendar;
+use super::interest::{self, Claim, ClaimFacts, LatePayment};
 use super::policy::{self, Policy};
 use super::stage::{self, Evaluation, Facts};
 use crate::load::{AccountDir, Record, Repo};
@@ -31,6 +32,9 @@ pub struct Settings {
     /// How message drafts write dates (`messages.date_format`, else the
     /// pages' format).
     pub message_dates: DateFormat,
+    /// `late_payment` when configured and valid: interest and compensation
+    /// are computed only then.
+    pub late_payment: Option<LatePayment>,
 }
 
 impl Settings {
@@ -86,6 +90,10 @@ impl Settings {
                 .and_then(|c| c.messages.date_format.as_ref())
                 .and_then(|f| DateFormat::parse(f).ok())
                 .unwrap_or(page_dates),
+            late_payment: config.and_then(|c| c.late_payment.as_ref()).and_then(|lp| {
+                // Diagnostics are check's; file names do not matter here.
+                interest::parse(lp, "folio.yaml").0
+            }),
         }
     }
 
@@ -176,11 +184,21 @@ pub struct Entry<'r> {
     pub due: NaiveDate,
     pub policy: &'r Policy,
     pub eval: Evaluation,
+    /// Interest and compensation, when `late_payment` is configured.
+    pub claim: Option<Claim>,
+    /// The invoice became late (see [`interest::became_late`]), paid since or not.
+    pub late: bool,
 }
 
 impl Entry<'_> {
     pub fn number(&self) -> &str {
         &self.invoice.data.number
+    }
+    /// Whether the invoice has a written record page: it is unpaid, or it
+    /// was paid late. (One paid on time has nothing to claim or dispute;
+    /// its page still lists its history.)
+    pub fn has_record(&self) -> bool {
+        self.late || self.eval.state.is_unpaid()
     }
     /// Who acts on `stage_id`, as a person handle when one can be found.
     pub fn owner_of(&self, config: Option<&Config>, stage_id: &str) -> String {
@@ -208,6 +226,17 @@ pub fn resolve_owner(config: Option<&Config>, account: &AccountDir, owner: &str)
         return handle.clone();
     }
     owner.to_string()
+}
+
+/// `late_payment: false` on the invoice, else on its account's billing.
+pub fn waived(account: &AccountDir, invoice: &Invoice) -> bool {
+    let own = invoice.late_payment.as_ref().map(|w| w.value);
+    let account = account
+        .account
+        .as_ref()
+        .and_then(|a| a.data.billing.late_payment.as_ref())
+        .map(|w| w.value);
+    own.or(account) == Some(false)
 }
 
 pub fn facts(invoice: &Invoice, due: NaiveDate) -> Facts {
@@ -266,15 +295,32 @@ impl<'r> Ledger<'r> {
                     .map_or_else(|| settings.due_from_terms(account, data), |d| d.value.0);
                 let policy = settings.policy_for(account, data);
                 let cal = settings.calendar(Some(account));
-                let eval =
-                    stage::evaluate(&facts(data, due), policy, cal, settings.tolerance, as_of);
+                let facts = facts(data, due);
+                let eval = stage::evaluate(&facts, policy, cal, settings.tolerance, as_of);
+                let currency = settings.currency_for(account, data);
+                let f = ClaimFacts {
+                    due,
+                    amount: facts.amount,
+                    payments: &facts.payments,
+                    status: data.status,
+                    waived: waived(account, data),
+                    tolerance: settings.tolerance,
+                    currency: &currency,
+                };
+                let late = interest::became_late(&f, as_of);
+                let claim = settings
+                    .late_payment
+                    .as_ref()
+                    .map(|rules| interest::claim(rules, &f, as_of));
                 Entry {
                     account,
                     invoice,
-                    currency: settings.currency_for(account, data),
+                    currency,
                     due,
                     policy,
                     eval,
+                    claim,
+                    late,
                 }
             })
             .collect();
@@ -288,6 +334,15 @@ impl<'r> Ledger<'r> {
 
     pub fn config(&self) -> Option<&'r Config> {
         self.repo.config.as_ref().map(|c| &c.data)
+    }
+
+    /// The invoice files that get a written-record page ([`Entry::has_record`]).
+    pub fn record_files(&self) -> std::collections::HashSet<&'r str> {
+        self.entries
+            .iter()
+            .filter(|e| e.has_record())
+            .map(|e| e.invoice.file.as_str())
+            .collect()
     }
 
     pub fn find(&self, number: &str) -> Option<&Entry<'r>> {

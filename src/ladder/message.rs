@@ -72,6 +72,9 @@ pub fn context(ledger: &Ledger, e: &Entry, stage: &StageResult) -> Value {
     let acc = e.account.account.as_ref().map(|a| &a.data);
     let owner = e.owner_of(ledger.config(), &stage.id);
     let dates = &ledger.settings.message_dates;
+    // Set only when something can be claimed, so `{% if interest %}` in a
+    // template means "there is late-payment interest to state".
+    let claimed = e.claim.as_ref().filter(|c| !c.total().is_zero());
     json!({
         "company": ledger.settings.company,
         "as_of": dates.format(ledger.as_of),
@@ -100,6 +103,11 @@ pub fn context(ledger: &Ledger, e: &Entry, stage: &StageResult) -> Value {
         "stage": stage_value(e, stage, dates),
         "next": e.eval.next_stage().map(|n| stage_value(e, n, dates)),
         "owner": person(ledger, &owner),
+        "interest": claimed.map(|c| money::human(c.interest, cur)),
+        "compensation": claimed.map(|c| money::human(c.compensation, cur)),
+        "total_claim": claimed.map(|c| money::human(e.eval.outstanding.max(rust_decimal::Decimal::ZERO) + c.total(), cur)),
+        "interest_rate": claimed.and_then(|c| c.accruals.last()).map(|a| format!("{}%", a.rate.normalize())),
+        "interest_since": claimed.and_then(|c| c.accruals.first()).map(|a| dates.format(a.from)),
     })
 }
 

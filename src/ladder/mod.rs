@@ -2,11 +2,13 @@
 //! ledger that applies them to every invoice of a repository as of a date.
 
 pub mod calendar;
+pub mod interest;
 pub mod ledger;
 pub mod message;
 pub mod policy;
 pub mod report;
 pub mod stage;
+pub mod statement;
 
 pub use ledger::{Entry, Ledger, Settings};
 pub use policy::Policy;

@@ -49,6 +49,12 @@ pub struct InvoiceRow {
     pub late: Vec<String>,
     pub broken_promises: usize,
     pub file: String,
+    /// Late-payment interest and compensation that can be claimed (only
+    /// when folio.yaml configures `late_payment`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -71,6 +77,11 @@ pub struct AccountRow {
     pub overdue: BTreeMap<String, String>,
     pub worst_stage: Option<String>,
     pub actions_due: usize,
+    /// Per currency, when `late_payment` is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interest: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone)]
@@ -121,6 +132,14 @@ pub fn invoice_row(e: &Entry) -> InvoiceRow {
         late: eval.late().map(|s| s.id.clone()).collect(),
         broken_promises: eval.broken_promises(),
         file: e.invoice.file.clone(),
+        interest: e
+            .claim
+            .as_ref()
+            .map(|c| money::plain(c.interest, &e.currency)),
+        compensation: e
+            .claim
+            .as_ref()
+            .map(|c| money::plain(c.compensation, &e.currency)),
     }
 }
 
@@ -192,6 +211,15 @@ pub fn build(ledger: &Ledger, account_filter: Option<&str>) -> StatusDoc {
                     *overdue.entry(e.currency.clone()).or_default() += e.eval.outstanding;
                 }
             }
+            let configured = ledger.settings.late_payment.is_some();
+            let mut interest: BTreeMap<String, Decimal> = BTreeMap::new();
+            let mut compensation: BTreeMap<String, Decimal> = BTreeMap::new();
+            for e in mine {
+                if let Some(c) = e.claim.as_ref().filter(|c| !c.total().is_zero()) {
+                    *interest.entry(e.currency.clone()).or_default() += c.interest;
+                    *compensation.entry(e.currency.clone()).or_default() += c.compensation;
+                }
+            }
             let fmt = |m: BTreeMap<String, Decimal>| -> BTreeMap<String, String> {
                 m.into_iter()
                     .map(|(c, v)| {
@@ -214,6 +242,8 @@ pub fn build(ledger: &Ledger, account_filter: Option<&str>) -> StatusDoc {
                     .max()
                     .map(|(_, _, id)| id),
                 actions_due: actions_by_account.get(a.id.as_str()).copied().unwrap_or(0),
+                interest: configured.then(|| fmt(interest)),
+                compensation: configured.then(|| fmt(compensation)),
             }
         })
         .collect();

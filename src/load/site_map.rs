@@ -16,12 +16,14 @@ pub struct Site {
 }
 
 /// The site `repo` gives with these policies (by name) and assets (site
-/// paths such as `assets/site.css`).
+/// paths such as `assets/site.css`); `has_record` says which invoice files
+/// get a written-record page (the ladder knows which were late).
 pub fn of<'a>(
     repo: &'a Repo,
     policies: impl IntoIterator<Item = &'a str>,
     assets: impl IntoIterator<Item = &'a str>,
     handbook_only: bool,
+    has_record: impl Fn(&str) -> bool,
 ) -> Site {
     let (names, policy_clashes, page_clashes) =
         PageNames::of(policies, repo.handbook.iter().map(|p| p.id.as_str()));
@@ -70,6 +72,7 @@ pub fn of<'a>(
     if !handbook_only {
         for a in &repo.accounts {
             let page = urls::account_url(&a.id);
+            map.add_file(urls::statement_url(&a.id));
             if let Some(r) = &a.account {
                 map.add_record(&r.file, &page);
             }
@@ -79,6 +82,9 @@ pub fn of<'a>(
             for i in &a.invoices {
                 if is_safe_segment(&number_slug(&i.data.number)) {
                     map.add_record(&i.file, urls::invoice_url(&i.data.number));
+                    if has_record(&i.file) {
+                        map.add_file(urls::record_url(&i.data.number));
+                    }
                 }
             }
         }

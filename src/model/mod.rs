@@ -26,4 +26,4 @@ pub mod types;
 
 pub use records::*;
 pub use slug::{is_safe_segment, is_slug, number_slug};
-pub use types::{Amount, Date, Share, Sp, in_cache_format};
+pub use types::{Amount, Date, Scalar, Share, Sp, in_cache_format};

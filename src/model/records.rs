@@ -3,7 +3,7 @@
 //! that other records refer to keep their position ([`Sp`]) for diagnostics.
 
 use super::schema;
-use super::types::{Amount, Date, Share, Sp, optional_whole, whole};
+use super::types::{Amount, Date, Scalar, Share, Sp, optional_whole, whole};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -48,6 +48,9 @@ pub struct Config {
     pub invoice_pattern: Option<Sp<String>>,
     #[serde(default)]
     pub messages: MessagesConfig,
+    /// Statutory interest and compensation on late invoices; nothing is
+    /// computed when absent.
+    pub late_payment: Option<Sp<LatePaymentConfig>>,
 }
 
 /// How message drafts are written.
@@ -58,6 +61,57 @@ pub struct MessagesConfig {
     /// "16 November 2026"); the site's `date_format` when absent.
     #[schemars(with = "Option<schema::DateFormat>")]
     pub date_format: Option<Sp<String>>,
+}
+
+/// `late_payment:` in folio.yaml. Values are kept as written: `check` reports
+/// each bad one with its own code (E035-E039).
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LatePaymentConfig {
+    pub interest: Option<Sp<InterestConfig>>,
+    /// `eu` (40), `uk` (40, 70 or 100 by the amount), a fixed amount, or `none`.
+    #[serde(default)]
+    #[schemars(schema_with = "compensation_schema")]
+    pub compensation: Option<Sp<Scalar>>,
+}
+
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterestConfig {
+    /// Percentage points above the reference rate, such as `8%`.
+    #[schemars(schema_with = "percent_schema")]
+    pub margin: Sp<Scalar>,
+    /// `half_year` (each day at the rate of its half-year) or `fixed` (the
+    /// rate of the half-year in which the invoice became late). Default half_year.
+    #[serde(default)]
+    #[schemars(schema_with = "period_schema")]
+    pub period: Option<Sp<Scalar>>,
+    /// The reference rate in force from each date, in date order.
+    #[serde(default)]
+    pub reference_rates: Vec<ReferenceRate>,
+}
+
+#[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceRate {
+    pub from: Sp<Date>,
+    #[schemars(schema_with = "percent_schema")]
+    pub rate: Sp<Scalar>,
+}
+
+fn percent_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?%$"})
+}
+
+fn period_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "enum": ["half_year", "fixed"]})
+}
+
+fn compensation_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"anyOf": [
+        {"type": "string", "enum": ["eu", "uk", "none"]},
+        {"type": "number", "minimum": 0}
+    ]})
 }
 
 #[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
@@ -271,6 +325,9 @@ pub struct Billing {
     pub policy: Option<Sp<String>>,
     #[schemars(with = "Option<schema::Text>")]
     pub calendar: Option<Sp<String>>,
+    /// `false` waives late-payment interest and compensation for every
+    /// invoice of the account.
+    pub late_payment: Option<Sp<bool>>,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
@@ -455,6 +512,8 @@ pub struct Invoice {
     pub extensions: Vec<Extension>,
     #[serde(default)]
     pub log: Vec<InvoiceEvent>,
+    /// `false` waives late-payment interest and compensation on this invoice.
+    pub late_payment: Option<Sp<bool>>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]

@@ -12,6 +12,16 @@ pub fn invoice_url(number: &str) -> String {
     format!("invoices/{}/index.html", number_slug(number))
 }
 
+/// The written record of an invoice, under its page.
+pub fn record_url(number: &str) -> String {
+    format!("invoices/{}/record/index.html", number_slug(number))
+}
+
+/// An account's statement of account, under its page.
+pub fn statement_url(id: &str) -> String {
+    format!("accounts/{id}/statement/index.html")
+}
+
 pub fn account_url(id: &str) -> String {
     format!("accounts/{id}/index.html")
 }

@@ -9,7 +9,7 @@
 //! into a staging folder beside `--out` and swap it into place.
 
 use super::pages::{self, Site};
-use super::{error_chain, ics, links, output, robots, search, templates};
+use super::{claims, error_chain, ics, links, output, robots, search, templates};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ladder::message;
 use crate::ladder::policy::Policy;
@@ -84,7 +84,13 @@ enum Job<'a> {
     Accounts,
     Account(&'a load::AccountDir),
     Invoice(&'a Entry<'a>),
-    HandbookIndex { path: &'static str },
+    /// An account's statement of account.
+    Statement(&'a load::AccountDir),
+    /// The written record of an invoice.
+    Record(&'a Entry<'a>),
+    HandbookIndex {
+        path: &'static str,
+    },
     HandbookPage(&'a Record<Page>),
     Policy(&'a Policy),
     Role(&'static str),
@@ -349,7 +355,20 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     }
     // Log entries recorded late: warned about as `check` does, and flagged
     // on the timelines and invoice logs that show them.
-    let late = pages::late_index(inputs.history.late_records(inputs.repo));
+    let records = ledger.record_files();
+    let (late, origins) = rayon::join(
+        || pages::late_index(inputs.history.late_records(inputs.repo)),
+        || {
+            // The written records are client pages: none in a handbook.
+            if plan.handbook_only {
+                Default::default()
+            } else {
+                inputs
+                    .history
+                    .record_origins(inputs.repo, |f| records.contains(f))
+            }
+        },
+    );
     warnings.extend(late.values().map(crate::check::history::late_record));
     crate::diagnostic::sort_unique(&mut warnings);
     crate::timing("build: check", t);
@@ -361,6 +380,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         inputs.settings.policies.keys().map(String::as_str),
         asset_names.iter().copied(),
         plan.handbook_only,
+        |f| records.contains(f),
     );
     let config = ledger.config();
     let site = Site {
@@ -376,6 +396,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         map: &site_map.map,
         warnings: &warnings,
         late: &late,
+        origins: &origins,
         ranges: Site::ranges_of(&ledger),
     };
     let t = std::time::Instant::now();
@@ -587,7 +608,8 @@ impl Scope<'_> {
             Scope::Everything => true,
             Scope::Changed { accounts, handbook } => match job {
                 Job::Account(a) => accounts.contains(&a.id),
-                Job::Invoice(e) => accounts.contains(&e.account.id),
+                Job::Invoice(e) | Job::Record(e) => accounts.contains(&e.account.id),
+                Job::Statement(a) => accounts.contains(&a.id),
                 Job::HandbookIndex { .. } | Job::HandbookPage(_) | Job::Section(_) => *handbook,
                 // Fixed by folio.yaml and the templates, which rebuild everything.
                 Job::Search => false,
@@ -596,7 +618,10 @@ impl Scope<'_> {
                     true
                 }
             },
-            Scope::Pages { .. } => matches!(job, Job::Account(_) | Job::Invoice(_)),
+            Scope::Pages { .. } => matches!(
+                job,
+                Job::Account(_) | Job::Invoice(_) | Job::Statement(_) | Job::Record(_)
+            ),
         }
     }
 }
@@ -637,6 +662,14 @@ fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
         jobs.extend([Job::Dashboard, Job::Actions, Job::Accounts]);
         jobs.extend(repo.accounts.iter().map(Job::Account));
         jobs.extend(site.ledger.entries.iter().map(Job::Invoice));
+        jobs.extend(repo.accounts.iter().map(Job::Statement));
+        jobs.extend(
+            site.ledger
+                .entries
+                .iter()
+                .filter(|e| e.has_record())
+                .map(Job::Record),
+        );
     }
     jobs.extend(
         repo.handbook
@@ -659,6 +692,8 @@ fn path_of(site: &Site, job: &Job) -> String {
         Job::Accounts => "accounts/index.html".into(),
         Job::Account(a) => pages::account_url(&a.id),
         Job::Invoice(e) => pages::invoice_url(e.number()),
+        Job::Statement(a) => claims::statement_url(&a.id),
+        Job::Record(e) => claims::record_url(e.number()),
         Job::HandbookIndex { path } => path.to_string(),
         Job::HandbookPage(p) => format!(
             "handbook/{}/index.html",
@@ -745,6 +780,8 @@ impl<'s, 'a> Renderer<'s, 'a> {
                 let summary = given.unwrap_or_else(|| pages::invoice_summary(site, e));
                 ("site/invoice.html", pages::invoice(site, e, summary, draft))
             }
+            Job::Statement(a) => ("site/statement.html", claims::statement_page(site, a)),
+            Job::Record(e) => ("site/record.html", claims::record(site, e)),
             Job::HandbookIndex { path } => {
                 ("site/handbook.html", pages::handbook_index(site, path))
             }
@@ -1000,6 +1037,7 @@ mod tests {
             settings.policies.keys().map(String::as_str),
             [],
             false,
+            |_| true,
         );
         let site = Site {
             ledger: &ledger,
@@ -1011,6 +1049,7 @@ mod tests {
             map: &map.map,
             warnings: &[],
             late: &Default::default(),
+            origins: &Default::default(),
             ranges: Site::ranges_of(&ledger),
         };
         let (sources, problems) = crate::load::templates::sources(Some(root));

@@ -2,6 +2,7 @@
 //! repository), message drafts, and the static site.
 
 pub mod build;
+pub mod claims;
 pub mod ics;
 pub mod incremental;
 pub mod links;

@@ -64,6 +64,8 @@ pub struct Site<'a> {
     pub warnings: &'a [Diagnostic],
     /// Log entries recorded late (W010), flagged where the site shows them.
     pub late: &'a LateIndex,
+    /// Who recorded each dated entry of an invoice (its written record).
+    pub origins: &'a crate::history::Origins,
     /// Account id → the range of its entries in the ledger (entries are
     /// grouped by account), so no page scans every invoice.
     pub ranges: BTreeMap<String, std::ops::Range<usize>>,
@@ -176,6 +178,18 @@ impl<'a> Site<'a> {
     /// links rewritten to the pages they lead to, broken ones marked.
     pub fn body_html(&self, file: &str, page: &str, body: &str) -> String {
         markdown::render(body, &|dest| self.map.resolve(file, page, dest))
+    }
+
+    /// A log entry recorded late (W010): the words of [`Site::recorded_late`]
+    /// and the commit that recorded it.
+    pub fn late_record(&self, file: &str, date: &Sp<Date>) -> Option<(String, &'a Commit)> {
+        let text = self.recorded_late(file, date)?;
+        let l = self.late.get(&(file.to_string(), date.pos))?;
+        Some((text, &l.commit))
+    }
+
+    pub fn commit_view(&self, c: &Commit) -> Value {
+        self.commit(c)
     }
 
     fn commit(&self, c: &Commit) -> Value {
@@ -1134,6 +1148,7 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
         "body": a.account.as_ref().map(|r| site.body_html(&r.file, &account_url(&a.id), &r.body)).unwrap_or_default(),
         "timeline": timeline(site, a),
         "history": site.coverage(),
+        "statement_url": site_map::statement_url(&a.id),
     })
 }
 
@@ -1238,6 +1253,8 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
         "file": &e.invoice.file,
         "commits": history,
         "history": site.coverage(),
+        "claim": e.claim.as_ref().map(|c| super::claims::claim_view(site.ledger, e, c)),
+        "record_url": e.has_record().then(|| site_map::record_url(&inv.number.value)),
     });
     if let (Value::Object(base), Value::Object(more)) = (&mut v, extra) {
         base.extend(more);

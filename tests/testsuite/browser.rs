@@ -940,12 +940,14 @@ fn layout_problems(
 }
 
 /// Pages screenshotted by the layout tests, with a short name.
-const SHOTS: [(&str, &str); 9] = [
+const SHOTS: [(&str, &str); 11] = [
     ("index.html", "dashboard"),
     ("actions/index.html", "actions"),
     ("accounts/index.html", "accounts"),
     ("accounts/clinicas-oceano/index.html", "account"),
     ("invoices/inv-2026-0024/index.html", "invoice"),
+    ("accounts/clinicas-oceano/statement/index.html", "statement"),
+    ("invoices/inv-2026-0024/record/index.html", "record"),
     ("handbook/index.html", "handbook"),
     ("handbook/producer/index.html", "handbook-page"),
     ("handbook/policies/agency/index.html", "policy"),
@@ -1284,4 +1286,96 @@ fn breadcrumbs_breathe_and_no_figure_is_left_alone() {
             }
         }
     }
+}
+
+/// The pages that go to a client or a lawyer, printed to PDF on A4 (210 x
+/// 297 mm, 1.5 cm margins) through the DevTools protocol: one A4 page or
+/// more each, nothing wider than the 680 CSS px inside the margins, and the
+/// chronology's "derived from git history" line on paper. The PDFs are
+/// kept in `target/screenshots/` to look at.
+#[test]
+fn statement_and_written_record_print_to_a4() {
+    if !browser_available() {
+        return;
+    }
+    let (tmp, base) = built_site();
+    let out = tmp.path().join("site");
+    let pages = [
+        ("accounts/clinicas-oceano/statement/index.html", "statement"),
+        ("invoices/inv-2026-0024/record/index.html", "record"),
+        ("invoices/inv-2026-0025/record/index.html", "record-gradual"),
+    ];
+    for (page, _) in pages {
+        assert!(out.join(page).is_file(), "{page} is built");
+    }
+    let browser = Browser::start();
+    browser.emulate("print", "light");
+    browser.resize(680, 1000);
+    // The window narrows asynchronously; a busy machine may take a moment.
+    browser.visit(&format!("{base}{}", pages[0].0));
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let width = browser.run("return document.documentElement.clientWidth;");
+        if width.as_u64().is_some_and(|w| w <= 680) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the window did not narrow to 680 px: {width}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let listed: Vec<String> = pages.iter().map(|(p, _)| p.to_string()).collect();
+    let found = layout_problems(&browser, &base, &listed, &[]);
+    assert_eq!(found, Vec::<String>::new(), "claim pages too wide for A4");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (page, name) in pages {
+        browser.visit(&format!("{base}{page}"));
+        browser.wait_for("main");
+        let margin = 1.5 / 2.54;
+        let printed = browser.cdp(
+            "Page.printToPDF",
+            json!({
+                "paperWidth": 210.0 / 25.4, "paperHeight": 297.0 / 25.4,
+                "marginTop": margin, "marginBottom": margin,
+                "marginLeft": margin, "marginRight": margin,
+                "printBackground": false,
+            }),
+        );
+        let pdf = base64_decode(printed["data"].as_str().expect("base64 PDF"));
+        assert!(pdf.starts_with(b"%PDF-"), "{page}: a PDF");
+        std::fs::write(dir.join(format!("{name}.pdf")), &pdf).unwrap();
+        let text = String::from_utf8_lossy(&pdf);
+        // Every page of the PDF is A4: 595 x 842 points.
+        let boxes: Vec<&str> = text
+            .match_indices("/MediaBox")
+            .map(|(i, _)| &text[i..(i + 40).min(text.len())])
+            .collect();
+        assert!(!boxes.is_empty(), "{page}: pages in the PDF");
+        for b in &boxes {
+            let numbers: Vec<f64> = b
+                .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            assert!(
+                numbers.len() >= 4
+                    && (numbers[2] - 595.0).abs() < 2.0
+                    && (numbers[3] - 842.0).abs() < 2.0,
+                "{page}: a page that is not A4: {b}"
+            );
+        }
+        assert!(
+            boxes.len() <= 3,
+            "{page}: {} pages for one statement or record",
+            boxes.len()
+        );
+    }
+    browser.visit(&format!("{base}invoices/inv-2026-0024/record/index.html"));
+    assert!(
+        browser
+            .text()
+            .contains("derived from the repository's git history"),
+        "the record says where its chronology comes from"
+    );
 }

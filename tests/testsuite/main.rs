@@ -13,6 +13,7 @@ mod diff;
 mod gate;
 mod history;
 mod init;
+mod interest;
 mod pages;
 mod publish;
 mod schemas;
