@@ -238,3 +238,33 @@ fn the_ladder_says_who_did_each_logged_step() {
     );
     assert!(!rota[1].contains("slack"), "{rota:#?}");
 }
+
+/// The columns that decide the next move come first, so a phone shows them
+/// before its table scrolls (issue #21).
+#[test]
+fn key_columns_come_first() {
+    let (_dir, out) = example_site();
+    let heads = |page: &str, marker: &str| -> Vec<String> {
+        let html = std::fs::read_to_string(out.join(page)).unwrap();
+        let start = html
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker} in {page}"));
+        let head = &html[start..start + html[start..].find("</thead>").unwrap()];
+        head.split("<th scope")
+            .skip(1)
+            .map(|h| words(&format!("<th scope{h}")))
+            .collect()
+    };
+    assert_eq!(
+        heads("index.html", "Table of accounts at risk")[..2],
+        ["Account", "Furthest stage"]
+    );
+    assert_eq!(
+        heads("accounts/clinicas-oceano/index.html", "Table of invoices")[..4],
+        ["Invoice", "Outstanding", "State", "Ladder"]
+    );
+    assert_eq!(
+        heads("invoices/inv-2026-0024/index.html", "Table of log entries")[..4],
+        ["Date", "Step", "By", "Note"]
+    );
+}
