@@ -10,6 +10,7 @@ pub mod check;
 pub mod ci_recipe;
 pub mod cli;
 pub mod diagnostic;
+pub mod edit;
 pub mod embedded;
 pub mod history;
 pub mod ladder;
