@@ -16,6 +16,7 @@ pub mod history;
 pub mod ladder;
 pub mod load;
 pub mod model;
+pub mod record;
 pub mod site;
 
 /// Prints how long a phase took to stderr when `FOLIO_TIMINGS` is set; the

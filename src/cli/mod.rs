@@ -6,6 +6,7 @@ mod check;
 mod diff;
 mod history;
 mod init;
+mod record;
 mod remind;
 mod schema;
 mod serve;
@@ -104,6 +105,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::app::statement::Format::Text)]
         format: crate::app::statement::Format,
     },
+    #[command(flatten)]
+    Record(record::RecordCommand),
     /// Render the handbook and status site.
     Build(build::BuildArgs),
     /// Build, serve on 127.0.0.1 and rebuild on changes.
@@ -149,6 +152,7 @@ pub fn run(cli: Cli) -> ExitCode {
         } => status::run(&cli, account.as_deref(), *all, *format),
         Command::Remind { number, stage } => remind::run(&cli, number, stage.as_deref()),
         Command::Statement { account, format } => statement::run(&cli, account, *format),
+        Command::Record(cmd) => record::run(&cli, cmd),
         Command::Build(args) => build::run(&cli, args),
         Command::Serve(args) => serve::run(&cli, args),
         Command::Diff(args) => diff::run(&cli, args),

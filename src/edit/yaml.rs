@@ -260,7 +260,7 @@ impl Tree<'_> {
                 ValueShape::Block { items } => {
                     let item = items.first()?;
                     let dash = dash_before(layout.text, item.range.start)?;
-                    Some((dash_col(layout.text, dash), item.style, item.range.start - dash))
+                    Some((dash_col(layout.text, dash), item.style, item.range.start - dash - 1))
                 }
                 _ => None,
             }
