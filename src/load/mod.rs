@@ -727,7 +727,7 @@ fn classify_message(msg: &str) -> (Code, String, String) {
         // An invoice is paid by its payments, never by a status.
         let hint = if value == "paid" && known.contains(&"written_off") {
             format!(
-                "`paid` is worked out from `payments:`: record the payment and keep `status: open` (allowed: {})",
+                "`paid` is worked out from `payments:`: keep `status: open` and record the payment with `folio pay NUMBER AMOUNT` (allowed: {})",
                 known.join(", ")
             )
         } else {
