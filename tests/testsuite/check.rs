@@ -896,7 +896,7 @@ fn w005_a_reached_stage_with_no_log_entry() {
         "{doc:#}"
     );
     at(w[0], "W005", INVOICE_FILE, 9, 13);
-    contains(w[0], "hint", "stage: pause");
+    contains(w[0], "hint", "`folio log A-1 pause --note");
 }
 
 #[test]
@@ -1184,7 +1184,7 @@ fn w004_a_missed_meeting_by_cadence() {
         "internal_sync is due every 7 days and the last one was on 2026-10-22 (due by 2026-10-29)"
     );
     contains(w[1], "message", "client_sync");
-    contains(w[0], "hint", "kind: internal_sync");
+    contains(w[0], "hint", "`folio log acme internal_sync --by HANDLE");
     // No meeting logged: counted from `since`.
     f.write(
         "accounts/acme/account.md",
