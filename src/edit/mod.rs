@@ -196,4 +196,107 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
+
+    mod property {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// How the invoice writes its payments.
+        #[derive(Clone, Debug)]
+        enum Style {
+            FlowItems,
+            BlockMaps,
+            Inline,
+            Absent,
+            Nothing,
+        }
+
+        fn payment_yaml(style: &Style, (day, cents): (u32, u32), nl: &str) -> String {
+            let amount = format!("{}.{:02}", cents / 100 + 1, cents % 100);
+            match style {
+                Style::BlockMaps => {
+                    format!("  - date: 2026-10-{day:02}{nl}    amount: {amount}{nl}")
+                }
+                Style::Inline => format!("{{ date: 2026-10-{day:02}, amount: {amount} }}"),
+                _ => format!("  - {{ date: 2026-10-{day:02}, amount: {amount} }} # p{nl}"),
+            }
+        }
+
+        fn invoice(style: &Style, old: &[(u32, u32)], crlf: bool, bom: bool, body: &str) -> String {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let mut t = String::new();
+            if bom {
+                t.push('\u{feff}');
+            }
+            t.push_str(&format!("---{nl}# c{nl}number: A-1{nl}issued: 2026-10-01 # issued{nl}amount: 100000{nl}"));
+            match style {
+                Style::Absent => {}
+                Style::Nothing => t.push_str(&format!("payments: # none{nl}")),
+                Style::Inline => {
+                    let items: Vec<String> =
+                        old.iter().map(|p| payment_yaml(style, *p, nl)).collect();
+                    t.push_str(&format!("payments: [{}]{nl}", items.join(", ")));
+                }
+                _ => {
+                    t.push_str(&format!("payments:{nl}"));
+                    for p in old {
+                        t.push_str(&payment_yaml(style, *p, nl));
+                    }
+                }
+            }
+            t.push_str(&format!("log: []{nl}---{nl}{body}"));
+            t
+        }
+
+        fn style() -> impl Strategy<Value = Style> {
+            prop_oneof![
+                Just(Style::FlowItems),
+                Just(Style::BlockMaps),
+                Just(Style::Inline),
+                Just(Style::Absent),
+                Just(Style::Nothing),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+            #[test]
+            fn pay_reads_back_as_the_old_record_plus_the_payment(
+                style in style(),
+                old in proptest::collection::vec((1u32..28, 0u32..1_000_000), 1..4),
+                crlf in any::<bool>(),
+                bom in any::<bool>(),
+                body in "[a-zA-Z .\n-]{0,40}",
+                day in 1u32..28,
+                amount in 1u64..10_000_000,
+                scale in 0u32..3,
+                reference in proptest::option::of("[ -~éçã\"\\\\'#:{}\\[\\]]{0,20}"),
+            ) {
+                let old = match style {
+                    Style::Absent | Style::Nothing => vec![],
+                    _ => old,
+                };
+                let text = invoice(&style, &old, crlf, bom, &body);
+                let rel = "accounts/acme/invoices/a-1.md";
+                let (before, body_before) = parsed(rel, text.as_bytes()).expect("the generated invoice loads");
+                let amount = rust_decimal::Decimal::new(amount as i64, scale);
+                let date = format!("2026-10-{day:02}");
+                let mut fields = vec![Field::new("date", date.clone()), Field::new("amount", amount.to_string())];
+                if let Some(r) = &reference {
+                    fields.push(Field::new("ref", yaml::quoted(r)));
+                }
+                let insertion = yaml::append_entry(text.as_bytes(), "payments", &fields).unwrap();
+                let new = insertion.apply(text.as_bytes());
+                let (after, body_after) = parsed(rel, &new).expect("the edited invoice loads");
+                let mut expected = before.clone();
+                expected["payments"].as_array_mut().unwrap().push(serde_json::json!({
+                    "date": date,
+                    "amount": amount.normalize().to_string(),
+                    "ref": reference,
+                }));
+                prop_assert_eq!(after, expected);
+                prop_assert_eq!(body_after, body_before);
+            }
+        }
+    }
 }

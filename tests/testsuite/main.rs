@@ -10,6 +10,7 @@ mod bombs;
 mod browser;
 mod check;
 mod diff;
+mod edit;
 mod gate;
 mod history;
 mod init;
