@@ -58,8 +58,16 @@ fn missed_and_late(e: &Entry, out: &mut Vec<Diagnostic>) {
             Code::MissedStep,
             &e.invoice.file,
             log_pos(e),
-            format!("invoice {} reached `{}` ({title}) on {date} but no log entry records it", e.number(), s.id),
-            format!("do the step, then record it: `folio log {} {} --note \"...\"`", e.number(), s.id),
+            format!(
+                "invoice {} reached `{}` ({title}) on {date} but no log entry records it",
+                e.number(),
+                s.id
+            ),
+            format!(
+                "do the step, then record it: `folio log {} {} --note \"...\"`",
+                e.number(),
+                s.id
+            ),
         ));
     }
     for s in e.eval.late() {

@@ -34,9 +34,10 @@ pub fn parsed(rel: &str, bytes: &[u8]) -> Option<(Value, String)> {
     let mut files = std::collections::BTreeMap::new();
     files.insert(rel.to_string(), bytes.to_vec());
     let repo = MemSource(files).load();
-    let broken = repo.diagnostics.iter().any(|d| {
-        d.file == rel && d.severity() == crate::diagnostic::Severity::Error
-    });
+    let broken = repo
+        .diagnostics
+        .iter()
+        .any(|d| d.file == rel && d.severity() == crate::diagnostic::Severity::Error);
     if broken {
         return None;
     }
@@ -156,12 +157,16 @@ pub fn unified_diff(rel: &str, old: &[u8], new: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    const INVOICE: &str = "---\nnumber: A-1\nissued: 2026-10-01\namount: 1000\npayments: []\n---\nNotes.\n";
+    const INVOICE: &str =
+        "---\nnumber: A-1\nissued: 2026-10-01\namount: 1000\npayments: []\n---\nNotes.\n";
     const REL: &str = "accounts/acme/invoices/a-1.md";
 
     #[test]
     fn verify_accepts_exactly_the_change() {
-        let fields = [Field::new("date", "2026-11-02"), Field::new("amount", "250.50")];
+        let fields = [
+            Field::new("date", "2026-11-02"),
+            Field::new("amount", "250.50"),
+        ];
         let ins = yaml::append_entry(INVOICE.as_bytes(), "payments", &fields).unwrap();
         let new = ins.apply(INVOICE.as_bytes());
         let entry = serde_json::json!({"date": "2026-11-02", "amount": "250.5", "ref": null});
@@ -228,7 +233,9 @@ mod tests {
             if bom {
                 t.push('\u{feff}');
             }
-            t.push_str(&format!("---{nl}# c{nl}number: A-1{nl}issued: 2026-10-01 # issued{nl}amount: 100000{nl}"));
+            t.push_str(&format!(
+                "---{nl}# c{nl}number: A-1{nl}issued: 2026-10-01 # issued{nl}amount: 100000{nl}"
+            ));
             match style {
                 Style::Absent => {}
                 Style::Nothing => t.push_str(&format!("payments: # none{nl}")),

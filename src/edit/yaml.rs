@@ -80,7 +80,9 @@ struct Ev<'a> {
 #[derive(Debug)]
 enum ValueShape {
     /// `key:` with nothing after it.
-    Nothing { key_line_end: usize },
+    Nothing {
+        key_line_end: usize,
+    },
     Flow {
         open: Range<usize>,
         items: Vec<Item>,
@@ -121,7 +123,8 @@ fn parse<'a>(layout: &Layout<'a>) -> Result<Tree<'a>, EditError> {
     let base = layout.yaml.start;
     let mut events = vec![];
     for next in Parser::new_from_str(layout.yaml_text()) {
-        let (event, span) = next.map_err(|e| EditError(format!("the front matter does not parse: {e}")))?;
+        let (event, span) =
+            next.map_err(|e| EditError(format!("the front matter does not parse: {e}")))?;
         let Some(r) = span.byte_range() else {
             return fail("the parser gave no byte positions");
         };
@@ -255,16 +258,20 @@ impl Tree<'_> {
     /// The first block list among the top-level keys: its dash column and
     /// its entries' style, to copy for a key that does not exist yet.
     fn block_list_style(&self, layout: &Layout) -> Option<(usize, ItemStyle, usize)> {
-        self.keys.iter().find_map(|(k, ..)| {
-            match self.shape(layout, k).ok()?? {
+        self.keys
+            .iter()
+            .find_map(|(k, ..)| match self.shape(layout, k).ok()?? {
                 ValueShape::Block { items } => {
                     let item = items.first()?;
                     let dash = dash_before(layout.text, item.range.start)?;
-                    Some((dash_col(layout.text, dash), item.style, item.range.start - dash - 1))
+                    Some((
+                        dash_col(layout.text, dash),
+                        item.style,
+                        item.range.start - dash - 1,
+                    ))
                 }
                 _ => None,
-            }
-        })
+            })
     }
 }
 
@@ -401,9 +408,9 @@ pub fn append_entry(bytes: &[u8], key: &str, fields: &[Field]) -> Result<Inserti
     let tree = parse(&layout)?;
     let text = layout.text;
     let nl = layout.newline;
-    let (default_dash, default_style, default_gap) = tree
-        .block_list_style(&layout)
-        .unwrap_or((tree.key_col + 2, ItemStyle::FlowMap, 1));
+    let (default_dash, default_style, default_gap) =
+        tree.block_list_style(&layout)
+            .unwrap_or((tree.key_col + 2, ItemStyle::FlowMap, 1));
     let default_dash = default_dash.max(tree.key_col);
     let spaced = true;
     match tree.shape(&layout, key)? {
@@ -522,7 +529,12 @@ pub fn add_field(
             let Some(dash) = dash_before(text, item.range.start) else {
                 return fail(format!("an entry of `{key}` has no `-` before it"));
             };
-            let at = block_item_end(text, item.range.start, dash_col(text, dash), layout.yaml.end);
+            let at = block_item_end(
+                text,
+                item.range.start,
+                dash_col(text, dash),
+                layout.yaml.end,
+            );
             let lead = if text[..at].ends_with('\n') {
                 ""
             } else {
@@ -568,8 +580,7 @@ pub fn quoted(s: &str) -> String {
 /// the same text, else quoted.
 pub fn name(s: &str) -> String {
     let safe = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
         && !s.ends_with(' ')
         && !s.contains("  ")

@@ -115,7 +115,8 @@ pub fn one_line(e: &Entry) -> String {
         Some(n) => line.push_str(&format!(
             ", next: {} on {}",
             n.id,
-            n.date.map_or("a date not yet set".into(), |d| d.to_string())
+            n.date
+                .map_or("a date not yet set".into(), |d| d.to_string())
         )),
         None => line.push_str(", no further stage"),
     }

@@ -14,7 +14,9 @@ pub struct Committer {
 }
 
 fn refuse(msg: impl std::fmt::Display) -> Fail {
-    Fail::Refused(format!("error: cannot commit: {msg}; nothing was written\n"))
+    Fail::Refused(format!(
+        "error: cannot commit: {msg}; nothing was written\n"
+    ))
 }
 
 impl Committer {
@@ -29,8 +31,8 @@ impl Committer {
             .workdir()
             .ok_or_else(|| refuse("the git repository has no work tree"))?
             .canonicalize()
-            .map_err(|e| refuse(e))?;
-        let file = root.join(rel).canonicalize().map_err(|e| refuse(e))?;
+            .map_err(refuse)?;
+        let file = root.join(rel).canonicalize().map_err(refuse)?;
         let path = file
             .strip_prefix(&workdir)
             .map_err(|_| refuse(format!("{rel} is outside the git work tree")))?
@@ -50,7 +52,12 @@ impl Committer {
     }
 
     /// Nothing else staged, and the file as committed in HEAD.
-    fn check_clean(repo: &git2::Repository, path: &Path, rel: &str, original: &[u8]) -> Result<(), Fail> {
+    fn check_clean(
+        repo: &git2::Repository,
+        path: &Path,
+        rel: &str,
+        original: &[u8],
+    ) -> Result<(), Fail> {
         let head_tree = match repo.head() {
             Ok(head) => Some(head.peel_to_tree().map_err(|e| refuse(e.message()))?),
             Err(_) => None,

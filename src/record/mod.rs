@@ -332,7 +332,11 @@ pub fn record(opts: &Options, target: &str, what: What) -> Result<Outcome, Fail>
         return Ok(out);
     }
     let committer = match opts.commit {
-        true => Some(git::Committer::prepare(opts.root, &plan.rel, &edits.files[&plan.rel].original)?),
+        true => Some(git::Committer::prepare(
+            opts.root,
+            &plan.rel,
+            &edits.files[&plan.rel].original,
+        )?),
         false => None,
     };
     edits.write(opts.root)?;
@@ -340,8 +344,11 @@ pub fn record(opts: &Options, target: &str, what: What) -> Result<Outcome, Fail>
     out.stdout.push('\n');
     if let Some(c) = committer {
         let id = c.commit(&plan.message)?;
-        out.stdout
-            .push_str(&format!("committed {}: {}\n", &id[..id.len().min(10)], plan.message));
+        out.stdout.push_str(&format!(
+            "committed {}: {}\n",
+            &id[..id.len().min(10)],
+            plan.message
+        ));
     }
     Ok(out)
 }
@@ -373,7 +380,10 @@ fn text_field(key: &'static str, t: &Option<String>) -> Option<Field> {
 }
 
 fn plan(s: &Session, target: &str, what: &What) -> Result<Plan, Fail> {
-    let invoice = s.repo.invoices().find(|(_, i)| i.data.number.value == target);
+    let invoice = s
+        .repo
+        .invoices()
+        .find(|(_, i)| i.data.number.value == target);
     let (dir, inv) = match (invoice, what) {
         (Some(found), _) => found,
         (None, What::Log { .. }) => match s.repo.account(target) {
@@ -404,7 +414,10 @@ fn plan(s: &Session, target: &str, what: &What) -> Result<Plan, Fail> {
                 amount: sp(Amount(amount.normalize())),
                 reference: reference.clone(),
             };
-            let mut fields = vec![date_field("date", date), Field::new("amount", amount.to_string())];
+            let mut fields = vec![
+                date_field("date", date),
+                Field::new("amount", amount.to_string()),
+            ];
             fields.extend(text_field("ref", reference));
             let refs = reference
                 .as_ref()
@@ -432,9 +445,11 @@ fn plan(s: &Session, target: &str, what: &What) -> Result<Plan, Fail> {
             let date = date.unwrap_or(today);
             let policy = s.settings.policy_for(dir, &inv.data);
             let stage_def = policy.stage(stage);
-            let channel = channel
-                .clone()
-                .or_else(|| stage_def.map(|st| st.channel.clone()).filter(|c| !c.is_empty()));
+            let channel = channel.clone().or_else(|| {
+                stage_def
+                    .map(|st| st.channel.clone())
+                    .filter(|c| !c.is_empty())
+            });
             let config = s.repo.config.as_ref().map(|c| &c.data);
             let by = by.clone().or_else(|| {
                 let owner = stage_def.map(|st| st.owner.as_str())?;
@@ -450,8 +465,15 @@ fn plan(s: &Session, target: &str, what: &What) -> Result<Plan, Fail> {
                 by: by.clone().map(sp),
                 note: note.clone(),
             };
-            let mut fields = vec![date_field("date", date), Field::new("stage", yaml::name(stage))];
-            fields.extend(channel.as_ref().map(|c| Field::new("channel", yaml::name(c))));
+            let mut fields = vec![
+                date_field("date", date),
+                Field::new("stage", yaml::name(stage)),
+            ];
+            fields.extend(
+                channel
+                    .as_ref()
+                    .map(|c| Field::new("channel", yaml::name(c))),
+            );
             fields.extend(by.as_ref().map(|b| Field::new("by", yaml::name(b))));
             fields.extend(text_field("note", note));
             let how: Vec<String> = channel
@@ -473,11 +495,7 @@ fn plan(s: &Session, target: &str, what: &What) -> Result<Plan, Fail> {
                 format!("{number}: {stage} logged{how}"),
             )
         }
-        What::Promise {
-            pay_by,
-            made,
-            note,
-        } => {
+        What::Promise { pay_by, made, note } => {
             let made = made.unwrap_or(today);
             let entry = Promise {
                 made: sp(Date(made)),
@@ -599,10 +617,16 @@ fn plan_account_log(s: &Session, dir: &load::AccountDir, what: &What) -> Result<
         by: by.clone().map(sp),
         note: note.clone(),
     };
-    let mut fields = vec![date_field("date", date), Field::new("kind", yaml::name(kind))];
+    let mut fields = vec![
+        date_field("date", date),
+        Field::new("kind", yaml::name(kind)),
+    ];
     fields.extend(by.as_ref().map(|b| Field::new("by", yaml::name(b))));
     fields.extend(text_field("note", note));
-    let who = by.as_ref().map(|b| format!(" (by {b})")).unwrap_or_default();
+    let who = by
+        .as_ref()
+        .map(|b| format!(" (by {b})"))
+        .unwrap_or_default();
     Ok(Plan {
         rel: account.file.clone(),
         account: dir.id.clone(),

@@ -116,23 +116,64 @@ fn commands() -> Vec<(&'static str, Vec<&'static str>)> {
     vec![
         (
             "pay",
-            vec!["pay", "A-1", "250.50", "--date", "2026-10-20", "--ref", "TRF 88"],
+            vec![
+                "pay",
+                "A-1",
+                "250.50",
+                "--date",
+                "2026-10-20",
+                "--ref",
+                "TRF 88",
+            ],
         ),
         (
             "log",
-            vec!["log", "A-1", "reminder", "--date", "2026-10-20", "--note", "Sent \"again\""],
+            vec![
+                "log",
+                "A-1",
+                "reminder",
+                "--date",
+                "2026-10-20",
+                "--note",
+                "Sent \"again\"",
+            ],
         ),
         (
             "promise",
-            vec!["promise", "A-1", "--pay-by", "2026-11-15", "--made", "2026-10-21"],
+            vec![
+                "promise",
+                "A-1",
+                "--pay-by",
+                "2026-11-15",
+                "--made",
+                "2026-10-21",
+            ],
         ),
         (
             "hold",
-            vec!["hold", "A-1", "--reason", "Disputed hours", "--from", "2026-10-22"],
+            vec![
+                "hold",
+                "A-1",
+                "--reason",
+                "Disputed hours",
+                "--from",
+                "2026-10-22",
+            ],
         ),
         (
             "extend",
-            vec!["extend", "A-1", "--days", "7", "--by", "rui", "--reason", "CFO on leave", "--granted", "2026-10-22"],
+            vec![
+                "extend",
+                "A-1",
+                "--days",
+                "7",
+                "--by",
+                "rui",
+                "--reason",
+                "CFO on leave",
+                "--granted",
+                "2026-10-22",
+            ],
         ),
     ]
 }
@@ -188,7 +229,14 @@ fn fixture(style_text: &str) -> Fixture {
 }
 
 fn run(f: &Fixture, args: &[&str]) -> common::Run {
-    let mut all = vec!["-C", f.path().to_str().unwrap(), "--color", "never", "--as-of", AS_OF];
+    let mut all = vec![
+        "-C",
+        f.path().to_str().unwrap(),
+        "--color",
+        "never",
+        "--as-of",
+        AS_OF,
+    ];
     all.extend_from_slice(args);
     common::folio(&all)
 }
@@ -218,7 +266,17 @@ fn every_command_on_every_style_inserts_exactly_one_entry() {
         }
         // Release: a hold is opened, then ended by adding `until` to it.
         let f = fixture(text);
-        let r = run(&f, &["hold", "A-1", "--reason", "Disputed hours", "--from", "2026-10-22"]);
+        let r = run(
+            &f,
+            &[
+                "hold",
+                "A-1",
+                "--reason",
+                "Disputed hours",
+                "--from",
+                "2026-10-22",
+            ],
+        );
         assert_eq!(r.code, 0, "{style} / hold: {}", r.stderr);
         let held = f.read(FILE);
         let r = run(&f, &["hold", "A-1", "--release", "--on", "2026-10-25"]);
@@ -227,7 +285,10 @@ fn every_command_on_every_style_inserts_exactly_one_entry() {
         assert_one_insertion(&held, &released, &format!("{style} / release"));
         assert_golden(style, "release", &released);
         let status = f.status_json(AS_OF, &[]);
-        assert_eq!(status["invoices"][0]["state"], "open", "{style}: {status:#}");
+        assert_eq!(
+            status["invoices"][0]["state"], "open",
+            "{style}: {status:#}"
+        );
     }
 }
 
@@ -254,10 +315,25 @@ fn log_on_an_account_inserts_one_entry() {
         f.write("accounts/acme/account.md", text);
         let r = run(
             &f,
-            &["log", "acme", "client_sync", "--date", "2026-10-26", "--by", "rui", "--note", "Kickoff"],
+            &[
+                "log",
+                "acme",
+                "client_sync",
+                "--date",
+                "2026-10-26",
+                "--by",
+                "rui",
+                "--note",
+                "Kickoff",
+            ],
         );
         assert_eq!(r.code, 0, "{style}: {}", r.stderr);
-        assert!(r.stdout.contains("acme: client_sync logged on 2026-10-26 (by rui)"), "{}", r.stdout);
+        assert!(
+            r.stdout
+                .contains("acme: client_sync logged on 2026-10-26 (by rui)"),
+            "{}",
+            r.stdout
+        );
         let new = f.read("accounts/acme/account.md");
         assert_one_insertion(text.as_bytes(), &new, style);
         assert_golden(style, "log", &new);
@@ -269,9 +345,15 @@ fn the_report_is_the_diff_then_the_new_state() {
     let f = fixture(STYLES[0].1);
     let r = run(&f, &["pay", "A-1", "900", "--date", "2026-10-20"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.starts_with(&format!("--- a/{FILE}\n+++ b/{FILE}\n")), "{}", r.stdout);
     assert!(
-        r.stdout.contains("+  - { date: 2026-10-20, amount: 900 }\n"),
+        r.stdout
+            .starts_with(&format!("--- a/{FILE}\n+++ b/{FILE}\n")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("+  - { date: 2026-10-20, amount: 900 }\n"),
         "{}",
         r.stdout
     );
@@ -293,7 +375,9 @@ fn log_defaults_by_and_channel_to_the_stage() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = String::from_utf8(f.read(FILE)).unwrap();
     assert!(
-        text.contains("  - { date: 2026-10-24, stage: reminder, channel: private message, by: ana }\n"),
+        text.contains(
+            "  - { date: 2026-10-24, stage: reminder, channel: private message, by: ana }\n"
+        ),
         "{text}"
     );
 }
@@ -303,8 +387,16 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
     let f = fixture(STYLES[0].1);
     let r = f.run(&["--as-of", AS_OF, "pay", "A-1", "100", "--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("+  - { date: 2026-10-27, amount: 100 }"), "{}", r.stdout);
-    assert!(r.stdout.contains("dry run: nothing was written"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("+  - { date: 2026-10-27, amount: 100 }"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("dry run: nothing was written"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// Each bad input: exit code and a piece of what stderr says; the tree is
@@ -312,25 +404,101 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
 #[test]
 fn bad_input_never_changes_a_byte() {
     let cases: &[(&[&str], i32, &str)] = &[
-        (&["pay", "A-2", "100"], 2, "no invoice named `A-2` (did you mean `A-1`?)"),
+        (
+            &["pay", "A-2", "100"],
+            2,
+            "no invoice named `A-2` (did you mean `A-1`?)",
+        ),
         (&["pay", "A-1", "1,000"], 2, "is not an amount"),
         (&["pay", "A-1", "0"], 1, "E015"),
-        (&["pay", "A-1", "100", "--date", "2026-09-30"], 1, "E021 payment-before-issue"),
-        (&["pay", "A-1", "100.001"], 1, "has more decimals than EUR allows"),
-        (&["pay", "A-1", "100", "--date", "2026-02-30"], 2, "not a real calendar day"),
+        (
+            &["pay", "A-1", "100", "--date", "2026-09-30"],
+            1,
+            "E021 payment-before-issue",
+        ),
+        (
+            &["pay", "A-1", "100.001"],
+            1,
+            "has more decimals than EUR allows",
+        ),
+        (
+            &["pay", "A-1", "100", "--date", "2026-02-30"],
+            2,
+            "not a real calendar day",
+        ),
         (&["log", "A-1", "reminderr"], 1, "E024 unknown-stage"),
-        (&["log", "A-1", "reminder", "--by", "zoe"], 1, "E017 unknown-person"),
-        (&["log", "nobody", "client_sync"], 2, "no invoice or account named `nobody`"),
-        (&["log", "acme", "call", "--channel", "x"], 2, "--channel is for an invoice"),
-        (&["log", "acme", "call", "--by", "zoe"], 1, "E017 unknown-person"),
-        (&["promise", "A-1", "--pay-by", "2026-10-01", "--made", "2026-10-20"], 1, "E031 bad-value"),
-        (&["hold", "A-1", "--reason", "x", "--from", "2026-10-20", "--until", "2026-10-10"], 1, "hold ends on 2026-10-10 before it starts"),
+        (
+            &["log", "A-1", "reminder", "--by", "zoe"],
+            1,
+            "E017 unknown-person",
+        ),
+        (
+            &["log", "nobody", "client_sync"],
+            2,
+            "no invoice or account named `nobody`",
+        ),
+        (
+            &["log", "acme", "call", "--channel", "x"],
+            2,
+            "--channel is for an invoice",
+        ),
+        (
+            &["log", "acme", "call", "--by", "zoe"],
+            1,
+            "E017 unknown-person",
+        ),
+        (
+            &[
+                "promise",
+                "A-1",
+                "--pay-by",
+                "2026-10-01",
+                "--made",
+                "2026-10-20",
+            ],
+            1,
+            "E031 bad-value",
+        ),
+        (
+            &[
+                "hold",
+                "A-1",
+                "--reason",
+                "x",
+                "--from",
+                "2026-10-20",
+                "--until",
+                "2026-10-10",
+            ],
+            1,
+            "hold ends on 2026-10-10 before it starts",
+        ),
         (&["hold", "A-1", "--release"], 1, "has no open hold"),
         (&["hold", "A-1"], 2, "--reason"),
-        (&["hold", "A-1", "--release", "--reason", "x"], 2, "cannot be used with"),
-        (&["extend", "A-1", "--days", "7", "--by", "zoe", "--reason", "x"], 1, "E017 unknown-person"),
-        (&["extend", "A-1", "--days", "-7", "--by", "rui", "--reason", "x"], 2, ""),
-        (&["pay", "A-1", "100", "--dry-run", "--commit"], 2, "cannot be used with"),
+        (
+            &["hold", "A-1", "--release", "--reason", "x"],
+            2,
+            "cannot be used with",
+        ),
+        (
+            &[
+                "extend", "A-1", "--days", "7", "--by", "zoe", "--reason", "x",
+            ],
+            1,
+            "E017 unknown-person",
+        ),
+        (
+            &[
+                "extend", "A-1", "--days", "-7", "--by", "rui", "--reason", "x",
+            ],
+            2,
+            "",
+        ),
+        (
+            &["pay", "A-1", "100", "--dry-run", "--commit"],
+            2,
+            "cannot be used with",
+        ),
     ];
     for (args, code, says) in cases {
         let f = fixture(STYLES[0].1);
@@ -351,7 +519,11 @@ fn a_record_with_errors_is_refused_with_them() {
     let f = fixture(&broken);
     let r = f.run(&["--as-of", AS_OF, "pay", "A-1", "100"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("E021 payment-before-issue"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("E021 payment-before-issue"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("the record has errors"), "{}", r.stderr);
 }
 
@@ -381,15 +553,34 @@ fn git_fixture(text: &str) -> (Fixture, Git) {
 fn commit_records_just_that_file_with_a_message_that_says_what() {
     let (f, git) = git_fixture(STYLES[0].1);
     f.write("accounts/acme/notes.txt", "not staged, not committed");
-    let r = run(&f, &["log", "A-1", "reminder", "--channel", "email", "--by", "ana", "--commit"]);
+    let r = run(
+        &f,
+        &[
+            "log",
+            "A-1",
+            "reminder",
+            "--channel",
+            "email",
+            "--by",
+            "ana",
+            "--commit",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let head = git.repo.head().unwrap().peel_to_commit().unwrap();
-    assert_eq!(head.message().unwrap(), "A-1: reminder logged (email, by ana)");
+    assert_eq!(
+        head.message().unwrap(),
+        "A-1: reminder logged (email, by ana)"
+    );
     assert_eq!(head.author().name().unwrap(), "Tiago Lopes");
     let parent = head.parent(0).unwrap();
     let diff = git
         .repo
-        .diff_tree_to_tree(Some(&parent.tree().unwrap()), Some(&head.tree().unwrap()), None)
+        .diff_tree_to_tree(
+            Some(&parent.tree().unwrap()),
+            Some(&head.tree().unwrap()),
+            None,
+        )
         .unwrap();
     let paths: Vec<String> = diff
         .deltas()
@@ -397,24 +588,36 @@ fn commit_records_just_that_file_with_a_message_that_says_what() {
         .collect();
     assert_eq!(paths, [FILE]);
     let statuses = git.repo.statuses(None).unwrap();
-    let dirty: Vec<String> = statuses.iter().filter_map(|s| s.path().ok().map(String::from))
-        .filter(|p| !p.starts_with(common::CACHE_DIR)).collect();
+    let dirty: Vec<String> = statuses
+        .iter()
+        .filter_map(|s| s.path().ok().map(String::from))
+        .filter(|p| !p.starts_with(common::CACHE_DIR))
+        .collect();
     assert_eq!(dirty, ["accounts/acme/notes.txt"]);
 }
 
 #[test]
 fn commit_is_refused_when_other_changes_are_staged() {
     let (f, git) = git_fixture(STYLES[0].1);
-    f.write("accounts/acme/projects/website-redesign.md", common::PROJECT.replace("Scope.", "Scope!"));
+    f.write(
+        "accounts/acme/projects/website-redesign.md",
+        common::PROJECT.replace("Scope.", "Scope!"),
+    );
     let mut index = git.repo.index().unwrap();
     index
-        .add_path(std::path::Path::new("accounts/acme/projects/website-redesign.md"))
+        .add_path(std::path::Path::new(
+            "accounts/acme/projects/website-redesign.md",
+        ))
         .unwrap();
     index.write().unwrap();
     let head = git.head();
     let r = f.run(&["--as-of", AS_OF, "pay", "A-1", "100", "--commit"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("other changes are staged"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("other changes are staged"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(git.head(), head);
 }
 
