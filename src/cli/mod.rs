@@ -6,6 +6,7 @@ mod check;
 mod diff;
 mod history;
 mod init;
+mod reconcile;
 mod record;
 mod remind;
 mod schema;
@@ -107,6 +108,8 @@ pub enum Command {
     },
     #[command(flatten)]
     Record(record::RecordCommand),
+    /// Match bank statements (camt.053, CSV) to invoices; --apply records the payments.
+    Reconcile(reconcile::ReconcileArgs),
     /// Render the handbook and status site.
     Build(build::BuildArgs),
     /// Build, serve on 127.0.0.1 and rebuild on changes.
@@ -153,6 +156,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Remind { number, stage } => remind::run(&cli, number, stage.as_deref()),
         Command::Statement { account, format } => statement::run(&cli, account, *format),
         Command::Record(cmd) => record::run(&cli, cmd),
+        Command::Reconcile(args) => reconcile::run(&cli, args),
         Command::Build(args) => build::run(&cli, args),
         Command::Serve(args) => serve::run(&cli, args),
         Command::Diff(args) => diff::run(&cli, args),
