@@ -216,8 +216,10 @@ pub fn match_all(ledger: &Ledger, credits: &[Credit]) -> Outcome {
                         })
                         .collect())
                 } else {
-                    let numbers: Vec<&str> =
-                        several.iter().map(|(i, _)| ledger.entries[*i].number()).collect();
+                    let numbers: Vec<&str> = several
+                        .iter()
+                        .map(|(i, _)| ledger.entries[*i].number())
+                        .collect();
                     Err(unmatched(format!(
                         "the amount does not fit: {} name {} outstanding in all, the payment is {}",
                         numbers.join(", "),
@@ -256,7 +258,11 @@ mod tests {
                 .enumerate()
                 .map(|(i, n)| (number_key(n), i))
                 .collect(),
-            longest: numbers.iter().map(|n| number_key(n).len()).max().unwrap_or(0),
+            longest: numbers
+                .iter()
+                .map(|n| number_key(n).len())
+                .max()
+                .unwrap_or(0),
         }
     }
 

@@ -264,9 +264,11 @@ fn clip(text: &str, max: usize) -> String {
 fn table(ledger: &Ledger, credits: &[Credit], m: &Matches, allow_overpayment: bool) -> String {
     let mut out = format!("Matched ({})\n", m.matched.len());
     if !m.matched.is_empty() {
-        let mut rows = vec![["INVOICE", "AMOUNT", "DATE", "REF", "PAYER", "MATCHED ON"]
-            .map(String::from)
-            .to_vec()];
+        let mut rows = vec![
+            ["INVOICE", "AMOUNT", "DATE", "REF", "PAYER", "MATCHED ON"]
+                .map(String::from)
+                .to_vec(),
+        ];
         for x in &m.matched {
             let c = &credits[x.credit];
             let mut evidence = format!("\"{}\"", x.evidence);
@@ -294,9 +296,11 @@ fn table(ledger: &Ledger, credits: &[Credit], m: &Matches, allow_overpayment: bo
     }
     out.push_str(&format!("\nUnmatched ({})\n", m.unmatched.len()));
     if !m.unmatched.is_empty() {
-        let mut rows = vec![["REF", "AMOUNT", "DATE", "PAYER", "TEXT", "WHY"]
-            .map(String::from)
-            .to_vec()];
+        let mut rows = vec![
+            ["REF", "AMOUNT", "DATE", "PAYER", "TEXT", "WHY"]
+                .map(String::from)
+                .to_vec(),
+        ];
         for u in &m.unmatched {
             let c = &credits[u.credit];
             rows.push(vec![

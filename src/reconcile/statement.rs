@@ -42,7 +42,10 @@ fn read_text(path: &Path) -> Result<String, ReadError> {
         .map_err(|e| ReadError::Unreadable(format!("cannot read {}: {e}", path.display())))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| ReadError::Bad(format!("{}: not UTF-8 text", path.display())))?;
-    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
 }
 
 /// Whether a file looks like XML (a camt statement) rather than CSV.
@@ -59,7 +62,10 @@ pub fn camt(path: &Path) -> Result<Vec<Credit>, ReadError> {
     let name = path.display().to_string();
     let doc = roxmltree::Document::parse(&text).map_err(|e| {
         let p = e.pos();
-        ReadError::Bad(format!("{name}:{}:{}: not well-formed XML: {e}", p.row, p.col))
+        ReadError::Bad(format!(
+            "{name}:{}:{}: not well-formed XML: {e}",
+            p.row, p.col
+        ))
     })?;
     let root = doc.root_element();
     let statement_kind = root
@@ -165,8 +171,7 @@ fn camt_entry(entry: roxmltree::Node, origin: &str) -> Result<Option<Credit>, Re
     for n in entry.descendants() {
         let wanted = n.has_tag_name("Ustrd")
             || n.has_tag_name("AddtlNtryInf")
-            || (n.has_tag_name("Ref")
-                && n.parent().is_some_and(|p| p.has_tag_name("CdtrRefInf")));
+            || (n.has_tag_name("Ref") && n.parent().is_some_and(|p| p.has_tag_name("CdtrRefInf")));
         if wanted && let Some(t) = text_of(Some(n)) {
             texts.push(t);
         }
@@ -302,7 +307,11 @@ fn resolve(col: &Column, header: &[String], rules_name: &str) -> Result<usize, R
                     .join(", ");
                 ReadError::Bad(format!(
                     "{rules_name}: unknown column `{name}` (the header has {})",
-                    if known.is_empty() { "no names".into() } else { known }
+                    if known.is_empty() {
+                        "no names".into()
+                    } else {
+                        known
+                    }
                 ))
             }),
     }
@@ -331,7 +340,10 @@ pub fn csv(path: &Path, rules: &Rules, rules_path: &Path) -> Result<Vec<Credit>,
     let delimiter = rules.delimiter.as_bytes()[0];
     for i in 0..rules.skip {
         let Some(line) = lines.next() else {
-            return bad(format!("{name}: has fewer than {} lines to skip", rules.skip));
+            return bad(format!(
+                "{name}: has fewer than {} lines to skip",
+                rules.skip
+            ));
         };
         if i + 1 == rules.skip {
             header = csv::ReaderBuilder::new()
@@ -381,7 +393,9 @@ pub fn csv(path: &Path, rules: &Rules, rules_path: &Path) -> Result<Vec<Credit>,
             let line = e.position().map_or(0, |p| p.line() as usize + rules.skip);
             ReadError::Bad(format!("{name}:{line}: {e}"))
         })?;
-        let line = record.position().map_or(0, |p| p.line() as usize + rules.skip);
+        let line = record
+            .position()
+            .map_or(0, |p| p.line() as usize + rules.skip);
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -394,7 +408,9 @@ pub fn csv(path: &Path, rules: &Rules, rules_path: &Path) -> Result<Vec<Credit>,
         };
         let date_text = field(cols.date, "date")?;
         let date = NaiveDate::parse_from_str(&date_text, format).map_err(|_| {
-            ReadError::Bad(format!("{origin}: date `{date_text}` does not match `{format}`"))
+            ReadError::Bad(format!(
+                "{origin}: date `{date_text}` does not match `{format}`"
+            ))
         })?;
         let amount_text = field(cols.amount, "amount")?;
         let amount = parse_amount(&amount_text, decimal).ok_or_else(|| {

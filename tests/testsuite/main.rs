@@ -18,6 +18,7 @@ mod interest;
 mod pages;
 mod publish;
 mod schemas;
+mod reconcile;
 mod serve;
 mod site;
 mod status;
