@@ -22,6 +22,10 @@ pub struct ReconcileArgs {
     /// With --apply, also record payments larger than what is outstanding.
     #[arg(long, requires = "apply")]
     pub allow_overpayment: bool,
+    /// With --apply, also record the proposals: credits that name no invoice
+    /// but come from a payer listed under an account's `billing.payers`.
+    #[arg(long, requires = "apply")]
+    pub apply_proposals: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -35,6 +39,7 @@ pub fn run(cli: &Cli, args: &ReconcileArgs) -> CmdResult {
         rules: args.rules.as_deref(),
         apply: args.apply,
         allow_overpayment: args.allow_overpayment,
+        apply_proposals: args.apply_proposals,
         format: args.format,
     };
     match reconcile::run(&opts) {

@@ -328,6 +328,11 @@ pub struct Billing {
     /// `false` waives late-payment interest and compensation for every
     /// invoice of the account.
     pub late_payment: Option<Sp<bool>>,
+    /// Names or IBANs the client pays from: `folio reconcile` proposes a
+    /// credit from one of them that names no invoice for the account's open
+    /// invoice with exactly that amount outstanding.
+    #[serde(default)]
+    pub payers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]

@@ -18,6 +18,9 @@ pub struct Matched {
     pub evidence: String,
     /// How much more than the outstanding amount this pays.
     pub overpayment: Option<Decimal>,
+    /// Set when no invoice was named and a known payer's open invoice with
+    /// exactly this amount outstanding was chosen: the payer that matched.
+    pub proposal: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -149,9 +152,37 @@ pub fn recorded_refs(ledger: &Ledger) -> HashMap<String, Vec<String>> {
     refs
 }
 
+/// Accounts by the payers (names, IBANs) their `billing.payers` lists.
+fn payer_index<'l>(ledger: &Ledger<'l>) -> HashMap<String, &'l str> {
+    let mut payers = HashMap::new();
+    for dir in &ledger.repo.accounts {
+        if let Some(a) = &dir.account {
+            for p in &a.data.billing.payers {
+                let key = number_key(p);
+                if !key.is_empty() {
+                    payers.entry(key).or_insert(dir.id.as_str());
+                }
+            }
+        }
+    }
+    payers
+}
+
+/// The known payer of a credit: its IBAN, else its name.
+fn known_payer<'a>(
+    payers: &HashMap<String, &'a str>,
+    credit: &Credit,
+) -> Option<(&'a str, String)> {
+    [&credit.payer_iban, &credit.payer]
+        .into_iter()
+        .flatten()
+        .find_map(|p| payers.get(&number_key(p)).map(|a| (*a, p.clone())))
+}
+
 /// Matches every credit against the ledger's invoices.
 pub fn match_all(ledger: &Ledger, credits: &[Credit]) -> Outcome {
     let index = NumberIndex::new(ledger);
+    let payers = payer_index(ledger);
     let refs = recorded_refs(ledger);
     let mut out = Outcome::default();
     // What this run has matched so far: outstanding amounts go down, and a
@@ -174,7 +205,36 @@ pub fn match_all(ledger: &Ledger, credits: &[Credit]) -> Outcome {
         };
         let unmatched = |reason: String| Unmatched { credit: ci, reason };
         let result: Result<Vec<Matched>, Unmatched> = match named.as_slice() {
-            [] => Err(unmatched("no invoice named".into())),
+            [] => match known_payer(&payers, credit) {
+                None => Err(unmatched("no invoice named".into())),
+                Some((account, payer)) => {
+                    let mut open: Vec<usize> = (0..ledger.entries.len())
+                        .filter(|i| {
+                            let e = &ledger.entries[*i];
+                            e.account.id == account
+                                && e.currency == credit.currency
+                                && outstanding(*i) == credit.amount
+                        })
+                        .collect();
+                    open.sort_by_key(|i| {
+                        let e = &ledger.entries[*i];
+                        (e.invoice.data.issued.value, e.number().to_string())
+                    });
+                    match open.first() {
+                        Some(i) => Ok(vec![Matched {
+                            credit: ci,
+                            invoice: *i,
+                            amount: credit.amount,
+                            evidence: payer.clone(),
+                            overpayment: None,
+                            proposal: Some(payer),
+                        }]),
+                        None => Err(unmatched(format!(
+                            "no invoice named; payer `{payer}` is {account}'s, which has no open invoice of exactly this amount"
+                        ))),
+                    }
+                }
+            },
             _ if named
                 .iter()
                 .any(|(i, _)| ledger.entries[*i].currency != credit.currency) =>
@@ -199,6 +259,7 @@ pub fn match_all(ledger: &Ledger, credits: &[Credit]) -> Outcome {
                     amount: credit.amount,
                     evidence: evidence.clone(),
                     overpayment: (credit.amount > open).then(|| credit.amount - open),
+                    proposal: None,
                 }])
             }
             several => {
@@ -213,6 +274,7 @@ pub fn match_all(ledger: &Ledger, credits: &[Credit]) -> Outcome {
                             amount: outstanding(*i),
                             evidence: evidence.clone(),
                             overpayment: None,
+                            proposal: None,
                         })
                         .collect())
                 } else {

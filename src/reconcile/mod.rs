@@ -30,6 +30,8 @@ pub struct Options<'a> {
     pub rules: Option<&'a Path>,
     pub apply: bool,
     pub allow_overpayment: bool,
+    /// With `apply`, also record payments chosen by payer (no invoice named).
+    pub apply_proposals: bool,
     pub format: Format,
 }
 
@@ -81,9 +83,9 @@ pub fn run(opts: &Options) -> Result<record::Outcome, Fail> {
                 s.push('\n');
                 s
             }
-            Format::Table => table(&ledger, &credits, &matches, opts.allow_overpayment),
+            Format::Table => table(&ledger, &credits, &matches, opts),
         };
-        let plans = payments_to_write(&ledger, &credits, &matches, opts.allow_overpayment);
+        let plans = payments_to_write(&ledger, &credits, &matches, opts);
         (matches, text, plans)
     };
     let mut out = record::Outcome {
@@ -118,11 +120,7 @@ pub fn run(opts: &Options) -> Result<record::Outcome, Fail> {
         .map(|p| p.number.as_str())
         .filter(|n| seen.insert(*n))
         .collect();
-    let applied = matches
-        .matched
-        .iter()
-        .filter(|m| opts.allow_overpayment || m.overpayment.is_none())
-        .count();
+    let applied = matches.matched.iter().filter(|m| applies(m, opts)).count();
     let files = edits.files.len();
     out.stdout.push_str(&format!(
         "\napplied {applied} payment(s) to {files} invoice file(s):\n"
@@ -144,16 +142,22 @@ struct Plan {
     op: Op,
 }
 
+/// Whether `--apply` records this match with the options given.
+fn applies(m: &matching::Matched, opts: &Options) -> bool {
+    (opts.allow_overpayment || m.overpayment.is_none())
+        && (opts.apply_proposals || m.proposal.is_none())
+}
+
 fn payments_to_write(
     ledger: &Ledger,
     credits: &[Credit],
     matches: &Matches,
-    allow_overpayment: bool,
+    opts: &Options,
 ) -> Vec<Plan> {
     matches
         .matched
         .iter()
-        .filter(|m| allow_overpayment || m.overpayment.is_none())
+        .filter(|m| applies(m, opts))
         .map(|m| {
             let e = &ledger.entries[m.invoice];
             let c = &credits[m.credit];
@@ -202,6 +206,7 @@ fn to_json(ledger: &Ledger, credits: &[Credit], m: &Matches) -> Value {
                 "payer": c.payer,
                 "evidence": x.evidence,
                 "overpayment": x.overpayment.map(|o| money::plain(o, &c.currency)),
+                "proposal": x.proposal.is_some(),
             })
         })
         .collect();
@@ -261,7 +266,7 @@ fn clip(text: &str, max: usize) -> String {
     }
 }
 
-fn table(ledger: &Ledger, credits: &[Credit], m: &Matches, allow_overpayment: bool) -> String {
+fn table(ledger: &Ledger, credits: &[Credit], m: &Matches, opts: &Options) -> String {
     let mut out = format!("Matched ({})\n", m.matched.len());
     if !m.matched.is_empty() {
         let mut rows = vec![
@@ -276,12 +281,22 @@ fn table(ledger: &Ledger, credits: &[Credit], m: &Matches, allow_overpayment: bo
                 evidence.push_str(&format!(
                     " (overpays by {}{})",
                     money::human(o, &c.currency),
-                    if allow_overpayment {
+                    if opts.allow_overpayment {
                         ""
                     } else {
                         "; applied only with --allow-overpayment"
                     }
                 ));
+            }
+            if x.proposal.is_some() {
+                evidence = format!(
+                    "payer {evidence} (a proposal: no invoice named{})",
+                    if opts.apply_proposals {
+                        ""
+                    } else {
+                        "; applied only with --apply-proposals"
+                    }
+                );
             }
             rows.push(vec![
                 ledger.entries[x.invoice].number().to_string(),

@@ -289,7 +289,10 @@ fn a_value_of_the_wrong_type() {
     }
     // A list key with nothing after it is a list with no entries yet
     // (`folio hold` and the other recording commands fill it in).
-    let f = bad_invoice(invoice("A-1", "due: 2026-12-30\nholds:\npayments:   # none yet\n"));
+    let f = bad_invoice(invoice(
+        "A-1",
+        "due: 2026-12-30\nholds:\npayments:   # none yet\n",
+    ));
     let (code, doc) = f.check_json(&[]);
     assert_eq!((code, common::error_codes(&doc)), (0, vec![]), "{doc:#}");
     let d = only_error(&bad_invoice(invoice(

@@ -116,7 +116,7 @@ fn every_camt_version_is_read() {
         assert_eq!(
             doc,
             json!({"matched":[{"invoice":"A-1","amount":"1000.00","currency":"EUR","date":"2026-10-21",
-                "ref":"BANK-1","payer":"Acme Corp","evidence":"A-1","overpayment":null}],
+                "ref":"BANK-1","payer":"Acme Corp","evidence":"A-1","overpayment":null,"proposal":false}],
                 "unmatched":[],"recorded":[]}),
             "version {version}"
         );
@@ -264,7 +264,7 @@ fn csv_with_rules() {
     assert_eq!(
         doc["matched"],
         json!([{"invoice":"A-1","amount":"1000.00","currency":"EUR","date":"2026-10-21","ref":"C-1",
-                "payer":"Acme Corp","evidence":"a-1","overpayment":null}])
+                "payer":"Acme Corp","evidence":"a-1","overpayment":null,"proposal":false}])
     );
     assert_eq!(doc["unmatched"][0]["text"], "Sem referencia");
     assert_eq!(doc["unmatched"].as_array().unwrap().len(), 1);
@@ -350,10 +350,48 @@ fn the_example_statements_match_the_example_agency() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let doc = r.json();
-    assert_eq!(doc["matched"].as_array().unwrap().len(), 5, "{doc:#}");
+    assert_eq!(doc["matched"].as_array().unwrap().len(), 6, "{doc:#}");
+    assert_eq!(doc["matched"][5]["proposal"], true, "{doc:#}");
     assert_eq!(doc["unmatched"].as_array().unwrap().len(), 3, "{doc:#}");
     assert_eq!(
         doc["recorded"],
         json!([{"invoice":"INV-2026-0024","ref":"TRF CO-9032"}])
     );
+}
+
+#[test]
+fn a_known_payer_naming_no_invoice_is_a_proposal_applied_only_when_asked() {
+    let f = fixture();
+    f.write(
+        "accounts/acme/account.md",
+        common::ACCOUNT.replace(
+            "billing:\n",
+            "billing:\n  payers: [\"PT50 0000 0000 0000 0000 0000 1\"]\n",
+        ),
+    );
+    f.write(
+        "s.xml",
+        camt(
+            8,
+            &[
+                entry(8, "500", "EUR", "CRDT", "B-1", "thanks"),
+                entry(8, "77", "EUR", "CRDT", "B-2", "more"),
+            ],
+        ),
+    );
+    let doc = json_of(&f, &["s.xml"]);
+    assert_eq!(doc["matched"][0]["invoice"], "A-2", "{doc:#}");
+    assert_eq!(doc["matched"][0]["proposal"], true, "{doc:#}");
+    assert!(
+        doc["unmatched"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no open invoice of exactly this amount"),
+        "{doc:#}"
+    );
+    let r = reconcile(&f, &["s.xml", "--apply"]);
+    assert!(r.stderr.contains("nothing to apply"), "{}", r.stderr);
+    let r = reconcile(&f, &["s.xml", "--apply", "--apply-proposals"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("A-2: paid"), "{}", r.stdout);
 }
