@@ -69,11 +69,15 @@ pub fn read_all(files: &[PathBuf], rules: Option<&Path>) -> Result<Vec<Credit>, 
 }
 
 pub fn run(opts: &Options) -> Result<record::Outcome, Fail> {
+    let t = std::time::Instant::now();
     let credits = read_all(opts.files, opts.rules)?;
+    crate::timing("read statements", t);
     let mut session = record::open(opts.root, opts.as_of)?;
     let t = std::time::Instant::now();
     let (matches, report_text, plans) = {
         let ledger = Ledger::new(&session.repo, &session.settings, session.as_of);
+        crate::timing("ledger", t);
+        let t = std::time::Instant::now();
         let matches = matching::match_all(&ledger, &credits);
         crate::timing("match", t);
         let text = match opts.format {
