@@ -10,11 +10,14 @@ pub mod check;
 pub mod ci_recipe;
 pub mod cli;
 pub mod diagnostic;
+pub mod edit;
 pub mod embedded;
 pub mod history;
 pub mod ladder;
 pub mod load;
 pub mod model;
+pub mod reconcile;
+pub mod record;
 pub mod site;
 
 /// Prints how long a phase took to stderr when `FOLIO_TIMINGS` is set; the

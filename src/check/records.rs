@@ -205,7 +205,7 @@ impl Cx<'_> {
                     &rec.file,
                     a.name.pos,
                     format!("{kind} is due every {} days and {since} (due by {due})", freq.days()),
-                    format!("hold the meeting and log it: `- {{ date: ..., kind: {kind}, by: ..., note: ... }}` under `log:`"),
+                    format!("hold the meeting, then record it: `folio log {} {kind} --by HANDLE --note \"...\"`", crate::load::account_of(&rec.file).unwrap_or("ACCOUNT")),
                 ));
             }
         }

@@ -58,8 +58,16 @@ fn missed_and_late(e: &Entry, out: &mut Vec<Diagnostic>) {
             Code::MissedStep,
             &e.invoice.file,
             log_pos(e),
-            format!("invoice {} reached `{}` ({title}) on {date} but no log entry records it", e.number(), s.id),
-            format!("do the step and log it: `- {{ date: ..., stage: {}, channel: ..., by: ..., note: ... }}`", s.id),
+            format!(
+                "invoice {} reached `{}` ({title}) on {date} but no log entry records it",
+                e.number(),
+                s.id
+            ),
+            format!(
+                "do the step, then record it: `folio log {} {} --note \"...\"`",
+                e.number(),
+                s.id
+            ),
         ));
     }
     for s in e.eval.late() {
@@ -89,7 +97,7 @@ fn broken_promises(e: &Entry, out: &mut Vec<Diagnostic>) {
                 &e.invoice.file,
                 p.pay_by.pos,
                 format!("invoice {}: the promise to pay by {} was broken", e.number(), p.pay_by.value),
-                "escalation has resumed; log the follow-up, or record a new promise if the client made one",
+                format!("escalation has resumed; log the follow-up, or record a new promise: `folio promise {} --pay-by YYYY-MM-DD`", e.number()),
             ));
         }
     }
@@ -108,7 +116,7 @@ fn stale_holds(e: &Entry, ledger: &Ledger, out: &mut Vec<Diagnostic>) {
                     h.from.value,
                     (ledger.as_of - h.from.value.0).num_days()
                 ),
-                "resolve the dispute and set `until:`, or write the invoice off",
+                format!("resolve the dispute and end the hold: `folio hold {} --release --on YYYY-MM-DD`, or write the invoice off", e.number()),
             ));
         }
     }
@@ -154,12 +162,13 @@ fn active_while_paused(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
                         }
                     ),
                     format!(
-                        "set `status: {}` on the project, or record the payment",
+                        "set `status: {}` on the project, or record the payment: `folio pay {} AMOUNT`",
                         if stage.work == Work::Pause {
                             "paused"
                         } else {
                             "offloaded"
-                        }
+                        },
+                        e.number()
                     ),
                 ));
             }

@@ -6,6 +6,8 @@ mod check;
 mod diff;
 mod history;
 mod init;
+mod reconcile;
+mod record;
 mod remind;
 mod schema;
 mod serve;
@@ -104,6 +106,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::app::statement::Format::Text)]
         format: crate::app::statement::Format,
     },
+    #[command(flatten)]
+    Record(record::RecordCommand),
+    /// Match bank statements (camt.053, CSV) to invoices; --apply records the payments.
+    Reconcile(reconcile::ReconcileArgs),
     /// Render the handbook and status site.
     Build(build::BuildArgs),
     /// Build, serve on 127.0.0.1 and rebuild on changes.
@@ -149,6 +155,8 @@ pub fn run(cli: Cli) -> ExitCode {
         } => status::run(&cli, account.as_deref(), *all, *format),
         Command::Remind { number, stage } => remind::run(&cli, number, stage.as_deref()),
         Command::Statement { account, format } => statement::run(&cli, account, *format),
+        Command::Record(cmd) => record::run(&cli, cmd),
+        Command::Reconcile(args) => reconcile::run(&cli, args),
         Command::Build(args) => build::run(&cli, args),
         Command::Serve(args) => serve::run(&cli, args),
         Command::Diff(args) => diff::run(&cli, args),

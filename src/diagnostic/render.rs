@@ -4,6 +4,7 @@
 
 use super::{Code, Diagnostic, JsonDiagnostic, Severity};
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -90,12 +91,24 @@ pub fn text_in_proportion(diags: &[Diagnostic], root: &Path, color: bool) -> Str
 }
 
 pub fn text(diags: &[Diagnostic], root: &Path, color: bool) -> String {
+    text_with(diags, root, &BTreeMap::new(), color)
+}
+
+/// [`text`] for files not written yet: the source lines of the files in
+/// `unwritten` come from those bytes, not from disk (an edit command shows
+/// where its refused entry would have gone).
+pub fn text_with(
+    diags: &[Diagnostic],
+    root: &Path,
+    unwritten: &BTreeMap<String, Vec<u8>>,
+    color: bool,
+) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let mut sources = SourceCache::new(root);
+    let mut sources = SourceCache::new(root, unwritten);
     let mut out = String::new();
     for d in diags {
         let level = match d.severity() {
@@ -304,14 +317,16 @@ fn escape_property(s: &str) -> String {
 /// in memory for the whole run.
 struct SourceCache<'a> {
     root: &'a Path,
+    unwritten: &'a BTreeMap<String, Vec<u8>>,
     file: String,
     lines: Vec<String>,
 }
 
 impl<'a> SourceCache<'a> {
-    fn new(root: &'a Path) -> Self {
+    fn new(root: &'a Path, unwritten: &'a BTreeMap<String, Vec<u8>>) -> Self {
         SourceCache {
             root,
+            unwritten,
             file: String::new(),
             lines: vec![],
         }
@@ -319,7 +334,10 @@ impl<'a> SourceCache<'a> {
     fn line(&mut self, file: &str, line: u32) -> Option<String> {
         if self.file != file {
             self.file = file.to_string();
-            let bytes = read_inside(self.root, file);
+            let bytes = match self.unwritten.get(file) {
+                Some(b) => b.clone(),
+                None => read_inside(self.root, file),
+            };
             let text = String::from_utf8_lossy(&bytes).replace('\0', "\u{FFFD}");
             self.lines = text
                 .trim_start_matches('\u{feff}')

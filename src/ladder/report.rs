@@ -96,6 +96,33 @@ pub struct Action {
     pub missed: bool,
 }
 
+/// Where an invoice stands, in one line: `INV-1: paid`, or `INV-1:
+/// outstanding 14,000.00 EUR, next: pause on 2026-11-26`.
+pub fn one_line(e: &Entry) -> String {
+    let eval = &e.eval;
+    if !eval.state.is_unpaid() {
+        return format!("{}: {}", e.number(), eval.state.as_str().replace('_', " "));
+    }
+    let mut line = format!(
+        "{}: outstanding {}",
+        e.number(),
+        money::human(eval.outstanding.max(Decimal::ZERO), &e.currency)
+    );
+    if eval.state != crate::ladder::State::Open {
+        line.push_str(&format!(", {}", eval.state.as_str().replace('_', " ")));
+    }
+    match eval.next_stage() {
+        Some(n) => line.push_str(&format!(
+            ", next: {} on {}",
+            n.id,
+            n.date
+                .map_or("a date not yet set".into(), |d| d.to_string())
+        )),
+        None => line.push_str(", no further stage"),
+    }
+    line
+}
+
 fn date_str(d: Option<chrono::NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }

@@ -69,12 +69,31 @@ impl Repo {
     /// it (records and diagnostics); the account goes when its folder does.
     /// The result is what a fresh [`load`] would give for that folder.
     pub fn reload_account(&mut self, id: &str) {
+        let root = self.root.clone();
+        self.reload_account_from(id, &FsSource(&root));
+    }
+
+    /// [`Repo::reload_account`] with some files' bytes given instead of read
+    /// from disk: what the account would be once they are written (the edit
+    /// commands validate a change before writing it).
+    pub fn reload_account_with(&mut self, id: &str, files: &BTreeMap<String, Vec<u8>>) {
+        let root = self.root.clone();
+        self.reload_account_from(
+            id,
+            &Overlay {
+                disk: FsSource(&root),
+                files,
+            },
+        );
+    }
+
+    fn reload_account_from(&mut self, id: &str, source: &dyn Source) {
         self.diagnostics.retain(|d| account_of(&d.file) != Some(id));
         if let Ok(i) = self.accounts.binary_search_by(|a| a.id.as_str().cmp(id)) {
             self.accounts.remove(i);
         }
         let listing = walk::walk_account(&self.root, id);
-        let fresh = load_from(&FsSource(&self.root), listing.files);
+        let fresh = load_from(source, listing.files);
         self.diagnostics.extend(listing.diagnostics);
         self.diagnostics.extend(fresh.diagnostics);
         for account in fresh.accounts {
@@ -158,6 +177,21 @@ impl Source for FsSource<'_> {
             Vec::with_capacity(file.metadata().map_or(0, |m| m.len().min(limit)) as usize);
         file.take(limit).read_to_end(&mut bytes)?;
         Ok(bytes)
+    }
+}
+
+/// The file system, except for the files held in memory.
+struct Overlay<'a> {
+    disk: FsSource<'a>,
+    files: &'a BTreeMap<String, Vec<u8>>,
+}
+
+impl Source for Overlay<'_> {
+    fn read(&self, rel: &str) -> std::io::Result<Vec<u8>> {
+        match self.files.get(rel) {
+            Some(bytes) => Ok(bytes.clone()),
+            None => self.disk.read(rel),
+        }
     }
 }
 
@@ -693,7 +727,7 @@ fn classify_message(msg: &str) -> (Code, String, String) {
         // An invoice is paid by its payments, never by a status.
         let hint = if value == "paid" && known.contains(&"written_off") {
             format!(
-                "`paid` is worked out from `payments:`: record the payment and keep `status: open` (allowed: {})",
+                "`paid` is worked out from `payments:`: keep `status: open` and record the payment with `folio pay NUMBER AMOUNT` (allowed: {})",
                 known.join(", ")
             )
         } else {

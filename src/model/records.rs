@@ -3,7 +3,7 @@
 //! that other records refer to keep their position ([`Sp`]) for diagnostics.
 
 use super::schema;
-use super::types::{Amount, Date, Scalar, Share, Sp, optional_whole, whole};
+use super::types::{Amount, Date, Scalar, Share, Sp, null_as_empty, optional_whole, whole};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -252,7 +252,7 @@ pub struct Account {
     #[serde(default)]
     pub cadence: Cadence,
     pub handover: Option<Sp<Handover>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub log: Vec<AccountEvent>,
 }
 
@@ -328,6 +328,11 @@ pub struct Billing {
     /// `false` waives late-payment interest and compensation for every
     /// invoice of the account.
     pub late_payment: Option<Sp<bool>>,
+    /// Names or IBANs the client pays from: `folio reconcile` proposes a
+    /// credit from one of them that names no invoice for the account's open
+    /// invoice with exactly that amount outstanding.
+    #[serde(default)]
+    pub payers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize, JsonSchema)]
@@ -502,15 +507,15 @@ pub struct Invoice {
     pub status: InvoiceStatus,
     #[schemars(with = "Option<schema::Text>")]
     pub policy: Option<Sp<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub payments: Vec<Payment>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub promises: Vec<Promise>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub holds: Vec<Hold>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub extensions: Vec<Extension>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub log: Vec<InvoiceEvent>,
     /// `false` waives late-payment interest and compensation on this invoice.
     pub late_payment: Option<Sp<bool>>,

@@ -99,6 +99,18 @@ impl<T: JsonSchema> JsonSchema for Sp<T> {
     }
 }
 
+/// A list that may be written as a key with nothing after it (`payments:`),
+/// which YAML reads as null: the same as no entries.
+pub fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    // The cache's format is not self-describing: it holds the list itself.
+    if cache_format() {
+        return Vec::deserialize(d);
+    }
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
 /// A calendar day, written `YYYY-MM-DD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub NaiveDate);

@@ -386,7 +386,10 @@ fn plain_hint(site: &Site, d: &Diagnostic) -> String {
     if d.code == Code::NoHandover {
         return "write the handover brief: why they bought, the problem, what success looks like, the buyer, the influencers and the roadblocks".into();
     }
-    let shows_yaml = d.hint.contains("- {") || d.hint.contains("`log:`");
+    // `folio log ...` is how a terminal user records the missing entry; on
+    // the site the step is said in words.
+    let shows_yaml =
+        d.hint.contains("- {") || d.hint.contains("`log:`") || d.hint.contains("`folio log ");
     if !shows_yaml {
         return site.dates_in(&d.hint);
     }
