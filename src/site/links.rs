@@ -3,6 +3,7 @@
 //! folders count as broken, because from file:// a folder does not open its
 //! index.html.
 
+use crate::model::site_map::is_external;
 use rustc_hash::FxHashSet;
 
 /// The paths a site has. Fx hashing: links are looked up by the million on
@@ -28,25 +29,6 @@ fn targets(html: &str) -> impl Iterator<Item = &str> {
         let end = memchr::memchr(b'"', &bytes[start..])? + start;
         Some(&html[start..end])
     })
-}
-
-/// True for links that leave the site (or stay on the same page).
-fn is_external(link: &str) -> bool {
-    if link.is_empty() || link.starts_with('#') || link.starts_with("//") {
-        return true;
-    }
-    // A scheme: letters, digits, `+-.` before the first `:`, ahead of any `/?#`.
-    match link.find(':') {
-        Some(colon) => {
-            let scheme = &link[..colon];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                && !link[..colon].contains(['/', '?', '#'])
-        }
-        None => false,
-    }
 }
 
 /// Undoes the entity escaping Tera and ammonia apply inside attributes.

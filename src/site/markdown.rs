@@ -50,54 +50,28 @@ pub fn render(source: &str, link: &dyn Fn(&str) -> LinkTarget) -> String {
     let mut events: Vec<Event> = Vec::new();
     for event in Parser::new_ext(source, markdown_options()) {
         match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => match link(&dest_url) {
-                LinkTarget::Broken => {
-                    open.push(true);
-                    events.push(Event::InlineHtml(broken_open(&dest_url).into()));
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                let dest = match &tag {
+                    Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
+                        dest_url.to_string()
+                    }
+                    _ => String::new(),
+                };
+                match link(&dest) {
+                    LinkTarget::Broken => {
+                        open.push(true);
+                        events.push(Event::InlineHtml(broken_open(&dest).into()));
+                    }
+                    LinkTarget::Page(to) => {
+                        open.push(false);
+                        events.push(Event::Start(with_dest(tag, to)));
+                    }
+                    LinkTarget::Keep => {
+                        open.push(false);
+                        events.push(Event::Start(tag));
+                    }
                 }
-                target => {
-                    open.push(false);
-                    let dest_url = match target {
-                        LinkTarget::Page(to) => CowStr::from(to),
-                        _ => dest_url,
-                    };
-                    events.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
-                }
-            },
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => match link(&dest_url) {
-                LinkTarget::Broken => {
-                    open.push(true);
-                    events.push(Event::InlineHtml(broken_open(&dest_url).into()));
-                }
-                target => {
-                    open.push(false);
-                    let dest_url = match target {
-                        LinkTarget::Page(to) => CowStr::from(to),
-                        _ => dest_url,
-                    };
-                    events.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
-                }
-            },
+            }
             Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
                 if open.pop() == Some(true) {
                     events.push(Event::InlineHtml("</span>".into()));
@@ -149,6 +123,35 @@ fn focusable_tables(html: String) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A link or image tag leading to `to` instead.
+fn with_dest(tag: Tag<'_>, to: String) -> Tag<'_> {
+    match tag {
+        Tag::Link {
+            link_type,
+            title,
+            id,
+            ..
+        } => Tag::Link {
+            link_type,
+            dest_url: to.into(),
+            title,
+            id,
+        },
+        Tag::Image {
+            link_type,
+            title,
+            id,
+            ..
+        } => Tag::Image {
+            link_type,
+            dest_url: to.into(),
+            title,
+            id,
+        },
+        other => other,
+    }
 }
 
 /// The opening of a broken link's marker: the link's text follows as plain

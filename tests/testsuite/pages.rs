@@ -3,21 +3,27 @@
 
 use std::path::{Path, PathBuf};
 
+/// `folio -C records --as-of 2026-11-23 ARGS...`.
+fn folio_at(records: &Path, args: &[&str]) -> crate::common::Run {
+    let mut all = vec!["-C", records.to_str().unwrap(), "--as-of", "2026-11-23"];
+    all.extend_from_slice(args);
+    crate::common::folio(&all)
+}
+
+/// Builds the site of `records` into `out`; the build must succeed.
+fn build_site(records: &Path, out: &Path) {
+    let run = folio_at(records, &["build", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
 /// The example agency's site as of 23 Nov 2026, built once per test.
 fn example_site() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts");
-    let run = crate::common::folio(&[
-        "-C",
-        example.to_str().unwrap(),
-        "--as-of",
-        "2026-11-23",
-        "build",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    build_site(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-accounts"),
+        &out,
+    );
     (dir, out)
 }
 
@@ -147,30 +153,14 @@ fn pages_and_drafts_use_the_configured_date_formats() {
     );
     std::fs::write(&config, &yaml).unwrap();
     let out = tmp.path().join("site");
-    let run = crate::common::folio(&[
-        "-C",
-        records.to_str().unwrap(),
-        "--as-of",
-        "2026-11-23",
-        "build",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    build_site(&records, &out);
     let invoice = std::fs::read_to_string(out.join("invoices/inv-2026-0024/index.html")).unwrap();
     assert!(invoice.contains("19/11/2026"), "pages use site.date_format");
     assert!(
         invoice.contains("fell due on Thursday 19 November 2026"),
         "drafts use messages.date_format"
     );
-    let draft = crate::common::folio(&[
-        "-C",
-        records.to_str().unwrap(),
-        "--as-of",
-        "2026-11-23",
-        "remind",
-        "INV-2026-0024",
-    ]);
+    let draft = folio_at(&records, &["remind", "INV-2026-0024"]);
     assert!(
         draft
             .stdout
@@ -180,15 +170,7 @@ fn pages_and_drafts_use_the_configured_date_formats() {
     );
     // A pattern that is not one is a located error.
     std::fs::write(&config, yaml.replace("\"%d/%m/%Y\"", "\"%H:%M\"")).unwrap();
-    let check = crate::common::folio(&[
-        "-C",
-        records.to_str().unwrap(),
-        "--as-of",
-        "2026-11-23",
-        "check",
-        "--format",
-        "json",
-    ]);
+    let check = folio_at(&records, &["check", "--format", "json"]);
     assert_eq!(check.code, 1);
     let doc: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
     let e = &doc["errors"][0];
