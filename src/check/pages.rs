@@ -25,12 +25,14 @@ pub fn check(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
     }
     out.extend(template_problems);
     let assets = templates::asset_paths(&sources);
+    let owners = ledger.step_owners();
     let site = site_map::of(
         repo,
         settings.policies.keys().map(String::as_str),
         assets.iter().map(String::as_str),
         false,
         has_record,
+        owners.iter().map(String::as_str),
     );
     let config_file = repo
         .config

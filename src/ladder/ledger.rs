@@ -345,6 +345,31 @@ impl<'r> Ledger<'r> {
             .collect()
     }
 
+    /// The steps the calendars and the agenda show: every dated step of an
+    /// unpaid invoice that was not skipped, with its date.
+    pub fn scheduled_steps(
+        &self,
+    ) -> impl Iterator<Item = (&Entry<'r>, &stage::StageResult, NaiveDate)> {
+        self.entries
+            .iter()
+            .filter(|e| e.eval.state.is_unpaid())
+            .flat_map(|e| {
+                e.eval.stages.iter().filter_map(move |s| {
+                    let date = s.date.filter(|_| s.step != stage::Step::Skipped)?;
+                    Some((e, s, date))
+                })
+            })
+    }
+
+    /// Who owns a scheduled step ([`Ledger::scheduled_steps`]): the people
+    /// (or owners as a policy wrote them) the agenda and the calendar
+    /// feeds are split by.
+    pub fn step_owners(&self) -> std::collections::BTreeSet<String> {
+        self.scheduled_steps()
+            .map(|(e, s, _)| e.owner_of(self.config(), &s.id))
+            .collect()
+    }
+
     pub fn find(&self, number: &str) -> Option<&Entry<'r>> {
         self.entries.iter().find(|e| e.number() == number)
     }

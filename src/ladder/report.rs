@@ -9,6 +9,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// How far back the calendar feeds reach, and how old a missed step may be
+/// before the agenda sums it up per account instead of listing it.
+pub const RECENT_DAYS: u64 = 30;
+
 #[derive(Serialize)]
 pub struct StatusDoc {
     pub as_of: String,

@@ -17,16 +17,26 @@ pub struct Site {
 
 /// The site `repo` gives with these policies (by name) and assets (site
 /// paths such as `assets/site.css`); `has_record` says which invoice files
-/// get a written-record page (the ladder knows which were late).
+/// get a written-record page (the ladder knows which were late); `owners`
+/// are the owners of scheduled steps, each given an agenda and a feed.
 pub fn of<'a>(
     repo: &'a Repo,
     policies: impl IntoIterator<Item = &'a str>,
     assets: impl IntoIterator<Item = &'a str>,
     handbook_only: bool,
     has_record: impl Fn(&str) -> bool,
+    owners: impl IntoIterator<Item = &'a str>,
 ) -> Site {
-    let (names, policy_clashes, page_clashes) =
-        PageNames::of(policies, repo.handbook.iter().map(|p| p.id.as_str()));
+    let owners: Vec<&str> = if handbook_only {
+        vec![]
+    } else {
+        owners.into_iter().collect()
+    };
+    let (names, policy_clashes, page_clashes) = PageNames::of(
+        policies,
+        repo.handbook.iter().map(|p| p.id.as_str()),
+        owners,
+    );
     let mut map = SiteMap::new();
     for fixed in [
         urls::HANDBOOK_INDEX,
@@ -48,6 +58,10 @@ pub fn of<'a>(
             "robots.txt",
         ] {
             map.add_file(fixed);
+        }
+        for slug in names.owners.values() {
+            map.add_file(urls::owner_agenda_url(slug));
+            map.add_file(urls::owner_calendar_url(slug));
         }
     }
     for a in assets {

@@ -34,6 +34,16 @@ pub fn policy_url(slug: &str) -> String {
     format!("handbook/policies/{slug}/index.html")
 }
 
+/// An owner's agenda: the steps one person owns.
+pub fn owner_agenda_url(slug: &str) -> String {
+    format!("actions/{slug}/index.html")
+}
+
+/// An owner's calendar feed, beside the whole agency's `calendar.ics`.
+pub fn owner_calendar_url(slug: &str) -> String {
+    format!("calendar/{slug}.ics")
+}
+
 pub const ROLES_INDEX: &str = "handbook/roles/index.html";
 pub const POLICIES_INDEX: &str = "handbook/policies/index.html";
 pub const HANDBOOK_INDEX: &str = "handbook/index.html";
@@ -57,6 +67,11 @@ pub struct PageNames {
     pub policies: BTreeMap<String, String>,
     /// Handbook page id → its page slug (introduction pages have none).
     pub pages: BTreeMap<String, String>,
+    /// Step owner (a person's handle, or an owner as a policy wrote it) →
+    /// the slug of their agenda page and calendar feed. An owner whose name
+    /// gives no usable slug, or the slug of an owner before them, gets
+    /// neither: their steps stay on the agency's agenda and feed.
+    pub owners: BTreeMap<String, String>,
 }
 
 /// A name that cannot become a page: unusable, or taken by `other`.
@@ -75,6 +90,7 @@ impl PageNames {
     pub fn of<'a>(
         policies: impl IntoIterator<Item = &'a str>,
         handbook: impl IntoIterator<Item = &'a str>,
+        owners: impl IntoIterator<Item = &'a str>,
     ) -> (PageNames, Vec<NameClash>, Vec<NameClash>) {
         let (policies, policy_clashes) = slugs(policies, &[]);
         let intros: Vec<&str> = ["index", "roles", "policies"].into();
@@ -84,7 +100,16 @@ impl PageNames {
             .collect();
         // Generated folders under handbook/ are taken.
         let (pages, page_clashes) = slugs(pages, &["roles", "policies"]);
-        (PageNames { policies, pages }, policy_clashes, page_clashes)
+        let (owners, _) = slugs(owners, &[]);
+        (
+            PageNames {
+                policies,
+                pages,
+                owners,
+            },
+            policy_clashes,
+            page_clashes,
+        )
     }
 }
 
@@ -554,6 +579,7 @@ mod tests {
         let (names, policies, pages) = PageNames::of(
             ["fast", "fast_", "con"],
             ["index", "roles", "policies", "handover", "Handover", "nul"],
+            ["helena", "Helena", "Ana Lima", "—"],
         );
         assert_eq!(names.policies.get("fast").map(String::as_str), Some("fast"));
         assert_eq!(policies.len(), 2);
@@ -567,7 +593,14 @@ mod tests {
             Some("handover")
         );
         assert_eq!(pages.len(), 2, "{pages:?}");
-        let (_, _, generated) = PageNames::of([], ["Roles"]);
+        // Owners: the first of two sharing a slug keeps it; no slug, no page.
+        let owners: Vec<(&str, &str)> = names
+            .owners
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(owners, [("Ana Lima", "ana-lima"), ("helena", "helena")]);
+        let (_, _, generated) = PageNames::of([], ["Roles"], []);
         assert_eq!(
             generated[0].other.as_deref(),
             Some("the generated `roles` page")

@@ -81,6 +81,8 @@ impl std::error::Error for BuildError {}
 enum Job<'a> {
     Dashboard,
     Actions,
+    /// One owner's agenda, by their handle.
+    OwnerActions(String),
     Accounts,
     Account(&'a load::AccountDir),
     Invoice(&'a Entry<'a>),
@@ -375,12 +377,14 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     // The page names and the site map come from the same rule `check`
     // applied (which refused any name that gets no page).
     let asset_names: Vec<&str> = inputs.assets.iter().map(|(n, _)| n.as_str()).collect();
+    let owners = ledger.step_owners();
     let site_map = crate::load::site_map::of(
         inputs.repo,
         inputs.settings.policies.keys().map(String::as_str),
         asset_names.iter().copied(),
         plan.handbook_only,
         |f| records.contains(f),
+        owners.iter().map(String::as_str),
     );
     let config = ledger.config();
     let site = Site {
@@ -393,6 +397,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         handbook_only: plan.handbook_only,
         policy_slugs: site_map.names.policies.clone(),
         page_slugs: site_map.names.pages.clone(),
+        owner_slugs: site_map.names.owners.clone(),
         map: &site_map.map,
         warnings: &warnings,
         late: &late,
@@ -614,9 +619,12 @@ impl Scope<'_> {
                 // Fixed by folio.yaml and the templates, which rebuild everything.
                 Job::Search => false,
                 // Policy and role pages list the accounts on them.
-                Job::Dashboard | Job::Actions | Job::Accounts | Job::Role(_) | Job::Policy(_) => {
-                    true
-                }
+                Job::Dashboard
+                | Job::Actions
+                | Job::OwnerActions(_)
+                | Job::Accounts
+                | Job::Role(_)
+                | Job::Policy(_) => true,
             },
             Scope::Pages { .. } => matches!(
                 job,
@@ -660,6 +668,7 @@ fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
         jobs.push(Job::HandbookIndex { path: "index.html" });
     } else {
         jobs.extend([Job::Dashboard, Job::Actions, Job::Accounts]);
+        jobs.extend(site.owner_slugs.keys().cloned().map(Job::OwnerActions));
         jobs.extend(repo.accounts.iter().map(Job::Account));
         jobs.extend(site.ledger.entries.iter().map(Job::Invoice));
         jobs.extend(repo.accounts.iter().map(Job::Statement));
@@ -689,6 +698,7 @@ fn path_of(site: &Site, job: &Job) -> String {
     match job {
         Job::Dashboard => "index.html".into(),
         Job::Actions => "actions/index.html".into(),
+        Job::OwnerActions(h) => site.owner_agenda_url(h).unwrap_or_default(),
         Job::Accounts => "accounts/index.html".into(),
         Job::Account(a) => pages::account_url(&a.id),
         Job::Invoice(e) => pages::invoice_url(e.number()),
@@ -755,7 +765,8 @@ impl<'s, 'a> Renderer<'s, 'a> {
         let site = self.site;
         Ok(match job {
             Job::Dashboard => ("site/dashboard.html", pages::dashboard(site, self.doc)),
-            Job::Actions => ("site/actions.html", pages::actions(site)),
+            Job::Actions => ("site/actions.html", pages::actions(site, None)),
+            Job::OwnerActions(h) => ("site/actions.html", pages::actions(site, Some(h))),
             Job::Accounts => ("site/accounts.html", pages::accounts_index(site, self.doc)),
             Job::Account(a) => {
                 let invoices = match given {
@@ -835,7 +846,8 @@ fn root_of(path: &str) -> String {
 /// checked against it), made while they render.
 enum DataFile<'s> {
     Status,
-    Calendar,
+    /// The agency's calendar feed, or one owner's (by handle).
+    Calendar(Option<&'s str>),
     SearchIndex,
     SearchScript,
     /// The full site's: keep crawlers out of client data.
@@ -845,11 +857,17 @@ enum DataFile<'s> {
 
 /// status.json, calendar.ics, robots.txt, the search index and the
 /// assets, by name.
-fn data_files<'s>(site: &Site, assets: &'s [(String, Vec<u8>)]) -> Vec<(String, DataFile<'s>)> {
+fn data_files<'s>(site: &'s Site, assets: &'s [(String, Vec<u8>)]) -> Vec<(String, DataFile<'s>)> {
     let mut files = vec![];
     if !site.handbook_only {
         files.push(("status.json".to_string(), DataFile::Status));
-        files.push(("calendar.ics".to_string(), DataFile::Calendar));
+        files.push(("calendar.ics".to_string(), DataFile::Calendar(None)));
+        for (handle, slug) in &site.owner_slugs {
+            files.push((
+                crate::model::site_map::owner_calendar_url(slug),
+                DataFile::Calendar(Some(handle)),
+            ));
+        }
         files.push(("robots.txt".to_string(), DataFile::Robots));
     }
     files.push(("search-index.json".to_string(), DataFile::SearchIndex));
@@ -879,16 +897,19 @@ impl DataFile<'_> {
                     .map_err(|e| BuildError::Failed(e.to_string()))?;
                 Cow::Owned(json)
             }
-            DataFile::Calendar => {
+            DataFile::Calendar(owner) => {
                 let config = site.config();
-                let title = config
+                let mut title = config
                     .and_then(|c| c.site.title.clone())
                     .unwrap_or_else(|| "folio".into());
+                if let Some(handle) = owner {
+                    title = format!("{title}: {}", site.person_name(handle));
+                }
                 let base = config
                     .and_then(|c| c.site.base_url.as_ref())
                     .map(|u| u.value.as_str())
                     .filter(|u| is_web_url(u));
-                Cow::Owned(ics::calendar(site.ledger, &title, base).into_bytes())
+                Cow::Owned(ics::calendar(site.ledger, &title, base, *owner).into_bytes())
             }
             DataFile::SearchIndex => Cow::Borrowed(search().0.as_bytes()),
             DataFile::SearchScript => Cow::Borrowed(search().1.as_bytes()),
@@ -1038,6 +1059,7 @@ mod tests {
             [],
             false,
             |_| true,
+            [],
         );
         let site = Site {
             ledger: &ledger,
@@ -1046,6 +1068,7 @@ mod tests {
             handbook_only: false,
             policy_slugs: map.names.policies.clone(),
             page_slugs: map.names.pages.clone(),
+            owner_slugs: map.names.owners.clone(),
             map: &map.map,
             warnings: &[],
             late: &Default::default(),

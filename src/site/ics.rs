@@ -1,10 +1,12 @@
-//! `calendar.ics` (RFC 5545): one all-day event per scheduled escalation
-//! step of every unpaid invoice, for the step's owner. Lines end in CRLF and
-//! are folded at 75 octets; UIDs depend only on the invoice and the stage,
-//! and DTSTAMP is the evaluation date, so the file is the same on every build.
+//! `calendar.ics` and `calendar/<owner>.ics` (RFC 5545): one all-day event
+//! per scheduled escalation step of every unpaid invoice (of one owner's,
+//! in an owner's feed), from [`RECENT_DAYS`] days back to the end of each
+//! ladder. Lines end in CRLF and are folded at 75 octets; UIDs depend only
+//! on the invoice and the stage (so an event is the same in both feeds),
+//! and DTSTAMP is the evaluation date, so a feed is the same on every build.
 
 use crate::ladder::Ledger;
-use crate::ladder::stage::Step;
+use crate::ladder::report::RECENT_DAYS;
 use crate::model::{money, number_slug};
 use chrono::NaiveDate;
 use std::fmt::Write as _;
@@ -52,8 +54,14 @@ fn date(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()
 }
 
-/// The whole calendar. `base_url`, when set, gives each event a URL.
-pub fn calendar(ledger: &Ledger, title: &str, base_url: Option<&str>) -> String {
+/// A calendar feed: the agency's, or `owner`'s (a handle). `base_url`,
+/// when set, gives each event a URL.
+pub fn calendar(
+    ledger: &Ledger,
+    title: &str,
+    base_url: Option<&str>,
+    owner: Option<&str>,
+) -> String {
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");
     line(&mut out, "VERSION:2.0");
@@ -63,82 +71,83 @@ pub fn calendar(ledger: &Ledger, title: &str, base_url: Option<&str>) -> String 
     line(&mut out, &format!("X-WR-CALNAME:{}", text(title)));
     let stamp = format!("{}T000000Z", date(ledger.as_of));
     let config = ledger.config();
-    for e in ledger.entries.iter().filter(|e| e.eval.state.is_unpaid()) {
+    let since = ledger.as_of - chrono::Days::new(RECENT_DAYS);
+    for (e, s, day) in ledger.scheduled_steps() {
+        if day < since {
+            continue;
+        }
+        let handle = e.owner_of(config, &s.id);
+        if owner.is_some_and(|o| o != handle) {
+            continue;
+        }
         let slug = number_slug(e.number());
         let account = e
             .account
             .account
             .as_ref()
             .map_or(e.account.id.as_str(), |a| a.data.name.as_str());
-        for s in &e.eval.stages {
-            let Some(day) = s.date else { continue };
-            if s.step == Step::Skipped {
-                continue;
-            }
-            let stage = e.policy.stage(&s.id);
-            let title = stage.map_or(s.id.as_str(), |st| st.title.as_str());
-            let channel = stage.map_or("", |st| st.channel.as_str());
-            let handle = e.owner_of(config, &s.id);
-            let person = config.and_then(|c| c.people.get(&handle));
-            let owner_name = person.map_or(handle.as_str(), |p| p.name.as_str());
-            let mut description = format!(
-                "{title} for invoice {} ({account}), {} outstanding.\nOwner: {owner_name}.",
-                e.number(),
-                money::human(
-                    e.eval.outstanding.max(rust_decimal::Decimal::ZERO),
-                    &e.currency
-                )
-            );
-            if !channel.is_empty() {
-                let _ = write!(description, "\nChannel: {channel}.");
-            }
-            if s.missed {
-                description.push_str("\nReached and not logged: this step was missed.");
-            }
-            line(&mut out, "BEGIN:VEVENT");
-            line(&mut out, &format!("UID:{slug}.{}@folio", text(&s.id)));
-            line(&mut out, &format!("DTSTAMP:{stamp}"));
-            // Moved by an extension, a hold or a promise: a new revision of
-            // the same event (same UID), which calendar applications apply.
-            line(&mut out, &format!("SEQUENCE:{}", s.shifts));
-            line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(day)));
+        let stage = e.policy.stage(&s.id);
+        let title = stage.map_or(s.id.as_str(), |st| st.title.as_str());
+        let channel = stage.map_or("", |st| st.channel.as_str());
+        let person = config.and_then(|c| c.people.get(&handle));
+        let owner_name = person.map_or(handle.as_str(), |p| p.name.as_str());
+        let mut description = format!(
+            "{title} for invoice {} ({account}), {} outstanding.\nOwner: {owner_name}.",
+            e.number(),
+            money::human(
+                e.eval.outstanding.max(rust_decimal::Decimal::ZERO),
+                &e.currency
+            )
+        );
+        if !channel.is_empty() {
+            let _ = write!(description, "\nChannel: {channel}.");
+        }
+        if s.missed {
+            description.push_str("\nReached and not logged: this step was missed.");
+        }
+        line(&mut out, "BEGIN:VEVENT");
+        line(&mut out, &format!("UID:{slug}.{}@folio", text(&s.id)));
+        line(&mut out, &format!("DTSTAMP:{stamp}"));
+        // Moved by an extension, a hold or a promise: a new revision of
+        // the same event (same UID), which calendar applications apply.
+        line(&mut out, &format!("SEQUENCE:{}", s.shifts));
+        line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(day)));
+        line(
+            &mut out,
+            &format!("DTEND;VALUE=DATE:{}", date(day + chrono::Days::new(1))),
+        );
+        line(
+            &mut out,
+            &format!(
+                "SUMMARY:{}",
+                text(&format!(
+                    "{title}: {} ({account}) — {owner_name}",
+                    e.number()
+                ))
+            ),
+        );
+        line(&mut out, &format!("DESCRIPTION:{}", text(&description)));
+        line(&mut out, &format!("CATEGORIES:{}", text(&s.id)));
+        if let Some(email) = person
+            .and_then(|p| p.email.as_deref())
+            .filter(|m| !m.contains(['\r', '\n', '"']))
+        {
             line(
                 &mut out,
-                &format!("DTEND;VALUE=DATE:{}", date(day + chrono::Days::new(1))),
+                &format!("ORGANIZER;CN={}:mailto:{email}", param(owner_name)),
             );
+        }
+        if let Some(base) = base_url {
             line(
                 &mut out,
                 &format!(
-                    "SUMMARY:{}",
-                    text(&format!(
-                        "{title}: {} ({account}) — {owner_name}",
-                        e.number()
-                    ))
+                    "URL:{}/invoices/{slug}/index.html",
+                    base.trim_end_matches('/')
                 ),
             );
-            line(&mut out, &format!("DESCRIPTION:{}", text(&description)));
-            line(&mut out, &format!("CATEGORIES:{}", text(&s.id)));
-            if let Some(email) = person
-                .and_then(|p| p.email.as_deref())
-                .filter(|m| !m.contains(['\r', '\n', '"']))
-            {
-                line(
-                    &mut out,
-                    &format!("ORGANIZER;CN={}:mailto:{email}", param(owner_name)),
-                );
-            }
-            if let Some(base) = base_url {
-                line(
-                    &mut out,
-                    &format!(
-                        "URL:{}/invoices/{slug}/index.html",
-                        base.trim_end_matches('/')
-                    ),
-                );
-            }
-            line(&mut out, "TRANSP:TRANSPARENT");
-            line(&mut out, "END:VEVENT");
         }
+        line(&mut out, "TRANSP:TRANSPARENT");
+        line(&mut out, "END:VEVENT");
     }
     line(&mut out, "END:VCALENDAR");
     out

@@ -8,7 +8,7 @@ use super::value::obj;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::history::{Commit, Coverage, History, LateRecord};
 use crate::ladder::policy::Policy;
-use crate::ladder::report::StatusDoc;
+use crate::ladder::report::{RECENT_DAYS, StatusDoc};
 use crate::ladder::stage::{PromiseState, StageResult, State, Step};
 use crate::ladder::{Entry, Ledger};
 use crate::load::{AccountDir, Record};
@@ -17,7 +17,7 @@ use crate::model::{Config, Date, DayUnit, Frequency, InvoiceStatus, Page, Roles,
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The most rows a dashboard list shows; the rest are counted and linked.
 pub const DASHBOARD_LIST: usize = 40;
@@ -58,6 +58,8 @@ pub struct Site<'a> {
     /// Handbook page stem → its page slug (the `index`, `roles` and
     /// `policies` pages introduce generated pages and have none).
     pub page_slugs: BTreeMap<String, String>,
+    /// Step owner → the slug of their agenda page and calendar feed.
+    pub owner_slugs: BTreeMap<String, String>,
     /// Every file of the site and the page of each record: where the links
     /// people wrote lead.
     pub map: &'a SiteMap,
@@ -151,6 +153,18 @@ impl<'a> Site<'a> {
             }
         }
         out
+    }
+
+    /// The agenda page of a step owner, when their name gives them one.
+    pub fn owner_agenda_url(&self, handle: &str) -> Option<String> {
+        let slug = self.owner_slugs.get(handle)?;
+        Some(crate::model::site_map::owner_agenda_url(slug))
+    }
+
+    /// The calendar feed of a step owner, when their name gives them one.
+    pub fn owner_calendar_url(&self, handle: &str) -> Option<String> {
+        let slug = self.owner_slugs.get(handle)?;
+        Some(crate::model::site_map::owner_calendar_url(slug))
     }
 
     pub fn person_name(&self, handle: &str) -> String {
@@ -614,84 +628,220 @@ fn pause_note(site: &Site, e: &Entry) -> Option<String> {
 
 // ------------------------------------------------------------------ actions
 
-/// The agenda: every step of an unpaid invoice that is missed, or scheduled
-/// from today through the next [`AGENDA_DAYS`] days, grouped by owner.
-/// The agenda: missed steps first, then today's, then each later day up to
-/// [`AGENDA_DAYS`] ahead; within each group, the steps of one owner
-/// together (owners by name), each owner's by date and invoice.
-pub fn actions(site: &Site) -> Value {
+/// At most this many steps are listed one by one on an agenda page; the
+/// rest are counted, with a link to each owner's own agenda, so a page
+/// stays small enough to open however large the agency.
+pub const AGENDA_ROWS: usize = 400;
+
+/// At most this many accounts are listed in an agenda's summary of old
+/// missed steps (those with the most first).
+pub const AGENDA_OLD_ACCOUNTS: usize = 200;
+
+/// The agenda of the whole agency (`owner` None) or of one owner: missed
+/// steps of the last [`RECENT_DAYS`] days first, then today's, then each
+/// later day up to [`AGENDA_DAYS`] ahead; within each group, the steps of
+/// one owner together (owners by name), each owner's by date and invoice.
+/// Older missed steps are summed up per account, with a link to it. At
+/// most [`AGENDA_ROWS`] steps are listed; the others are counted.
+pub fn actions(site: &Site, owner: Option<&str>) -> Value {
     let ledger = site.ledger;
     let until = ledger.as_of + chrono::Days::new(AGENDA_DAYS);
-    // (group: missed, then one per day) → owner → steps.
-    type Steps = Vec<(NaiveDate, String, Value)>;
-    let mut groups: BTreeMap<(u8, NaiveDate), BTreeMap<String, Steps>> = BTreeMap::new();
-    let mut missed_total = 0;
-    for e in ledger.entries.iter().filter(|e| e.eval.state.is_unpaid()) {
-        for s in &e.eval.stages {
-            let Some(date) = s.date else { continue };
-            let upcoming = s.step != Step::Skipped && date >= ledger.as_of && date <= until;
-            if !(s.missed || upcoming) {
-                continue;
-            }
-            let handle = e.owner_of(site.config(), &s.id);
-            let when = if s.missed {
-                "missed"
-            } else if date == ledger.as_of {
-                "today"
-            } else {
-                "upcoming"
-            };
-            let key = if s.missed {
-                missed_total += 1;
-                (0, NaiveDate::MIN)
-            } else {
-                (1, date)
-            };
-            let mut item = stage_view(site, e, s);
-            item["when"] = json!(when);
-            item["in_days"] = json!((date - ledger.as_of).num_days());
-            item["invoice"] = invoice_summary_short(e);
-            groups
-                .entry(key)
-                .or_default()
-                .entry(site.person_name(&handle))
-                .or_default()
-                .push((date, e.number().to_string(), item));
+    let recent = ledger.as_of - chrono::Days::new(RECENT_DAYS);
+    // (group: missed, then one per day) → owner name → (handle, steps).
+    type Steps<'e> = Vec<(NaiveDate, &'e str, &'e Entry<'e>, &'e StageResult)>;
+    let mut groups: BTreeMap<(u8, NaiveDate), BTreeMap<String, (String, Steps)>> = BTreeMap::new();
+    let mut old: BTreeMap<&str, OldMissed> = BTreeMap::new();
+    let mut counts: BTreeMap<String, OwnerCounts> = BTreeMap::new();
+    for (e, s, date) in ledger.scheduled_steps() {
+        let upcoming = date >= ledger.as_of && date <= until;
+        if !(s.missed || upcoming) {
+            continue;
         }
+        let handle = e.owner_of(site.config(), &s.id);
+        let count = counts.entry(handle.clone()).or_default();
+        if s.missed {
+            count.missed += 1;
+        } else if date == ledger.as_of {
+            count.today += 1;
+        } else {
+            count.upcoming += 1;
+        }
+        if owner.is_some_and(|o| o != handle) {
+            continue;
+        }
+        if s.missed && date < recent {
+            old.entry(e.account.id.as_str())
+                .or_insert_with(|| OldMissed::new(e.account))
+                .add(e.number(), date);
+            continue;
+        }
+        let key = if s.missed {
+            (0, NaiveDate::MIN)
+        } else {
+            (1, date)
+        };
+        groups
+            .entry(key)
+            .or_default()
+            .entry(site.person_name(&handle))
+            .or_insert_with(|| (handle, vec![]))
+            .1
+            .push((date, e.number(), e, s));
     }
+    let mut budget = AGENDA_ROWS;
+    let mut listed_steps = 0;
+    let mut left_off = 0;
     let groups: Vec<Value> = groups
         .into_iter()
         .map(|((kind, date), owners)| {
             let (label, when) = match kind {
-                0 => ("Missed steps".to_string(), "missed"),
+                0 => (format!("Missed steps since {}", site.day(recent)), "missed"),
                 _ if date == ledger.as_of => (format!("Today, {}", site.day(date)), "today"),
                 _ => (site.day(date), "upcoming"),
             };
+            let mut steps = 0;
             let owners: Vec<Value> = owners
                 .into_iter()
-                .map(|(owner, mut items)| {
-                    items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+                .map(|(name, (handle, mut items))| {
+                    items.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+                    steps += items.len();
+                    let shown = items.len().min(budget);
+                    budget -= shown;
+                    left_off += items.len() - shown;
+                    listed_steps += shown;
+                    let rows: Vec<Value> = items[..shown]
+                        .iter()
+                        .map(|(date, _, e, s)| agenda_row(site, e, s, *date, when))
+                        .collect();
                     json!({
-                        "owner": owner,
-                        "items": items.into_iter().map(|i| i.2).collect::<Vec<_>>(),
+                        "owner": name,
+                        "url": site.owner_agenda_url(&handle),
+                        "items": rows,
+                        "more": items.len() - shown,
                     })
                 })
                 .collect();
-            let steps: usize = owners
-                .iter()
-                .map(|o| o["items"].as_array().map_or(0, Vec::len))
-                .sum();
             json!({"label": label, "when": when, "steps": steps, "owners": owners})
         })
         .collect();
+    let mut old: Vec<OldMissed> = old.into_values().collect();
+    let old_steps: usize = old.iter().map(|o| o.steps).sum();
+    old.sort_by(|a, b| b.steps.cmp(&a.steps).then(a.name.cmp(&b.name)));
+    let old_accounts = old.len();
+    old.truncate(AGENDA_OLD_ACCOUNTS);
+    let old: Vec<Value> = old.iter().map(|o| o.view(site)).collect();
+    let owners: Vec<Value> = owner_rows(site, counts);
+    let (title, person, calendar) = match owner {
+        Some(h) => {
+            let name = site.person_name(h);
+            (
+                format!("Actions: {name}"),
+                json!(name),
+                site.owner_calendar_url(h),
+            )
+        }
+        None => ("Actions".into(), Value::Null, Some("calendar.ics".into())),
+    };
     json!({
-        "title": "Actions",
+        "title": title,
         "nav": "actions",
+        "person": person,
+        "calendar": calendar,
+        "owners": owners,
         "groups": groups,
-        "missed": missed_total,
+        "listed": listed_steps,
+        "left_off": left_off,
+        "old": old,
+        "old_steps": old_steps,
+        "old_accounts": old_accounts,
+        "old_accounts_left_off": old_accounts.saturating_sub(AGENDA_OLD_ACCOUNTS),
+        "recent": site.day(recent),
         "until": site.day(until),
         "days": AGENDA_DAYS,
     })
+}
+
+/// One step on an agenda.
+fn agenda_row(site: &Site, e: &Entry, s: &StageResult, date: NaiveDate, when: &str) -> Value {
+    let when = if when == "missed" {
+        "missed"
+    } else if date == site.ledger.as_of {
+        "today"
+    } else {
+        "upcoming"
+    };
+    let mut item = stage_view(site, e, s);
+    item["when"] = json!(when);
+    item["in_days"] = json!((date - site.ledger.as_of).num_days());
+    item["invoice"] = invoice_summary_short(e);
+    item
+}
+
+/// How many steps one owner has on the agenda, by kind.
+#[derive(Default)]
+struct OwnerCounts {
+    missed: usize,
+    today: usize,
+    upcoming: usize,
+}
+
+/// The owners of the agenda by name, each with their counts, agenda page
+/// and calendar feed (when their name gives them one).
+fn owner_rows(site: &Site, counts: BTreeMap<String, OwnerCounts>) -> Vec<Value> {
+    let mut rows: Vec<(String, Value)> = counts
+        .into_iter()
+        .map(|(handle, c)| {
+            let name = site.person_name(&handle);
+            let row = json!({
+                "owner": name,
+                "url": site.owner_agenda_url(&handle),
+                "calendar": site.owner_calendar_url(&handle),
+                "missed": c.missed,
+                "today": c.today,
+                "upcoming": c.upcoming,
+            });
+            (name, row)
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.into_iter().map(|(_, row)| row).collect()
+}
+
+/// An account's missed steps older than [`RECENT_DAYS`], summed up.
+struct OldMissed<'a> {
+    account: &'a AccountDir,
+    name: &'a str,
+    steps: usize,
+    invoices: BTreeSet<&'a str>,
+    oldest: NaiveDate,
+}
+
+impl<'a> OldMissed<'a> {
+    fn new(account: &'a AccountDir) -> Self {
+        OldMissed {
+            account,
+            name: account_name(account),
+            steps: 0,
+            invoices: BTreeSet::new(),
+            oldest: NaiveDate::MAX,
+        }
+    }
+
+    fn add(&mut self, invoice: &'a str, date: NaiveDate) {
+        self.steps += 1;
+        self.invoices.insert(invoice);
+        self.oldest = self.oldest.min(date);
+    }
+
+    fn view(&self, site: &Site) -> Value {
+        json!({
+            "account_name": self.name,
+            "account_url": account_url(&self.account.id),
+            "steps": self.steps,
+            "invoices": self.invoices.len(),
+            "oldest": site.day(self.oldest),
+        })
+    }
 }
 
 fn invoice_summary_short(e: &Entry) -> Value {

@@ -18,6 +18,7 @@ mod interest;
 mod pages;
 mod publish;
 mod reconcile;
+mod scale;
 mod schemas;
 mod serve;
 mod site;
