@@ -10,6 +10,8 @@ use crate::model::{Roles, is_safe_segment, number_slug};
 /// The site of `repo`, and the names that get no page.
 pub struct Site {
     pub map: SiteMap,
+    /// How many shards the search index has ([`urls::search_shards`]).
+    pub search_shards: usize,
     pub names: PageNames,
     pub policy_clashes: Vec<NameClash>,
     pub page_clashes: Vec<NameClash>,
@@ -67,6 +69,12 @@ pub fn of<'a>(
     for a in assets {
         map.add_file(a);
     }
+    let search_shards = urls::search_shards(indexed(repo, handbook_only));
+    for n in 0..search_shards {
+        for file in urls::search_shard_files(n) {
+            map.add_file(file);
+        }
+    }
     for slug in names.policies.values() {
         map.add_file(urls::policy_url(slug));
     }
@@ -105,8 +113,20 @@ pub fn of<'a>(
     }
     Site {
         map,
+        search_shards,
         names,
         policy_clashes,
         page_clashes,
     }
+}
+
+/// Roughly how many things the search index holds: the records it indexes
+/// (the handbook's pages alone in a handbook).
+fn indexed(repo: &Repo, handbook_only: bool) -> usize {
+    let records: usize = repo
+        .accounts
+        .iter()
+        .map(|a| 1 + a.projects.len() + a.invoices.len())
+        .sum();
+    repo.handbook.len() + if handbook_only { 0 } else { records }
 }

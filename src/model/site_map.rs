@@ -44,6 +44,21 @@ pub fn owner_calendar_url(slug: &str) -> String {
     format!("calendar/{slug}.ics")
 }
 
+/// How many shards the search index has: one per 200 things it indexes
+/// (at most 512), so a query loads a few kilobytes of it, whatever the size
+/// of the site.
+pub fn search_shards(indexed: usize) -> usize {
+    indexed.div_ceil(200).clamp(1, 512)
+}
+
+/// The files of search shard `n`: its words and its run of items.
+pub fn search_shard_files(n: usize) -> [String; 2] {
+    [
+        format!("assets/search/w-{n}.js"),
+        format!("assets/search/i-{n}.js"),
+    ]
+}
+
 pub const ROLES_INDEX: &str = "handbook/roles/index.html";
 pub const POLICIES_INDEX: &str = "handbook/policies/index.html";
 pub const HANDBOOK_INDEX: &str = "handbook/index.html";

@@ -398,6 +398,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         policy_slugs: site_map.names.policies.clone(),
         page_slugs: site_map.names.pages.clone(),
         owner_slugs: site_map.names.owners.clone(),
+        search_shards: site_map.search_shards,
         map: &site_map.map,
         warnings: &warnings,
         late: &late,
@@ -849,7 +850,11 @@ enum DataFile<'s> {
     /// The agency's calendar feed, or one owner's (by handle).
     Calendar(Option<&'s str>),
     SearchIndex,
+    /// The manifest the search box loads first.
     SearchScript,
+    /// Search shard n's words, and its run of items.
+    SearchWords(usize),
+    SearchItems(usize),
     /// The full site's: keep crawlers out of client data.
     Robots,
     Asset(&'s [u8]),
@@ -872,6 +877,11 @@ fn data_files<'s>(site: &'s Site, assets: &'s [(String, Vec<u8>)]) -> Vec<(Strin
     }
     files.push(("search-index.json".to_string(), DataFile::SearchIndex));
     files.push(("assets/search-index.js".to_string(), DataFile::SearchScript));
+    for n in 0..site.search_shards {
+        let [words, items] = crate::model::site_map::search_shard_files(n);
+        files.push((words, DataFile::SearchWords(n)));
+        files.push((items, DataFile::SearchItems(n)));
+    }
     files.extend(
         assets
             .iter()
@@ -881,15 +891,15 @@ fn data_files<'s>(site: &'s Site, assets: &'s [(String, Vec<u8>)]) -> Vec<(Strin
 }
 
 impl DataFile<'_> {
-    /// The file's content. `search`: the index as JSON and as a script,
-    /// made once for both files.
+    /// The file's content. `search`: the index's files, made once for all.
     fn bytes<'x>(
         &'x self,
         site: &Site,
         doc: &StatusDoc,
-        search: &'x std::sync::OnceLock<(String, String)>,
+        search: &'x std::sync::OnceLock<search::Files>,
     ) -> Result<Cow<'x, [u8]>, BuildError> {
-        let search = || search.get_or_init(|| search::files(&search::items(site)));
+        let search =
+            || search.get_or_init(|| search::files(search::items(site), site.search_shards));
         Ok(match self {
             DataFile::Status => {
                 let mut json = vec![];
@@ -911,8 +921,10 @@ impl DataFile<'_> {
                     .filter(|u| is_web_url(u));
                 Cow::Owned(ics::calendar(site.ledger, &title, base, *owner).into_bytes())
             }
-            DataFile::SearchIndex => Cow::Borrowed(search().0.as_bytes()),
-            DataFile::SearchScript => Cow::Borrowed(search().1.as_bytes()),
+            DataFile::SearchIndex => Cow::Borrowed(search().json.as_bytes()),
+            DataFile::SearchScript => Cow::Borrowed(search().manifest.as_bytes()),
+            DataFile::SearchWords(n) => Cow::Borrowed(search().words[*n].as_bytes()),
+            DataFile::SearchItems(n) => Cow::Borrowed(search().items[*n].as_bytes()),
             DataFile::Robots => Cow::Borrowed(robots::ROBOTS_TXT.as_bytes()),
             DataFile::Asset(bytes) => Cow::Borrowed(bytes),
         })
@@ -1069,6 +1081,7 @@ mod tests {
             policy_slugs: map.names.policies.clone(),
             page_slugs: map.names.pages.clone(),
             owner_slugs: map.names.owners.clone(),
+            search_shards: map.search_shards,
             map: &map.map,
             warnings: &[],
             late: &Default::default(),

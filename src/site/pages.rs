@@ -60,6 +60,8 @@ pub struct Site<'a> {
     pub page_slugs: BTreeMap<String, String>,
     /// Step owner → the slug of their agenda page and calendar feed.
     pub owner_slugs: BTreeMap<String, String>,
+    /// How many shards the search index has.
+    pub search_shards: usize,
     /// Every file of the site and the page of each record: where the links
     /// people wrote lead.
     pub map: &'a SiteMap,
@@ -726,7 +728,7 @@ pub fn actions(site: &Site, owner: Option<&str>) -> Value {
         .collect();
     let mut old: Vec<OldMissed> = old.into_values().collect();
     let old_steps: usize = old.iter().map(|o| o.steps).sum();
-    old.sort_by(|a, b| b.steps.cmp(&a.steps).then(a.name.cmp(&b.name)));
+    old.sort_by(|a, b| b.steps.cmp(&a.steps).then(a.name.cmp(b.name)));
     let old_accounts = old.len();
     old.truncate(AGENDA_OLD_ACCOUNTS);
     let old: Vec<Value> = old.iter().map(|o| o.view(site)).collect();

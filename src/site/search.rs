@@ -7,6 +7,7 @@
 use super::pages::{self, Site};
 use crate::model::Roles;
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Serialize)]
 pub struct Item {
@@ -113,14 +114,187 @@ pub fn items(site: &Site) -> Vec<Item> {
     out
 }
 
-/// The index as JSON, and as a script that assigns it to a global.
-pub fn files(items: &[Item]) -> (String, String) {
-    let json = serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
-    // `</` cannot end a script file, but escaping it keeps the JSON safe to
-    // inline should a template ever do so.
-    let js = format!(
-        "window.FOLIO_SEARCH_INDEX = {};\n",
-        json.replace("</", "<\\/")
-    );
-    (json + "\n", js)
+/// The index as files: `search-index.json` (every item, for tools), the
+/// small manifest `assets/search-index.js` the search box loads first, and
+/// the shards it loads as a query needs them (see [`Shards`]).
+pub struct Files {
+    pub json: String,
+    pub manifest: String,
+    /// `assets/search/w-<n>.js`: the words whose first two characters hash
+    /// to shard n, each with the items holding it.
+    pub words: Vec<String>,
+    /// `assets/search/i-<n>.js`: the items, a run of them per shard, in
+    /// the order of their folded titles.
+    pub items: Vec<String>,
+}
+
+/// Posting weights: how well a word matched where it was found; the same
+/// scores the search box gave when it scanned the whole index.
+const IN_DETAIL: u32 = 1;
+const IN_TITLE: u32 = 2;
+const STARTS_TITLE: u32 = 3;
+
+/// Lowercase, without accents: the folding the search box applies to a
+/// query (`toLowerCase().normalize("NFD")` without U+0300–U+036F).
+pub fn fold(text: &str) -> String {
+    let nfd = icu_normalizer::DecomposingNormalizerBorrowed::new_nfd();
+    nfd.normalize_iter(text.chars().flat_map(char::to_lowercase))
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .collect()
+}
+
+/// The words of folded text: runs of letters and digits.
+fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !(c.is_alphabetic() || c.is_numeric()))
+        .filter(|w| !w.is_empty())
+}
+
+/// The shard of a word: a hash of its first two characters (the search box
+/// computes the same from a query's term).
+pub fn shard_of(word: &str, shards: usize) -> usize {
+    let mut h: u64 = 0;
+    for c in word.chars().take(2) {
+        h = (h * 31 + c as u64) % 1_000_003;
+    }
+    (h % shards as u64) as usize
+}
+
+/// The search files of `items` in `shards` shards (the site map's count).
+pub fn files(mut items: Vec<Item>, shards: usize) -> Files {
+    let shards = shards.max(1);
+    let folded: Vec<String> = items.iter().map(|i| fold(&i.t)).collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    // By folded title, so ties in score list alphabetically, as before.
+    order.sort_by(|a, b| folded[*a].cmp(&folded[*b]));
+    let mut sorted: Vec<Item> = Vec::with_capacity(items.len());
+    let mut slots: Vec<Option<Item>> = items.drain(..).map(Some).collect();
+    for i in &order {
+        sorted.extend(slots[*i].take());
+    }
+    let items = sorted;
+    let mut postings: Vec<BTreeMap<String, BTreeMap<u32, u32>>> = vec![BTreeMap::new(); shards];
+    // The first two characters of indexed words, and their shards: what a
+    // one-letter query loads.
+    let mut firsts: BTreeMap<char, BTreeSet<usize>> = BTreeMap::new();
+    for (id, item) in items.iter().enumerate() {
+        let id = id as u32;
+        let title = fold(&item.t);
+        let rest = fold(&format!("{} {}", item.d, item.k));
+        let mut add = |word: &str, weight: u32| {
+            let shard = shard_of(word, shards);
+            if let Some(c) = word.chars().next() {
+                firsts.entry(c).or_default().insert(shard);
+            }
+            let best = postings[shard]
+                .entry(word.to_string())
+                .or_default()
+                .entry(id)
+                .or_insert(0);
+            *best = (*best).max(weight);
+        };
+        for (n, w) in words(&title).enumerate() {
+            let starts = n == 0 && title.starts_with(w);
+            add(w, if starts { STARTS_TITLE } else { IN_TITLE });
+        }
+        for w in words(&rest) {
+            add(w, IN_DETAIL);
+        }
+    }
+    let per_shard = items.len().div_ceil(shards).max(1);
+    let words_js = postings
+        .iter()
+        .enumerate()
+        .map(|(n, words)| {
+            // Each posting is id × 4 + weight: one number per item.
+            let map: BTreeMap<&str, Vec<u32>> = words
+                .iter()
+                .map(|(w, ids)| {
+                    (
+                        w.as_str(),
+                        ids.iter().map(|(id, weight)| id * 4 + weight).collect(),
+                    )
+                })
+                .collect();
+            script(&format!("FOLIO_SEARCH_WORDS({n}, {})", json(&map)))
+        })
+        .collect();
+    let items_js = (0..shards)
+        .map(|n| {
+            let run = items.iter().skip(n * per_shard).take(per_shard);
+            let rows: Vec<[&str; 4]> = run.map(|i| [&*i.t, i.k, &*i.d, &*i.u]).collect();
+            script(&format!("FOLIO_SEARCH_ITEMS({n}, {})", json(&rows)))
+        })
+        .collect();
+    let firsts: BTreeMap<String, &BTreeSet<usize>> =
+        firsts.iter().map(|(c, s)| (c.to_string(), s)).collect();
+    let manifest = serde_json::json!({
+        "version": 2,
+        "shards": shards,
+        "items": items.len(),
+        "per_shard": per_shard,
+        "first": firsts,
+    });
+    Files {
+        json: json(&items) + "\n",
+        manifest: script(&format!("window.FOLIO_SEARCH_INDEX = {}", json(&manifest))),
+        words: words_js,
+        items: items_js,
+    }
+}
+
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+/// A statement as a script file. `</` cannot end a script file, but
+/// escaping it keeps the JSON safe to inline should a template ever do so.
+fn script(statement: &str) -> String {
+    format!("{};\n", statement.replace("</", "<\\/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(t: &str, d: &str) -> Item {
+        Item {
+            t: t.into(),
+            k: "account",
+            d: d.into(),
+            u: format!("accounts/{}/index.html", t.to_lowercase()),
+        }
+    }
+
+    #[test]
+    fn folding_drops_case_and_accents() {
+        assert_eq!(fold("Clínicas OCEANO"), "clinicas oceano");
+        assert_eq!(fold("Ação"), "acao");
+        assert_eq!(fold("Straße"), "straße");
+    }
+
+    #[test]
+    fn every_word_is_in_the_shard_of_its_first_two_characters() {
+        let items = vec![item("Zeta Works", "zeta · Ana"), item("Ação Lda", "acao")];
+        let files = files(items, 7);
+        assert_eq!(files.words.len(), 7);
+        assert_eq!(files.items.len(), 7);
+        let shard = shard_of("acao", 7);
+        assert!(
+            files.words[shard].contains("\"acao\":["),
+            "{}",
+            files.words[shard]
+        );
+        // Sorted by folded title: "acao lda" is item 0, its title's first
+        // word; "zeta works" is item 1, "zeta" also in its detail.
+        assert!(
+            files.words[shard].contains("\"acao\":[3]"),
+            "{}",
+            files.words[shard]
+        );
+        let zeta = &files.words[shard_of("zeta", 7)];
+        assert!(zeta.contains("\"zeta\":[7]"), "{zeta}");
+        assert!(files.manifest.contains("\"items\":2"));
+        assert!(files.items[0].contains("Ação Lda"));
+    }
 }

@@ -63,7 +63,8 @@ fn events(ics: &str) -> (BTreeSet<String>, String) {
 fn a_backlog_agenda_lists_a_bounded_number_of_steps_and_sums_up_old_missed_ones() {
     let f = backlog(900);
     let status: Value = serde_json::from_str(
-        &f.run(&["--as-of", AS_OF, "status", "--format", "json"]).stdout,
+        &f.run(&["--as-of", AS_OF, "status", "--format", "json"])
+            .stdout,
     )
     .unwrap();
     let actions = status["actions"].as_array().unwrap();
@@ -112,7 +113,10 @@ fn each_owner_has_an_agenda_and_a_feed_and_the_feeds_reach_30_days_back() {
     let f = backlog(120);
     let out = build(&f);
     let (all, first) = events(&read(&out, "calendar.ics"));
-    assert!(first.as_str() >= "20261024", "the feed starts 30 days back: {first}");
+    assert!(
+        first.as_str() >= "20261024",
+        "the feed starts 30 days back: {first}"
+    );
     assert!(!all.is_empty());
     let mut union = BTreeSet::new();
     for owner in ["ana", "rui"] {
@@ -123,11 +127,22 @@ fn each_owner_has_an_agenda_and_a_feed_and_the_feeds_reach_30_days_back() {
         assert!(union.is_disjoint(&uids), "a step has one owner");
         union.extend(uids);
         let page = read(&out, &format!("actions/{owner}/index.html"));
-        let name = if owner == "ana" { "Ana Lima" } else { "Rui Costa" };
-        assert!(page.contains(&format!("<h1>Actions: {name}</h1>")), "{owner}");
+        let name = if owner == "ana" {
+            "Ana Lima"
+        } else {
+            "Rui Costa"
+        };
+        assert!(
+            page.contains(&format!("<h1>Actions: {name}</h1>")),
+            "{owner}"
+        );
         assert!(page.contains(&format!("../../calendar/{owner}.ics")));
         // Only their own steps are listed on their page.
-        let other = if owner == "ana" { "Rui Costa" } else { "Ana Lima" };
+        let other = if owner == "ana" {
+            "Rui Costa"
+        } else {
+            "Ana Lima"
+        };
         assert!(!page.contains(&format!("<h3 class=\"owner\" id=\"day-1-owner-1\">{other}")));
     }
     assert_eq!(union, all, "every event is in its owner's feed");

@@ -750,8 +750,19 @@ fn search_index_points_at_real_pages() {
         let path = u.split('#').next().unwrap();
         assert!(files.contains_key(path), "index points at missing {u}");
     }
+    // The search box loads a small manifest, then the shards a query needs:
+    // together they hold every item.
     let js = text(&files, "assets/search-index.js");
-    assert!(js.starts_with("window.FOLIO_SEARCH_INDEX = ["));
+    assert!(js.starts_with("window.FOLIO_SEARCH_INDEX = {"), "{js}");
+    let shards: String = files
+        .keys()
+        .filter(|p| p.starts_with("assets/search/i-"))
+        .map(|p| text(&files, p))
+        .collect();
+    for i in items {
+        let row = serde_json::to_string(&[&i["t"], &i["k"], &i["d"], &i["u"]]).unwrap();
+        assert!(shards.contains(&row), "{row} is in a shard");
+    }
     let page = text(&files, "accounts/acme/index.html");
     assert!(
         page.contains("id=\"search\"")

@@ -1,57 +1,141 @@
-// folio site search: loads the small index on first use and lists matches as
-// links in #search-results. Plain JavaScript, no network beyond this site.
+// folio site search: finds the words of a query at the start of words of
+// titles and details, and lists matches as links in #search-results. Plain
+// JavaScript, no network beyond this site.
 (function () {
   "use strict";
   var script = document.currentScript;
   var root = (script && script.getAttribute("data-root")) || "";
   var KINDS = { account: "Account", project: "Project", invoice: "Invoice", page: "Handbook", policy: "Policy", role: "Role" };
-  var index = null;
-  var loading = false;
-  var waiting = [];
+  // The index comes in shards, each a script that hands its part to a
+  // global function, because fetch() of a local file is refused on file://
+  // pages. The manifest (assets/search-index.js) is all that loads before
+  // the first query; each query then loads the word shards of its terms
+  // and the runs of items it lists.
+  var manifest = null;
+  var words = {};
+  var items = {};
+  var waiting = {};
+  var generation = 0;
 
   function fold(text) {
     return String(text).toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
 
-  // The index ships as a script that sets a global, because fetch() of a
-  // local file is refused on file:// pages.
-  function withIndex(then) {
-    if (index) { then(); return; }
-    waiting.push(then);
-    if (loading) { return; }
-    loading = true;
+  window.FOLIO_SEARCH_WORDS = function (n, part) { words[n] = part; };
+  window.FOLIO_SEARCH_ITEMS = function (n, part) { items[n] = part; };
+
+  function load(src, then) {
+    if (waiting[src]) { waiting[src].push(then); return; }
+    waiting[src] = [then];
     var tag = document.createElement("script");
-    tag.src = root + "assets/search-index.js";
+    tag.src = root + src;
     tag.onload = function () {
-      index = (window.FOLIO_SEARCH_INDEX || []).map(function (item) {
-        return { item: item, title: fold(item.t), text: fold(item.t + " " + item.d + " " + item.k) };
-      });
-      var run = waiting; waiting = [];
+      var run = waiting[src]; waiting[src] = "done";
       run.forEach(function (f) { f(); });
     };
-    tag.onerror = function () { loading = false; };
+    tag.onerror = function () { delete waiting[src]; };
     document.head.appendChild(tag);
   }
 
-  function search(query, limit) {
-    var terms = fold(query).split(/\s+/).filter(Boolean);
-    if (!terms.length) { return []; }
-    var hits = [];
-    index.forEach(function (entry) {
-      var score = 0;
-      for (var i = 0; i < terms.length; i++) {
-        var term = terms[i];
-        if (entry.text.indexOf(term) < 0) { return; }
-        if (entry.title.indexOf(term) === 0) { score += 3; }
-        else if (entry.title.indexOf(term) > 0) { score += 2; }
-        else { score += 1; }
-      }
-      hits.push({ score: score, entry: entry });
+  // Runs `then` once every file of `srcs` has loaded.
+  function loadAll(srcs, then) {
+    var left = srcs.length;
+    if (!left) { then(); return; }
+    srcs.forEach(function (src) {
+      if (waiting[src] === "done") { if (--left === 0) { then(); } return; }
+      load(src, function () { if (--left === 0) { then(); } });
     });
-    hits.sort(function (a, b) {
-      return b.score - a.score || (a.entry.title < b.entry.title ? -1 : a.entry.title > b.entry.title ? 1 : 0);
+  }
+
+  function withManifest(then) {
+    if (manifest) { then(); return; }
+    load("assets/search-index.js", function () {
+      manifest = window.FOLIO_SEARCH_INDEX || { shards: 0, items: 0, per_shard: 1, first: {} };
+      then();
     });
-    return hits.slice(0, limit).map(function (h) { return h.entry.item; });
+  }
+
+  // The shard of a word: a hash of its first two characters, as folio
+  // computes it (src/site/search.rs: shard_of).
+  function shardOf(term) {
+    var h = 0;
+    var chars = Array.from(term).slice(0, 2);
+    for (var i = 0; i < chars.length; i++) { h = (h * 31 + chars[i].codePointAt(0)) % 1000003; }
+    return h % manifest.shards;
+  }
+
+  // The word shards a term needs: one, or for a single letter every shard
+  // holding a word that starts with it.
+  function shardsFor(term) {
+    if (Array.from(term).length > 1) { return [shardOf(term)]; }
+    return manifest.first[term] || [];
+  }
+
+  function terms(query) {
+    return fold(query).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  // Item id → score of every item holding a word that starts with `term`.
+  function matches(term) {
+    var best = {};
+    shardsFor(term).forEach(function (n) {
+      var part = words[n] || {};
+      Object.keys(part).forEach(function (word) {
+        if (word.lastIndexOf(term, 0) !== 0) { return; }
+        part[word].forEach(function (posting) {
+          var id = posting >> 2, weight = posting & 3;
+          if (!(best[id] >= weight)) { best[id] = weight; }
+        });
+      });
+    });
+    return best;
+  }
+
+  // Ids of the best `limit` items holding every term, best first (ties in
+  // title order, which is id order).
+  function rank(list, limit) {
+    var scores = null;
+    list.forEach(function (term) {
+      var found = matches(term);
+      if (scores === null) { scores = found; return; }
+      var both = {};
+      Object.keys(scores).forEach(function (id) {
+        if (found[id] !== undefined) { both[id] = scores[id] + found[id]; }
+      });
+      scores = both;
+    });
+    return Object.keys(scores || {})
+      .map(function (id) { return { id: +id, score: scores[id] }; })
+      .sort(function (a, b) { return b.score - a.score || a.id - b.id; })
+      .slice(0, limit)
+      .map(function (h) { return h.id; });
+  }
+
+  function item(id) {
+    var n = Math.floor(id / manifest.per_shard);
+    var row = (items[n] || [])[id - n * manifest.per_shard] || ["", "", "", ""];
+    return { t: row[0], k: row[1], d: row[2], u: row[3] };
+  }
+
+  // Loads what `query` needs, then calls `show` with its items, unless a
+  // newer query started meanwhile.
+  function search(query, limit, show) {
+    var mine = ++generation;
+    var list = terms(query);
+    withManifest(function () {
+      var needed = {};
+      list.forEach(function (t) { shardsFor(t).forEach(function (n) { needed["assets/search/w-" + n + ".js"] = 1; }); });
+      loadAll(Object.keys(needed), function () {
+        if (mine !== generation) { return; }
+        var ids = list.length ? rank(list, limit) : [];
+        var runs = {};
+        ids.forEach(function (id) { runs["assets/search/i-" + Math.floor(id / manifest.per_shard) + ".js"] = 1; });
+        loadAll(Object.keys(runs), function () {
+          if (mine !== generation) { return; }
+          show(ids.map(item));
+        });
+      });
+    });
   }
 
   function render(box, items, query) {
@@ -98,10 +182,10 @@
     var limit = document.body.classList.contains("page-search") ? 50 : 12;
     function update() {
       var query = input.value;
-      withIndex(function () { render(box, search(query, limit), query); });
+      search(query, limit, function (found) { render(box, found, query); });
     }
     input.addEventListener("input", update);
-    input.addEventListener("focus", function () { withIndex(function () {}); });
+    input.addEventListener("focus", function () { withManifest(function () {}); });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Escape") {
         input.value = "";
