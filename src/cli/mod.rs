@@ -119,6 +119,9 @@ pub enum Command {
     /// The commits that changed each record file (for tests and benchmarks).
     #[command(hide = true)]
     History(history::HistoryArgs),
+    /// Removes the site a build replaced (started by `build` itself).
+    #[command(hide = true, name = crate::site::output::REMOVE_COMMAND)]
+    RemoveOldSite { folder: PathBuf },
     /// JSON Schema of each record kind, for editor validation.
     Schema {
         /// Write one `<kind>.schema.json` per record kind into this folder.
@@ -129,6 +132,7 @@ pub enum Command {
 
 /// Runs folio with the process arguments.
 pub fn main() -> ExitCode {
+    crate::site::output::remove_replaced_sites_in_background();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -162,6 +166,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff(args) => diff::run(&cli, args),
         Command::History(args) => history::run(&cli, args),
         Command::Schema { out } => schema::run(out.as_deref()),
+        Command::RemoveOldSite { folder } => {
+            Ok(match crate::site::output::remove_old_site(folder) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(2),
+            })
+        }
     };
     match result {
         Ok(code) => code,

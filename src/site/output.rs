@@ -203,10 +203,11 @@ impl Staging {
         if !self.out.exists() {
             fs::rename(&self.dir, &self.out)?;
         } else if exchange(&self.dir, &self.out).is_ok() {
-            // `self.dir` now holds the previous site.
+            // `self.dir` now holds the previous site: the new one is in
+            // place, so removing the old is no longer the build's business.
             let t = std::time::Instant::now();
-            let _ = remove_tree(&self.dir);
-            crate::timing("build: remove old site", t);
+            remove_later(&self.dir);
+            crate::timing("build: hand the old site to a remover", t);
         } else {
             let old = sibling(&self.out, "old")?;
             fs::rename(&self.out, &old)?;
@@ -219,6 +220,67 @@ impl Staging {
         self.done = true;
         Ok(())
     }
+}
+
+/// The hidden command a build starts to remove the site it replaced.
+pub const REMOVE_COMMAND: &str = "remove-old-site";
+
+/// The folio binary that removes replaced sites ([`remove_later`]); unset
+/// (the library in another program, the tests), they are removed in place.
+static REMOVER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Lets builds hand the site they replace to `folio remove-old-site`:
+/// called by folio's command line, which knows it is that binary.
+pub fn remove_replaced_sites_in_background() {
+    if let Ok(exe) = std::env::current_exe() {
+        let _ = REMOVER.set(exe);
+    }
+}
+
+/// Removes `old` (a site this process staged and swapped out) in a process
+/// of its own, so the build returns once the new site is in place rather
+/// than after deleting as many files as it wrote. Removed here when no such
+/// process starts. The folder carries this process's pid until the remover
+/// renames it to its own: a later build removes it only once neither runs.
+fn remove_later(old: &Path) {
+    let Some(exe) = REMOVER.get() else {
+        let _ = remove_tree(old);
+        return;
+    };
+    let started = {
+        std::process::Command::new(exe)
+            .arg(REMOVE_COMMAND)
+            .arg(old)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+    };
+    if started.is_err() {
+        let _ = remove_tree(old);
+    }
+}
+
+/// The remover's side of [`remove_later`]: takes `old` over (renamed to a
+/// leftover name with this process's pid) and removes it. Only a folder
+/// folio staged beside a site, holding the marker, is touched.
+pub fn remove_old_site(old: &Path) -> io::Result<()> {
+    let name = old
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let is_staged = name.starts_with('.') && name.contains(".folio-");
+    if !is_staged || !old.join(MARKER).is_file() {
+        return Err(io::Error::other(format!(
+            "`{}` is not a site folio replaced",
+            old.display()
+        )));
+    }
+    let site = name[1..].split(".folio-").next().unwrap_or_default();
+    let parent = old.parent().unwrap_or(Path::new("."));
+    let mine = parent.join(format!(".{site}.folio-old-{}-0", std::process::id()));
+    fs::rename(old, &mine)?;
+    remove_tree(&mine)
 }
 
 impl Drop for Staging {

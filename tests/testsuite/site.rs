@@ -916,3 +916,37 @@ fn the_command_line_builds_into_public_and_reports_failures() {
         "the previous site stays"
     );
 }
+
+/// The site a build replaces is removed by a process of its own, after the
+/// build has returned (issue #17): eventually nothing is left beside it.
+#[test]
+fn the_replaced_site_is_removed_after_the_build_returns() {
+    let f = Fixture::new();
+    let out = f.out("site");
+    for _ in 0..2 {
+        let run = folio(&f.root, &["-q", "build", "--out", out.to_str().unwrap()]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    assert!(out.join("index.html").is_file() && out.join(".folio-site").is_file());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let left: Vec<String> = fs::read_dir(&f.base)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.contains("folio-"))
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never removed: {left:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
