@@ -22,6 +22,13 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The most rows a dashboard list shows; the rest are counted and linked.
 pub const DASHBOARD_LIST: usize = 40;
 
+/// At most this many invoices, log and history events and warnings are
+/// shown on an account's page; the rest are counted and pointed to, so an
+/// account with years of invoices still has a page a person can open.
+pub const ACCOUNT_INVOICES: usize = 100;
+pub const ACCOUNT_EVENTS: usize = 150;
+pub const ACCOUNT_WARNINGS: usize = 20;
+
 /// Days ahead the actions page looks.
 pub const AGENDA_DAYS: u64 = 14;
 
@@ -1228,6 +1235,32 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
     values.into_iter().map(|v| v.3).collect()
 }
 
+/// The rows of an account's invoice table, in ledger order, and how many
+/// were left off: every unpaid invoice first, then the latest issued, at
+/// most [`ACCOUNT_INVOICES`] (each invoice keeps its own page).
+fn invoices_shown(entries: &[Entry], summaries: Vec<Value>) -> (Vec<Value>, usize) {
+    let total = summaries.len();
+    if total <= ACCOUNT_INVOICES || entries.len() != total {
+        return (summaries, 0);
+    }
+    let mut order: Vec<usize> = (0..total).collect();
+    order.sort_by_key(|&i| {
+        let e = &entries[i];
+        (
+            !e.eval.state.is_unpaid(),
+            std::cmp::Reverse(e.invoice.data.issued.value.0),
+        )
+    });
+    let kept: BTreeSet<usize> = order.into_iter().take(ACCOUNT_INVOICES).collect();
+    let shown = summaries
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| kept.contains(i))
+        .map(|(_, v)| v)
+        .collect();
+    (shown, total - ACCOUNT_INVOICES)
+}
+
 /// An account's page; `invoices`: the summaries of its invoices, in ledger order.
 pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
     let currency = account_currency(site, a);
@@ -1270,12 +1303,22 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
         })
     });
     let prefix = format!("accounts/{}/", a.id);
-    let warnings: Vec<Value> = site
+    let all_warnings: Vec<&Diagnostic> = site
         .warnings
         .iter()
         .filter(|d| d.file.starts_with(&prefix))
+        .collect();
+    let warnings_left_off = all_warnings.len().saturating_sub(ACCOUNT_WARNINGS);
+    let warnings: Vec<Value> = all_warnings
+        .iter()
+        .take(ACCOUNT_WARNINGS)
         .map(|d| warning_view(site, d))
         .collect();
+    let (invoices, invoices_left_off) = invoices_shown(site.entries_of(&a.id), invoices);
+    let mut timeline = timeline(site, a);
+    let events_left_off = timeline.len().saturating_sub(ACCOUNT_EVENTS);
+    let oldest_event = timeline.last().map(|e| e["date"].clone());
+    timeline.truncate(ACCOUNT_EVENTS);
     let mut outstanding: BTreeMap<&str, Decimal> = BTreeMap::new();
     for e in site
         .entries_of(&a.id)
@@ -1298,10 +1341,14 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
         "handover": data.map_or(Value::Null, handover),
         "projects": a.projects.iter().map(|p| project_view(site, a, p, &currency)).collect::<Vec<_>>(),
         "invoices": invoices,
+        "invoices_left_off": invoices_left_off,
         "outstanding": outstanding.iter().map(|(c, v)| human(*v, c)).collect::<Vec<_>>(),
         "warnings": warnings,
+        "warnings_left_off": warnings_left_off,
         "body": a.account.as_ref().map(|r| site.body_html(&r.file, &account_url(&a.id), &r.body)).unwrap_or_default(),
-        "timeline": timeline(site, a),
+        "timeline": timeline,
+        "events_left_off": events_left_off,
+        "oldest_event": if events_left_off > 0 { oldest_event } else { None },
         "history": site.coverage(),
         "statement_url": site_map::statement_url(&a.id),
     })

@@ -106,6 +106,26 @@ fn a_backlog_agenda_lists_a_bounded_number_of_steps_and_sums_up_old_missed_ones(
         .count();
     assert_eq!(listed_or_counted, recent_and_today + next_14_days);
     assert!(agenda.contains("href=\"../actions/rui/index.html\""));
+
+    // The account's page lists 100 of its 900 invoices (the latest, all
+    // unpaid here), 20 of its warnings and 150 timeline events.
+    let account = read(&out, "accounts/acme/index.html");
+    assert!(account.len() < 1 << 20, "{} bytes", account.len());
+    let invoices = &account[account.find("id=\"invoices\"").unwrap()..];
+    let invoices = &invoices[..invoices.find("</section>").unwrap()];
+    assert_eq!(invoices.matches("<th scope=\"row\">").count(), 100);
+    assert!(
+        invoices.contains("B-0000<") && !invoices.contains("B-0899<"),
+        "the latest first"
+    );
+    assert!(invoices.contains("800 more invoices not listed here"));
+    let warnings = &account[account.find("id=\"warnings\"").unwrap()..];
+    let warnings = &warnings[..warnings.find("</section>").unwrap()];
+    assert_eq!(warnings.matches("<li>").count(), 20);
+    assert!(warnings.contains("more: <code>folio check</code> lists them all"));
+    let timeline = &account[account.find("id=\"timeline\"").unwrap()..];
+    assert_eq!(timeline.matches("<li class=\"event").count(), 150);
+    assert!(timeline.contains("older events, back to"));
 }
 
 #[test]
