@@ -55,7 +55,11 @@ fn date(d: NaiveDate) -> String {
 }
 
 /// A calendar feed: the agency's, or `owner`'s (a handle). `base_url`,
-/// when set, gives each event a URL.
+/// when set, gives each event a URL. An owner's feed says everything about
+/// each step (amount outstanding, channel, whether it was missed, the owner
+/// as organizer); the agency's is the overview, each event only its date
+/// and a title naming the step, invoice, account and owner, so a feed of
+/// every step of a large agency stays small enough to subscribe to.
 pub fn calendar(
     ledger: &Ledger,
     title: &str,
@@ -72,6 +76,7 @@ pub fn calendar(
     let stamp = format!("{}T000000Z", date(ledger.as_of));
     let config = ledger.config();
     let since = ledger.as_of - chrono::Days::new(RECENT_DAYS);
+    let detailed = owner.is_some();
     for (e, s, day) in ledger.scheduled_steps() {
         if day < since {
             continue;
@@ -91,31 +96,17 @@ pub fn calendar(
         let channel = stage.map_or("", |st| st.channel.as_str());
         let person = config.and_then(|c| c.people.get(&handle));
         let owner_name = person.map_or(handle.as_str(), |p| p.name.as_str());
-        let mut description = format!(
-            "{title} for invoice {} ({account}), {} outstanding.\nOwner: {owner_name}.",
-            e.number(),
-            money::human(
-                e.eval.outstanding.max(rust_decimal::Decimal::ZERO),
-                &e.currency
-            )
-        );
-        if !channel.is_empty() {
-            let _ = write!(description, "\nChannel: {channel}.");
-        }
-        if s.missed {
-            description.push_str("\nReached and not logged: this step was missed.");
-        }
         line(&mut out, "BEGIN:VEVENT");
         line(&mut out, &format!("UID:{slug}.{}@folio", text(&s.id)));
         line(&mut out, &format!("DTSTAMP:{stamp}"));
         // Moved by an extension, a hold or a promise: a new revision of
         // the same event (same UID), which calendar applications apply.
-        line(&mut out, &format!("SEQUENCE:{}", s.shifts));
+        // (0, the default, is left out.)
+        if s.shifts > 0 {
+            line(&mut out, &format!("SEQUENCE:{}", s.shifts));
+        }
+        // An all-day event with no end lasts the day (RFC 5545 §3.6.1).
         line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(day)));
-        line(
-            &mut out,
-            &format!("DTEND;VALUE=DATE:{}", date(day + chrono::Days::new(1))),
-        );
         line(
             &mut out,
             &format!(
@@ -126,11 +117,27 @@ pub fn calendar(
                 ))
             ),
         );
-        line(&mut out, &format!("DESCRIPTION:{}", text(&description)));
-        line(&mut out, &format!("CATEGORIES:{}", text(&s.id)));
+        if detailed {
+            let mut description = format!(
+                "{title} for invoice {} ({account}), {} outstanding.\nOwner: {owner_name}.",
+                e.number(),
+                money::human(
+                    e.eval.outstanding.max(rust_decimal::Decimal::ZERO),
+                    &e.currency
+                )
+            );
+            if !channel.is_empty() {
+                let _ = write!(description, "\nChannel: {channel}.");
+            }
+            if s.missed {
+                description.push_str("\nReached and not logged: this step was missed.");
+            }
+            line(&mut out, &format!("DESCRIPTION:{}", text(&description)));
+            line(&mut out, &format!("CATEGORIES:{}", text(&s.id)));
+        }
         if let Some(email) = person
             .and_then(|p| p.email.as_deref())
-            .filter(|m| !m.contains(['\r', '\n', '"']))
+            .filter(|m| detailed && !m.contains(['\r', '\n', '"']))
         {
             line(
                 &mut out,
@@ -146,7 +153,9 @@ pub fn calendar(
                 ),
             );
         }
-        line(&mut out, "TRANSP:TRANSPARENT");
+        if detailed {
+            line(&mut out, "TRANSP:TRANSPARENT");
+        }
         line(&mut out, "END:VEVENT");
     }
     line(&mut out, "END:VCALENDAR");

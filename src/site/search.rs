@@ -206,15 +206,9 @@ pub fn files(mut items: Vec<Item>, shards: usize) -> Files {
         .iter()
         .enumerate()
         .map(|(n, words)| {
-            // Each posting is id × 4 + weight: one number per item.
             let map: BTreeMap<&str, Vec<u32>> = words
                 .iter()
-                .map(|(w, ids)| {
-                    (
-                        w.as_str(),
-                        ids.iter().map(|(id, weight)| id * 4 + weight).collect(),
-                    )
-                })
+                .map(|(w, ids)| (w.as_str(), encode(ids)))
                 .collect();
             script(&format!("FOLIO_SEARCH_WORDS({n}, {})", json(&map)))
         })
@@ -243,6 +237,21 @@ pub fn files(mut items: Vec<Item>, shards: usize) -> Files {
     }
 }
 
+/// A word's postings as numbers: each the distance from the previous item
+/// (ids ascending) times 4, plus the weight. A word common to thousands of
+/// items costs a digit or two per item.
+fn encode(postings: &BTreeMap<u32, u32>) -> Vec<u32> {
+    let mut previous = 0;
+    postings
+        .iter()
+        .map(|(id, weight)| {
+            let gap = id - previous;
+            previous = *id;
+            gap * 4 + weight
+        })
+        .collect()
+}
+
 fn json(value: &impl Serialize) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
@@ -264,6 +273,12 @@ mod tests {
             d: d.into(),
             u: format!("accounts/{}/index.html", t.to_lowercase()),
         }
+    }
+
+    #[test]
+    fn postings_are_gaps_and_weights() {
+        let postings = BTreeMap::from([(0, 3), (5, 1), (6, 2)]);
+        assert_eq!(encode(&postings), [3, 21, 6]);
     }
 
     #[test]

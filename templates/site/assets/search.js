@@ -82,8 +82,11 @@
       var part = words[n] || {};
       Object.keys(part).forEach(function (word) {
         if (word.lastIndexOf(term, 0) !== 0) { return; }
+        // Each posting: the gap from the previous item's id × 4 + weight.
+        var id = 0;
         part[word].forEach(function (posting) {
-          var id = posting >> 2, weight = posting & 3;
+          id += posting >> 2;
+          var weight = posting & 3;
           if (!(best[id] >= weight)) { best[id] = weight; }
         });
       });
