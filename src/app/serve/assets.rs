@@ -196,7 +196,10 @@ mod tests {
             let sources = BTreeMap::from([(ERROR_PAGE.to_string(), broken.to_string())]);
             let assets = BrowserAssets::from_sources(&sources);
             let (page, warning) = assets.error_page(&Problem::Failed("it broke"));
-            assert!(page.contains("<pre class=\"failure\">it broke</pre>"), "{page}");
+            assert!(
+                page.contains("<pre class=\"failure\">it broke</pre>"),
+                "{page}"
+            );
             let warning = warning.expect("a warning");
             assert!(
                 warning.starts_with("templates/serve/error.html does not render ("),

@@ -78,7 +78,10 @@ impl State {
 
     /// The page HTML requests get instead of the site, if there are problems.
     fn error_page(&self) -> Option<Arc<str>> {
-        self.broken.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.broken
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn is_broken(&self) -> bool {
@@ -89,7 +92,10 @@ impl State {
     }
 
     fn assets(&self) -> Arc<BrowserAssets> {
-        self.assets.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.assets
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn set_assets(&self, assets: BrowserAssets) {
@@ -119,8 +125,8 @@ fn rebuild(
     }
     // The records in memory can be patched unless folio.yaml or the
     // templates changed, or the git history moved under them.
-    let reusable = !changes.contains(&Change::Everything)
-        && site.as_ref().is_some_and(|s| !s.history_moved());
+    let reusable =
+        !changes.contains(&Change::Everything) && site.as_ref().is_some_and(|s| !s.history_moved());
     let outcome = match site.as_mut() {
         Some(s) if reusable => {
             let accounts = s.reload(changes);

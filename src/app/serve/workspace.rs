@@ -159,7 +159,10 @@ impl Sites {
     /// The site being served, if a build has succeeded yet. A request holds
     /// it until answered, so the folder is not removed under it.
     pub fn current(&self) -> Option<Arc<SiteDir>> {
-        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// A folder for the next build; it does not exist yet, so the build has

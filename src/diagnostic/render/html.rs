@@ -133,7 +133,10 @@ mod tests {
                     span("?", false),
                 ],
             ),
-            ("`a` `b`", vec![span("a", true), span(" ", false), span("b", true)]),
+            (
+                "`a` `b`",
+                vec![span("a", true), span(" ", false), span("b", true)],
+            ),
             ("a ` b", vec![span("a ` b", false)]),
             ("``", vec![span("", true)]),
         ];

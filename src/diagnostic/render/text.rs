@@ -284,7 +284,11 @@ mod tests {
         // The fixture's warnings, each four times: three of a code are shown.
         let mut diags = vec![];
         for d in fixture::diagnostics() {
-            let times = if d.severity() == Severity::Warning { 4 } else { 1 };
+            let times = if d.severity() == Severity::Warning {
+                4
+            } else {
+                1
+            };
             diags.extend(std::iter::repeat_n(d, times));
         }
         crate::diagnostic::sort(&mut diags);
