@@ -774,7 +774,10 @@ fn a_repository_overrides_the_browser_assets() {
         std::fs::write(path, text).unwrap();
     };
     write("reload.js", "// OWN-RELOAD-1\n");
-    write("error.css", "body { color: rebeccapurple; } /* OWN-CSS */\n");
+    write(
+        "error.css",
+        "body { color: rebeccapurple; } /* OWN-CSS */\n",
+    );
     write(
         "error.html",
         "<!doctype html><html><body><h1>OWN-ERROR-PAGE {{ report.errors_counted }}</h1>\
@@ -804,7 +807,10 @@ fn a_repository_overrides_the_browser_assets() {
             && html.contains(&format!("<p>{INVOICE}:{line}:1 E012</p>")),
         "{html}"
     );
-    assert!(html.contains("/__folio/reload.js"), "the page still reloads");
+    assert!(
+        html.contains("/__folio/reload.js"),
+        "the page still reloads"
+    );
 
     // The script changes while serving: the rebuild serves the new one.
     let v0 = s.version();
