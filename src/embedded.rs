@@ -8,3 +8,8 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 pub fn example(path: &str) -> Option<&'static str> {
     EXAMPLE.iter().find(|(p, _)| *p == path).map(|(_, c)| *c)
 }
+
+/// A built-in template or browser asset, by its path under `templates/`.
+pub fn template(name: &str) -> Option<&'static str> {
+    TEMPLATES.iter().find(|(p, _)| *p == name).map(|(_, c)| *c)
+}

@@ -231,17 +231,16 @@ pub fn plain(source: &str) -> String {
 /// values it quotes in backticks, as Markdown does, shown as code. Text with
 /// an unpaired backtick is only escaped.
 pub fn inline_code_html(text: &str) -> String {
-    let escaped = super::svg::escape(text);
-    let parts: Vec<&str> = escaped.split('`').collect();
-    if parts.len().is_multiple_of(2) {
-        return escaped;
-    }
-    let mut out = String::with_capacity(escaped.len() + 16);
-    for (i, part) in parts.iter().enumerate() {
-        let quoted = !i.is_multiple_of(2);
-        out.push_str(if quoted { "<code>" } else { "" });
-        out.push_str(part);
-        out.push_str(if quoted { "</code>" } else { "" });
+    let mut out = String::with_capacity(text.len() + 16);
+    for span in crate::diagnostic::render::html::spans(text) {
+        let escaped = super::svg::escape(&span.text);
+        if span.code {
+            out.push_str("<code>");
+            out.push_str(&escaped);
+            out.push_str("</code>");
+        } else {
+            out.push_str(&escaped);
+        }
     }
     out
 }
@@ -361,5 +360,6 @@ mod tests {
         );
         assert_eq!(inline_code_html("a ` b"), "a ` b");
         assert_eq!(inline_code_html("none"), "none");
+        assert_eq!(inline_code_html("``"), "<code></code>");
     }
 }

@@ -4,14 +4,12 @@
 pub mod build;
 pub mod claims;
 pub mod ics;
-pub mod incremental;
 pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod robots;
 pub mod search;
-pub mod serve;
 pub mod svg;
 pub mod templates;
 pub mod value;

@@ -2,9 +2,12 @@
 //! chromedriver with the W3C WebDriver protocol (JSON over HTTP on a plain
 //! TcpStream), against `folio serve` on a copy of example-accounts.
 //!
-//! Without Chromium the test is skipped, unless `CI=true`, where it fails
-//! (CI installs it with `ci/install-browser.sh`). Screenshots go to
-//! `target/screenshots/`.
+//! The tests need Chromium and chromedriver (`bash ci/install-browser.sh`
+//! installs them; the accessibility test also axe-core), so they are
+//! ignored, with that reason, by a plain `cargo test`: the summary counts
+//! them as ignored, never as passed. `.ci/run` runs them with
+//! `cargo test -- --include-ignored`, and a test run so fails when a tool
+//! is missing. Screenshots go to `target/screenshots/`.
 
 use crate::common::copy_dir;
 use serde_json::{Value, json};
@@ -402,18 +405,15 @@ fn serve(records: &Path) -> (Killed, String) {
     (child, url)
 }
 
-fn browser_available() -> bool {
-    let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    if !present {
+/// Fails the test, saying what to install, when Chromium or chromedriver
+/// is missing: a test that was asked to run never passes without them.
+fn require_browser() {
+    for tool in [CHROMIUM, CHROMEDRIVER] {
         assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but {CHROMIUM} or {CHROMEDRIVER} is missing; run ci/install-browser.sh"
-        );
-        eprintln!(
-            "skipping the browser test: {CHROMIUM} and {CHROMEDRIVER} are needed (bash ci/install-browser.sh)"
+            Path::new(tool).exists(),
+            "{tool} is missing: run `bash ci/install-browser.sh`"
         );
     }
-    present
 }
 
 fn records_copy() -> (tempfile::TempDir, PathBuf) {
@@ -443,10 +443,9 @@ fn wait_for_text(browser: &Browser, needle: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs Chromium and chromedriver: bash ci/install-browser.sh"]
 fn the_site_works_in_a_browser() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let (_tmp, records) = records_copy();
     let (_server, base) = serve(&records);
     let browser = Browser::start();
@@ -535,10 +534,9 @@ fn the_site_works_in_a_browser() {
 /// reader who downloads the site would: pages, links between them and the
 /// search work without a server.
 #[test]
+#[ignore = "needs Chromium and chromedriver: bash ci/install-browser.sh"]
 fn the_built_site_works_from_files() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let (_tmp, base) = built_site();
     let browser = Browser::start();
 
@@ -694,10 +692,9 @@ fn origin(url: &str) -> &str {
 /// Every page opened from disk: nothing fails to load and every link names
 /// a page or file of the site.
 #[test]
+#[ignore = "needs Chromium and chromedriver: bash ci/install-browser.sh"]
 fn every_built_page_works_from_files() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let (tmp, base) = built_site();
     let browser = Browser::start();
     let problems = crawl(&browser, &base, &tmp.path().join("site"));
@@ -772,10 +769,9 @@ fn answer(stream: &mut TcpStream, dir: &Path, prefix: &str, log: &RequestLog) {
 /// is relative, so the pages, the links between them and the search work
 /// there as at the root, and nothing is asked of the server outside it.
 #[test]
+#[ignore = "needs Chromium and chromedriver: bash ci/install-browser.sh"]
 fn the_built_site_works_from_a_sub_path() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let (tmp, _) = built_site();
     let out = tmp.path().join("site");
     let (base, log) = static_server(out.clone(), "/team/archive/folio/");
@@ -966,10 +962,9 @@ fn shots(prefix: &str) -> Vec<(&'static str, String)> {
 /// anything off or has text too small to read: long words wrap, and wide
 /// tables scroll inside their own box.
 #[test]
+#[ignore = "needs Chromium and chromedriver: bash ci/install-browser.sh"]
 fn pages_fit_desktop_and_phone_screens() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let (tmp, base) = built_site();
     let mut pages = html_pages(&tmp.path().join("site"));
     pages.push("search/index.html?q=a".into());
@@ -1058,10 +1053,9 @@ return found.filter(function (f, i) { return found.indexOf(f) === i; }).slice(0,
 /// Text is readable in the light and the dark colour scheme, and on paper
 /// whatever the scheme of the system that prints it.
 #[test]
+#[ignore = "needs Chromium and chromedriver: bash ci/install-browser.sh"]
 fn text_is_readable_on_screen_and_on_paper() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let (_tmp, base) = built_site();
     let browser = Browser::start();
     let mut found = vec![];
@@ -1101,10 +1095,9 @@ fn text_is_readable_on_screen_and_on_paper() {
 /// read as text (external ones with their address), and nothing is cut off
 /// at the edge of an A4 or Letter page (about 720 CSS px inside margins).
 #[test]
+#[ignore = "needs Chromium and chromedriver: bash ci/install-browser.sh"]
 fn pages_print_cleanly() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let (tmp, records) = records_copy();
     std::fs::write(
         records.join("handbook/printing.md"),
@@ -1153,29 +1146,22 @@ return ["header.top", ".foot", "#search", "nav.side", ".skip"].filter(function (
 }
 
 /// axe-core, installed by `.ci/run` (`npm install --prefix target/axe
-/// axe-core@4`); `AXE_CORE` may name another copy of `axe.min.js`.
-fn axe_source() -> Option<String> {
+/// axe-core@4`); `AXE_CORE` may name another copy of `axe.min.js`. A
+/// missing copy fails the test that asked for it.
+fn axe_source() -> String {
     let path = std::env::var_os("AXE_CORE")
         .map(PathBuf::from)
+        .or_else(|| crate::common::in_target_folder("axe/node_modules/axe-core/axe.min.js"))
         .unwrap_or_else(|| {
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("target/axe/node_modules/axe-core/axe.min.js")
         });
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(_) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but {} is missing; run `npm install --prefix target/axe axe-core@4`",
-                path.display()
-            );
-            eprintln!(
-                "skipping the accessibility test: {} is missing (npm install --prefix target/axe axe-core@4)",
-                path.display()
-            );
-            None
-        }
-    }
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}): run `npm install --prefix target/axe axe-core@4`",
+            path.display()
+        )
+    })
 }
 
 /// Runs axe-core on the open page; returns its violations as
@@ -1196,11 +1182,10 @@ axe.run(document, { resultTypes: ["violations"] }).then(function (r) {
 /// axe-core finds no violation on any page kind, on a desktop and a phone
 /// screen, in the light and the dark colour scheme (issue #21).
 #[test]
+#[ignore = "needs Chromium, chromedriver and axe-core: bash ci/install-browser.sh; npm install --prefix target/axe axe-core@4"]
 fn every_page_kind_passes_axe_core() {
-    if !browser_available() {
-        return;
-    }
-    let Some(axe) = axe_source() else { return };
+    require_browser();
+    let axe = axe_source();
     let (_tmp, base) = built_site();
     let browser = Browser::start();
     let mut pages: Vec<&str> = SHOTS.iter().map(|(p, _)| *p).collect();
@@ -1241,10 +1226,9 @@ fn every_page_kind_passes_axe_core() {
 /// Small things seen in screenshots (issue #21): the breadcrumb keeps its
 /// distance from the header, and no figure card sits alone on a row.
 #[test]
+#[ignore = "needs Chromium and chromedriver: bash ci/install-browser.sh"]
 fn breadcrumbs_breathe_and_no_figure_is_left_alone() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let (_tmp, base) = built_site();
     let browser = Browser::start();
     for width in [1280, 700, 390] {
@@ -1294,10 +1278,9 @@ fn breadcrumbs_breathe_and_no_figure_is_left_alone() {
 /// chronology's "derived from git history" line on paper. The PDFs are
 /// kept in `target/screenshots/` to look at.
 #[test]
+#[ignore = "needs Chromium and chromedriver: bash ci/install-browser.sh"]
 fn statement_and_written_record_print_to_a4() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let (tmp, base) = built_site();
     let out = tmp.path().join("site");
     let pages = [

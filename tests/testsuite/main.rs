@@ -15,6 +15,7 @@ mod gate;
 mod history;
 mod init;
 mod interest;
+mod output;
 mod pages;
 mod publish;
 mod reconcile;

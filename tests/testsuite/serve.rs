@@ -760,3 +760,68 @@ fn edits_in_place_end_as_a_fresh_build() {
         .collect();
     assert_eq!(sites, ["site-1"]);
 }
+
+/// A records repository overrides serve's browser assets with files at the
+/// same paths under its `templates/serve/`: the reload script, the error
+/// page's styles and the error page template, whose data are the
+/// diagnostics. An edit to one while serving is served after the rebuild.
+#[test]
+fn a_repository_overrides_the_browser_assets() {
+    let (_tmp, records) = fixture();
+    let write = |rel: &str, text: &str| {
+        let path = records.join("templates/serve").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("reload.js", "// OWN-RELOAD-1\n");
+    write(
+        "error.css",
+        "body { color: rebeccapurple; } /* OWN-CSS */\n",
+    );
+    write(
+        "error.html",
+        "<!doctype html><html><body><h1>OWN-ERROR-PAGE {{ report.errors_counted }}</h1>\
+         {% for d in report.diagnostics %}<p>{{ d.location }} {{ d.code }}</p>{% endfor %}\
+         {% if failure %}<pre>{{ failure }}</pre>{% endif %}</body></html>\n",
+    );
+    let invoice_path = records.join(INVOICE);
+    let original = std::fs::read_to_string(&invoice_path).unwrap();
+    let broken = original.replacen("\nissued:", "\nisued:", 1);
+    std::fs::write(&invoice_path, &broken).unwrap();
+    let s = Served::start(&records);
+
+    assert_eq!(s.get("/__folio/reload.js").text(), "// OWN-RELOAD-1\n");
+    let css = s.get("/__folio/error.css");
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+    assert!(css.text().contains("OWN-CSS"), "{}", css.text());
+    let page = s.get("/");
+    assert_eq!(page.status, 500);
+    let line = broken
+        .lines()
+        .position(|l| l.starts_with("isued:"))
+        .unwrap()
+        + 1;
+    let html = page.text();
+    assert!(
+        html.contains("<h1>OWN-ERROR-PAGE 1 error</h1>")
+            && html.contains(&format!("<p>{INVOICE}:{line}:1 E012</p>")),
+        "{html}"
+    );
+    assert!(
+        html.contains("/__folio/reload.js"),
+        "the page still reloads"
+    );
+
+    // The script changes while serving: the rebuild serves the new one.
+    let v0 = s.version();
+    write("reload.js", "// OWN-RELOAD-2\n");
+    s.next_version(&v0);
+    wait_for(&s, "/__folio/reload.js", 200, "OWN-RELOAD-2");
+
+    // Without the overrides, the built-in assets are back.
+    let v1 = s.version();
+    std::fs::remove_dir_all(records.join("templates/serve")).unwrap();
+    s.next_version(&v1);
+    wait_for(&s, "/__folio/reload.js", 200, "/__folio/version");
+    wait_for(&s, "/", 500, "The site was not rebuilt");
+}

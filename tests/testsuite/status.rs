@@ -299,17 +299,12 @@ fn all_and_account_filters() {
             .iter()
             .all(|a| a["invoice"] == "B-1")
     );
-    // The table hides paid invoices unless --all.
+    // The table hides paid invoices unless --all.
     let table = f.run(&["--as-of", "2026-10-27", "status"]);
     assert_eq!(table.code, 0);
-    assert!(
-        table.stdout.contains("A-1") && !table.stdout.contains("A-2"),
-        "{}",
-        table.stdout
-    );
-    assert!(table.stdout.contains("1,000.00 USD"), "{}", table.stdout);
+    insta::assert_snapshot!("table_of_unpaid", table.stdout);
     let all = f.run(&["--as-of", "2026-10-27", "status", "--all"]);
-    assert!(all.stdout.contains("A-2"), "{}", all.stdout);
+    insta::assert_snapshot!("table_with_paid", all.stdout);
     // An unknown account is a usage error.
     let run = f.run(&["--as-of", "2026-10-27", "status", "--account", "gamma"]);
     assert_eq!(run.code, 2);
@@ -433,22 +428,11 @@ fn remind_renders_the_current_stage() {
     f.write(FILE, SPEC_INVOICE);
     let run = f.run(&["--as-of", "2026-10-27", "remind", "INV-2026-0042"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // A header (invoice, stage, owner, channel, recipient), then the
+    // message: the days overdue, the amounts, the date work pauses, and
+    // the owner's signature.
+    insta::assert_snapshot!(run.stdout);
     let header = "Invoice: INV-2026-0042\nStage: Formal notice (due-notice), 22 Oct 2026\nOwner: Ana Lima\nChannel: slack\nTo: John Doe <john@acme.example>\n\n";
-    assert!(run.stdout.starts_with(header), "{}", run.stdout);
-    for part in [
-        "Dear John Doe,",
-        "invoice INV-2026-0042 for Website redesign",
-        "fell due on 22 Oct 2026 and is now 5 days overdue",
-        "The amount outstanding is 7,000.00 EUR (of 12,000.00 EUR; 5,000.00 EUR received",
-        "pause the work on your account on 29 Oct 2026",
-        "Ana Lima\nTest Agency | ana@example.com\n",
-    ] {
-        assert!(
-            run.stdout.contains(part),
-            "missing {part:?} in\n{}",
-            run.stdout
-        );
-    }
     // -q prints the message alone.
     let quiet = f.run(&["--as-of", "2026-10-27", "-q", "remind", "INV-2026-0042"]);
     assert_eq!(format!("{header}{}", quiet.stdout), run.stdout);

@@ -332,3 +332,18 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A file `.ci/run` installs under the target folder (`target/ajv/...`,
+/// `target/axe/...`): under this repository's `target/`, or under the
+/// folder this test binary was built into (`CARGO_TARGET_DIR`).
+pub fn in_target_folder(rel: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    // <target>/debug/deps/testsuite-<hash>
+    let built_into = exe.ancestors().nth(3).map(Path::to_path_buf);
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    [Some(local), built_into]
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join(rel))
+        .find(|path| path.exists())
+}

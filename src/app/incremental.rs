@@ -1,13 +1,13 @@
 //! Rebuilding a served site after an edit without redoing the whole build.
 //!
-//! A [`Session`] keeps what a build read (the records, the templates, the
+//! A [`ServedSite`] keeps what a build read (the records, the templates, the
 //! git history) in memory. When files change it re-reads only the account
 //! folders (or the handbook) that changed, then:
-//! 1. [`Session::preview`] renders the changed accounts' own pages (account
+//! 1. [`ServedSite::preview`] renders the changed accounts' own pages (account
 //!    and invoice pages) from a repository that holds just those accounts,
 //!    and writes them over the served site: the edit shows in a fraction of
 //!    a second even on a repository of 60,000 files;
-//! 2. [`Session::update`] checks the whole repository again and re-renders
+//! 2. [`ServedSite::update`] checks the whole repository again and re-renders
 //!    every page that sums up all accounts (dashboard, agenda, account
 //!    index, role pages, status.json, calendar, search index) together with
 //!    the changed accounts' pages, removes the pages that no longer exist,
@@ -16,8 +16,8 @@
 //! Changes to folio.yaml or the templates, a new day, or a git HEAD that
 //! moved (timelines and histories change everywhere) read everything again.
 
-use super::build::{self, BuildError, Inputs, Plan, Rendered, Scope, Summary, Write};
-use super::output;
+use crate::site::build::{self, BuildError, Inputs, Plan, Rendered, Scope, Summary, Write};
+use crate::site::output;
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -56,7 +56,7 @@ impl Change {
 }
 
 /// A served site and what it was built from.
-pub struct Session {
+pub struct ServedSite {
     inputs: Inputs,
     /// The git HEAD the history was read at (`None` outside git).
     head: Option<String>,
@@ -70,11 +70,11 @@ pub struct Session {
     handbook_dirty: bool,
 }
 
-impl Session {
+impl ServedSite {
     /// Reads the records, templates and history at `root`.
-    pub fn read(root: &Path) -> Result<Session, BuildError> {
+    pub fn read(root: &Path) -> Result<ServedSite, BuildError> {
         let head = head_of(root);
-        Ok(Session {
+        Ok(ServedSite {
             inputs: Inputs::read(root)?,
             head,
             dir: None,
@@ -98,7 +98,7 @@ impl Session {
         head_of(self.root()) != self.head
     }
 
-    /// Whether a site is being served that [`Session::update`] can bring up
+    /// Whether a site is being served that [`ServedSite::update`] can bring up
     /// to date in place.
     pub fn has_site(&self) -> bool {
         self.dir.is_some()
@@ -127,7 +127,7 @@ impl Session {
     }
 
     /// Re-reads what `changes` name (never [`Change::Everything`]: that
-    /// needs a new session) and returns the accounts among them.
+    /// needs a new [`ServedSite`]) and returns the accounts among them.
     pub fn reload(&mut self, changes: &BTreeSet<Change>) -> BTreeSet<String> {
         let mut accounts = BTreeSet::new();
         for change in changes {
@@ -149,7 +149,7 @@ impl Session {
 
     /// The quick first answer to an edit: renders the account and invoice
     /// pages of `accounts` over the served site, checking only those
-    /// accounts. Returns the pages written; [`Session::update`] must follow.
+    /// accounts. Returns the pages written; [`ServedSite::update`] must follow.
     pub fn preview(
         &mut self,
         as_of: NaiveDate,
@@ -159,7 +159,7 @@ impl Session {
             return Ok(0);
         };
         // A repository holding only the changed accounts, folio.yaml and
-        // their diagnostics, borrowed from the session's for the render.
+        // their diagnostics, borrowed from the served site's for the render.
         let repo = &mut self.inputs.repo;
         let mut part = crate::load::Repo {
             root: repo.root.clone(),
