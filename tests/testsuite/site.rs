@@ -335,6 +335,11 @@ fn golden_status_json_and_calendar() {
     golden("status.json", &status);
     let ics = text(&files, "calendar.ics");
     golden("calendar.ics", &ics);
+    // An owner's feed: their steps, each with its details.
+    let ana = text(&files, "calendar/ana.ics");
+    golden("calendar-ana.ics", &ana);
+    assert!(ana.contains("ORGANIZER;CN=\"Ana Lima\":mailto:ana@example.com"));
+    assert!(!ana.contains("Rui Costa"));
 
     // status.json is the `status --format json` document.
     let doc: serde_json::Value = serde_json::from_str(&status).unwrap();
