@@ -660,7 +660,12 @@ pub fn actions(site: &Site, owner: Option<&str>) -> Value {
     type Steps<'e> = Vec<(NaiveDate, &'e str, &'e Entry<'e>, &'e StageResult)>;
     let mut groups: BTreeMap<(u8, NaiveDate), BTreeMap<String, (String, Steps)>> = BTreeMap::new();
     let mut old: BTreeMap<&str, OldMissed> = BTreeMap::new();
-    let mut counts: BTreeMap<String, OwnerCounts> = BTreeMap::new();
+    // Every owner with an agenda page is listed, with nothing due or not.
+    let mut counts: BTreeMap<String, OwnerCounts> = site
+        .owner_slugs
+        .keys()
+        .map(|h| (h.clone(), OwnerCounts::default()))
+        .collect();
     for (e, s, date) in ledger.scheduled_steps() {
         let upcoming = date >= ledger.as_of && date <= until;
         if !(s.missed || upcoming) {
