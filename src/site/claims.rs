@@ -1,6 +1,6 @@
 //! The pages a late-payment claim needs: the statement of account
 //! (`accounts/<id>/statement/`), the written record of an invoice
-//! (`invoices/<slug>/record/`), and the interest section of an invoice page.
+//! (`invoices/<slug>/record.html`), and the interest section of an invoice page.
 //! Client pages: never part of a `--handbook-only` site.
 
 use super::pages::{Site, account_name, account_url, day, invoice_url};

@@ -943,7 +943,7 @@ const SHOTS: [(&str, &str); 11] = [
     ("accounts/clinicas-oceano/index.html", "account"),
     ("invoices/inv-2026-0024/index.html", "invoice"),
     ("accounts/clinicas-oceano/statement/index.html", "statement"),
-    ("invoices/inv-2026-0024/record/index.html", "record"),
+    ("invoices/inv-2026-0024/record.html", "record"),
     ("handbook/index.html", "handbook"),
     ("handbook/producer/index.html", "handbook-page"),
     ("handbook/policies/agency/index.html", "policy"),
@@ -1285,8 +1285,8 @@ fn statement_and_written_record_print_to_a4() {
     let out = tmp.path().join("site");
     let pages = [
         ("accounts/clinicas-oceano/statement/index.html", "statement"),
-        ("invoices/inv-2026-0024/record/index.html", "record"),
-        ("invoices/inv-2026-0025/record/index.html", "record-gradual"),
+        ("invoices/inv-2026-0024/record.html", "record"),
+        ("invoices/inv-2026-0025/record.html", "record-gradual"),
     ];
     for (page, _) in pages {
         assert!(out.join(page).is_file(), "{page} is built");
@@ -1354,7 +1354,7 @@ fn statement_and_written_record_print_to_a4() {
             boxes.len()
         );
     }
-    browser.visit(&format!("{base}invoices/inv-2026-0024/record/index.html"));
+    browser.visit(&format!("{base}invoices/inv-2026-0024/record.html"));
     assert!(
         browser
             .text()

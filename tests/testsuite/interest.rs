@@ -445,8 +445,7 @@ fn the_site_shows_the_claim_the_statement_and_the_written_record() {
     assert!(invoice_page.contains("Late-payment interest"));
     assert!(invoice_page.contains("4.84 EUR"), "the interest");
     assert!(
-        invoice_page.contains("href=\"record/index.html\"")
-            || invoice_page.contains("inv-1/record/index.html"),
+        invoice_page.contains("href=\"record.html\"") || invoice_page.contains("inv-1/record.html"),
         "links its record"
     );
     // How it was computed: the two stretches with their principal and rate.
@@ -466,7 +465,7 @@ fn the_site_shows_the_claim_the_statement_and_the_written_record() {
         "the account links its statement"
     );
 
-    let record = page(&out, "invoices/inv-1/record/index.html");
+    let record = page(&out, "invoices/inv-1/record.html");
     assert!(
         record.contains("derived from the repository&#x27;s git history")
             || record.contains("derived from the repository's git history")
@@ -520,15 +519,15 @@ fn the_site_shows_the_claim_the_statement_and_the_written_record() {
         ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(!site.join("invoices/inv-1/record/index.html").exists());
+    assert!(!site.join("invoices/inv-1/record.html").exists());
     let plain = std::fs::read_to_string(site.join("invoices/inv-1/index.html")).unwrap();
-    assert!(!plain.contains("record/index.html"));
+    assert!(!plain.contains("record.html"));
 
     // Client pages: none of them in a handbook-only site.
     let handbook = build(&f, &["--handbook-only"]);
     for gone in [
         "accounts/acme/statement/index.html",
-        "invoices/inv-1/record/index.html",
+        "invoices/inv-1/record.html",
     ] {
         assert!(!handbook.path().join("site").join(gone).exists(), "{gone}");
     }
