@@ -16,6 +16,7 @@ pub mod history;
 pub mod ladder;
 pub mod load;
 pub mod model;
+pub mod plumbing;
 pub mod reconcile;
 pub mod record;
 pub mod site;

@@ -114,32 +114,16 @@ pub fn write_atomically(path: &Path, original: &[u8], new: &[u8]) -> Result<(), 
         return Err(WriteError::Changed);
     }
     let permissions = std::fs::metadata(&path)?.permissions();
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // A dot file: the loader never takes it for a record if it is left over.
-    let temp = dir.join(format!(".{name}.folio-{}.tmp", std::process::id()));
-    let result = (|| -> Result<(), WriteError> {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        file.write_all(new)?;
-        file.set_permissions(permissions)?;
-        file.sync_all()?;
-        // Checked again just before the rename, to keep the window small.
-        if std::fs::read(&path)? != original {
-            return Err(WriteError::Changed);
-        }
-        std::fs::rename(&temp, &path)?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+    let mut pending = crate::plumbing::atomic::Pending::create(&path)?;
+    pending.file().write_all(new)?;
+    pending.file().set_permissions(permissions)?;
+    pending.file().sync_all()?;
+    // Checked again just before the rename, to keep the window small.
+    if std::fs::read(&path)? != original {
+        return Err(WriteError::Changed);
     }
-    result
+    pending.commit()?;
+    Ok(())
 }
 
 /// A unified diff of one file's change, for `--dry-run` and the report.

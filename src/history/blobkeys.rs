@@ -1,10 +1,11 @@
 //! What was read from old versions of record files, by blob id, cached in
-//! `.folio-cache/`: reading and parsing every version of every file is most
+//! the records' cache folder (`plumbing::cache_file`): reading and parsing every version of every file is most
 //! of a pass over old versions, and a blob never changes, so what it yields
 //! stays right for as long as folio's build is the same (the file is keyed
 //! by it). The late-record pass keeps log entries (`log-keys`), the written
 //! record keeps every dated entry of an invoice (`record-keys`).
 
+use crate::plumbing::cache_file::CacheFile;
 use git2::{Oid, Repository};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -23,19 +24,12 @@ pub(super) struct BlobKeys<K> {
 type BlobEntry<K> = (Vec<u8>, Vec<(K, usize)>);
 
 impl<K: Clone + Eq + Hash + Serialize + DeserializeOwned> BlobKeys<K> {
-    fn header(name: &str) -> String {
-        format!("folio-{name} 1\t{}\n", super::cache::build_stamp())
-    }
-
-    /// The cache `name` in `dir`; empty when there is none, it is damaged
-    /// or was written by another build, or `dir` is `None` (caching is off).
-    pub fn load(dir: Option<&Path>, name: &str) -> BlobKeys<K> {
-        let known = dir
-            .and_then(|d| std::fs::read(d.join(name)).ok())
-            .and_then(|bytes| {
-                let body = bytes.strip_prefix(Self::header(name).as_bytes())?;
-                postcard::from_bytes::<Vec<BlobEntry<K>>>(body).ok()
-            })
+    /// The cache `name` of the records at `root`; empty when there is
+    /// none, it is damaged or was written by another build, or `root` is
+    /// `None` (caching is off).
+    pub fn load(root: Option<&Path>, name: &'static str) -> BlobKeys<K> {
+        let known = root
+            .and_then(|root| file(root, name).load::<Vec<BlobEntry<K>>>())
             .unwrap_or_default()
             .into_iter()
             .collect();
@@ -49,8 +43,8 @@ impl<K: Clone + Eq + Hash + Serialize + DeserializeOwned> BlobKeys<K> {
     /// run over a few accounts, as `serve` makes, must not drop the others'
     /// entries, so nothing is dropped: delete the folder to start over.) A
     /// cache that cannot be written only costs time.
-    pub fn store(self, dir: Option<&Path>, name: &str) {
-        let Some(dir) = dir else { return };
+    pub fn store(self, root: Option<&Path>, name: &'static str) {
+        let Some(root) = root else { return };
         let read = self.read.into_inner().unwrap_or_else(|e| e.into_inner());
         if read.is_empty() {
             return;
@@ -58,12 +52,7 @@ impl<K: Clone + Eq + Hash + Serialize + DeserializeOwned> BlobKeys<K> {
         let mut all: Vec<BlobEntry<K>> = self.known.into_iter().chain(read).collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all.dedup_by(|a, b| a.0 == b.0);
-        let Ok(body) = postcard::to_allocvec(&all) else {
-            return;
-        };
-        let mut bytes = Self::header(name).into_bytes();
-        bytes.extend_from_slice(&body);
-        let _ = super::cache::write_in(dir, name, &bytes);
+        file(root, name).store(&all);
     }
 
     /// How many times each key occurs in the blob, as `read` finds them;
@@ -84,4 +73,11 @@ impl<K: Clone + Eq + Hash + Serialize + DeserializeOwned> BlobKeys<K> {
         }
         Some(counts)
     }
+}
+
+/// The cache file `name` of the records at `root`.
+fn file(root: &Path, name: &'static str) -> CacheFile {
+    /// Raised whenever what a blob's entry holds changes.
+    const FORMAT: u32 = 1;
+    CacheFile::new(root, name, FORMAT)
 }

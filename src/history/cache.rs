@@ -1,5 +1,6 @@
-//! A cache of the history pass (issue #7), in `.folio-cache/history.bin`
-//! under the records root.
+//! A cache of the history pass (issue #7), the file `history` of the
+//! records' cache folder (`plumbing::cache_file`: its envelope, build stamp
+//! and checksum, and what happens to a damaged file, are every cache's).
 //!
 //! What it holds is what the walk found: for each commit on the first-parent
 //! chain that changed record files, those changes (paths and blob ids), the
@@ -8,50 +9,33 @@
 //! fresh one cannot differ in how they are put together.
 //!
 //! It must never give a wrong answer, so it is only used when everything the
-//! walk depends on is the same: the format, folio's build, the
-//! repository's id length, the records' folder inside the repository and the
-//! shallow-clone boundary. A commit id names the commit's whole history, so
-//! the first-parent chain below any commit the cached walk compared, and
-//! what each of those commits changed, are known: a walk from a new HEAD
-//! stops at the first such commit and takes the rest from the cache. After a
-//! fast-forward only the new commits are compared, after an amend or a
-//! rebase those not on the cached line, after a reset to an older commit
-//! none; a HEAD that shares no commit with the cache (another root) is
-//! walked in full. A file that cannot be read, is damaged (every
-//! file ends with a checksum) or does not parse is ignored, and a cache that
-//! cannot be written (a read-only folder) costs nothing but the next run's
-//! time.
+//! walk depends on is the same: the format, folio's build (both checked by
+//! the envelope), the repository's id length, the records' folder inside the
+//! repository and the shallow-clone boundary. A commit id names the
+//! commit's whole history, so the first-parent chain below any commit the
+//! cached walk compared, and what each of those commits changed, are known:
+//! a walk from a new HEAD stops at the first such commit and takes the rest
+//! from the cache. After a fast-forward only the new commits are compared,
+//! after an amend or a rebase those not on the cached line, after a reset to
+//! an older commit none; a HEAD that shares no commit with the cache
+//! (another root) is walked in full.
 //!
-//! The file format, all integers LEB128 unless said otherwise:
-//!
-//! ```text
-//! magic "folio-history\n", format version (u32 LE)
-//! folio's build stamp, id length (u8), records prefix, shallow boundary ids
-//! HEAD id, truncated (u8), chain: count, ids (newest first)
-//! names: count, strings (authors, emails, dates; interned)
-//! paths: count, (shared prefix length with the previous path, rest) sorted
-//! commits: count, per commit:
-//!   position in the chain, author, email, date (name indices), time
-//!   (zigzag), summary,
-//!   changes: count, (path index, flags: 1 old, 2 new, [old id], [new id])
-//!   renames: count, (from path index, to path index)
-//! checksum (u64 LE) of everything before it
-//! ```
+//! The body ([`Stored`]) keeps the file small and quick to read: author
+//! names, emails and dates are interned (a few people make thousands of
+//! commits), paths are listed once, sorted, each as the length it shares
+//! with the one before and the rest, and changes refer to them by index.
 
 use super::Commit;
 use super::walk::{Change, CommitChanges};
+use crate::plumbing::cache_file::CacheFile;
 use git2::Oid;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The folder under the records root (git-ignored: it writes a `.gitignore`
-/// of its own that ignores everything in it).
-pub const DIR: &str = ".folio-cache";
-const FILE: &str = "history.bin";
-const MAGIC: &[u8] = b"folio-history\n";
-/// Raised whenever the format or what the walk records changes.
-const FORMAT: u32 = 1;
+const FILE: &str = "history";
+/// Raised whenever [`Stored`] or what the walk records changes.
+const FORMAT: u32 = 2;
 
 /// The result of a history walk, as cached.
 #[derive(Debug, PartialEq)]
@@ -93,21 +77,11 @@ impl Walked {
     }
 }
 
-/// Whether the cache is used: `FOLIO_NO_CACHE` set to anything but "" or
-/// "0" turns it off (the benchmark's uncached figures).
-pub fn enabled() -> bool {
-    match std::env::var_os("FOLIO_NO_CACHE") {
-        None => true,
-        Some(v) => v.is_empty() || v == "0",
-    }
-}
-
 /// The cache of one records folder, for one set of walk conditions.
 pub struct Cache {
-    dir: PathBuf,
-    version: String,
+    file: CacheFile,
     prefix: String,
-    grafts: Vec<Oid>,
+    grafts: Vec<Vec<u8>>,
     id_len: usize,
 }
 
@@ -117,10 +91,9 @@ impl Cache {
     /// and ids of `id_len` bytes.
     pub fn new(root: &Path, prefix: &str, grafts: &[Oid], id_len: usize) -> Cache {
         Cache {
-            dir: root.join(DIR),
-            version: build_stamp().to_string(),
+            file: CacheFile::new(root, FILE, FORMAT),
             prefix: prefix.to_string(),
-            grafts: grafts.to_vec(),
+            grafts: grafts.iter().map(|g| g.as_bytes().to_vec()).collect(),
             id_len,
         }
     }
@@ -128,76 +101,26 @@ impl Cache {
     /// The cached walk, when there is a readable one made under the same
     /// conditions (its HEAD may differ from today's).
     pub fn load(&self) -> Option<Walked> {
-        if !self.is_real_folder() {
-            return None;
-        }
-        let bytes = std::fs::read(self.dir.join(FILE)).ok()?;
-        self.decode(&bytes)
+        let body = self.file.read()?;
+        self.decode(body.bytes())
     }
 
-    /// Writes `walked` atomically (a temporary file renamed over the old
-    /// one); any failure leaves the cache as it was and is not an error.
+    /// Writes `walked`; any failure leaves the cache as it was and is not an
+    /// error.
     pub fn store(&self, walked: &Walked) {
         if walked.lost {
             return;
         }
-        let _ = self.try_store(walked);
+        self.file.store(&self.encode(walked));
     }
 
-    fn try_store(&self, walked: &Walked) -> std::io::Result<()> {
-        let written = write_in(&self.dir, FILE, &self.encode(walked));
-        self.remove_abandoned();
-        written
-    }
-
-    /// Removes temporary files more than an hour old: left by a folio that
-    /// was killed while writing (another one's file is seconds old).
-    fn remove_abandoned(&self) {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        let hour = std::time::Duration::from_secs(3600);
-        for entry in entries.flatten() {
-            let abandoned = entry.file_name().to_string_lossy().ends_with(".tmp")
-                && entry
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour));
-            if abandoned {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-
-    /// `.folio-cache` is a folder of its own, not a symbolic link that could
-    /// lead reads and writes elsewhere.
-    fn is_real_folder(&self) -> bool {
-        std::fs::symlink_metadata(&self.dir).is_ok_and(|m| m.is_dir())
-    }
-
-    fn encode(&self, w: &Walked) -> Vec<u8> {
-        let mut out = Out::default();
-        out.bytes(MAGIC);
-        out.bytes(&FORMAT.to_le_bytes());
-        self.encode_key(&mut out);
-        out.oid(w.head);
-        out.byte(u8::from(w.truncated));
-        out.uint(w.chain.len() as u64);
-        for id in &w.chain {
-            out.oid(*id);
-        }
-
+    fn encode<'w>(&'w self, w: &'w Walked) -> Stored<'w> {
         let mut names = Interner::default();
         for c in &w.commits {
             names.add(&c.author);
             names.add(&c.email);
             names.add(&c.date);
         }
-        out.uint(names.list.len() as u64);
-        for name in &names.list {
-            out.str(name);
-        }
-
         let mut paths: Vec<&str> = w
             .changes
             .iter()
@@ -211,144 +134,131 @@ impl Cache {
             .collect();
         paths.sort_unstable();
         paths.dedup();
-        out.uint(paths.len() as u64);
-        let mut previous = "";
-        for p in &paths {
-            let shared = shared_prefix(previous, p);
-            out.uint(shared as u64);
-            out.str(&p[shared..]);
-            previous = p;
-        }
         let index: HashMap<&str, usize> = paths.iter().enumerate().map(|(i, p)| (*p, i)).collect();
-
-        out.uint(w.changes.len() as u64);
-        for ((cc, c), at) in w.changes.iter().zip(&w.commits).zip(&w.at) {
-            out.uint(*at as u64);
-            out.uint(names.index[c.author.as_str()] as u64);
-            out.uint(names.index[c.email.as_str()] as u64);
-            out.uint(names.index[c.date.as_str()] as u64);
-            out.uint(zigzag(c.time));
-            out.str(&c.summary);
-            out.uint(cc.changes.len() as u64);
-            for change in &cc.changes {
-                out.uint(index[change.path.as_str()] as u64);
-                let flags = u8::from(change.old.is_some()) | u8::from(change.new.is_some()) << 1;
-                out.byte(flags);
-                for id in [change.old, change.new].into_iter().flatten() {
-                    out.oid(id);
-                }
-            }
-            out.uint(cc.renames.len() as u64);
-            for (from, to) in &cc.renames {
-                out.uint(index[from.as_str()] as u64);
-                out.uint(index[to.as_str()] as u64);
-            }
-        }
-        let sum = checksum(&out.0);
-        out.bytes(&sum.to_le_bytes());
-        out.0
-    }
-
-    fn encode_key(&self, out: &mut Out) {
-        out.str(&self.version);
-        out.byte(self.id_len as u8);
-        out.str(&self.prefix);
-        out.uint(self.grafts.len() as u64);
-        for g in &self.grafts {
-            out.oid(*g);
-        }
-    }
-
-    /// The walk in `bytes`, or `None` when they are damaged, of another
-    /// format, or made under other conditions.
-    fn decode(&self, bytes: &[u8]) -> Option<Walked> {
-        let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-        if checksum(body) != u64::from_le_bytes(sum.try_into().ok()?) {
-            return None;
-        }
-        let mut r = In {
-            data: body,
+        let mut previous = "";
+        let paths = paths
+            .iter()
+            .map(|p| {
+                let shared = shared_prefix(previous, p);
+                previous = p;
+                (shared, &p[shared..])
+            })
+            .collect();
+        let commits = w
+            .changes
+            .iter()
+            .zip(&w.commits)
+            .zip(&w.at)
+            .map(|((cc, c), at)| StoredCommit {
+                at: *at,
+                author: names.index[c.author.as_str()],
+                email: names.index[c.email.as_str()],
+                date: names.index[c.date.as_str()],
+                time: c.time,
+                summary: &c.summary,
+                changes: cc
+                    .changes
+                    .iter()
+                    .map(|change| StoredChange {
+                        path: index[change.path.as_str()],
+                        old: change.old.as_ref().map(Id::of),
+                        new: change.new.as_ref().map(Id::of),
+                    })
+                    .collect(),
+                renames: cc
+                    .renames
+                    .iter()
+                    .map(|(from, to)| (index[from.as_str()], index[to.as_str()]))
+                    .collect(),
+            })
+            .collect();
+        Stored {
             id_len: self.id_len,
-        };
-        if r.bytes(MAGIC.len())? != MAGIC || r.bytes(4)? != FORMAT.to_le_bytes() {
+            prefix: &self.prefix,
+            grafts: self.grafts.iter().map(|g| Id(g)).collect(),
+            head: Id::of(&w.head),
+            truncated: w.truncated,
+            chain: w.chain.iter().map(Id::of).collect(),
+            names: names.list,
+            paths,
+            commits,
+        }
+    }
+
+    /// The walk in `bytes` (a postcard [`Stored`]), or `None` when they do
+    /// not hold one, or one made under other conditions.
+    fn decode(&self, bytes: &[u8]) -> Option<Walked> {
+        let stored: Stored = postcard::from_bytes(bytes).ok()?;
+        let same_conditions = stored.id_len == self.id_len
+            && stored.prefix == self.prefix
+            && stored.grafts.len() == self.grafts.len()
+            && stored.grafts.iter().zip(&self.grafts).all(|(a, b)| a.0 == b);
+        if !same_conditions {
             return None;
         }
-        // The conditions it was made under, compared byte for byte.
-        let mut key = Out::default();
-        self.encode_key(&mut key);
-        if r.bytes(key.0.len())? != key.0 {
-            return None;
-        }
-        let head = r.oid()?;
-        let truncated = match r.byte()? {
-            0 => false,
-            1 => true,
-            _ => return None,
+        let oid = |id: &Id| (id.0.len() == self.id_len).then(|| Oid::from_bytes(id.0).ok())?;
+        // A side of a change: absent, or an id that must be whole.
+        let side = |id: &Option<Id>| match id {
+            None => Some(None),
+            Some(id) => oid(id).map(Some),
         };
-        let chain: Vec<Oid> = (0..r.count()?).map(|_| r.oid()).collect::<Option<_>>()?;
+        let head = oid(&stored.head)?;
+        let chain: Vec<Oid> = stored.chain.iter().map(oid).collect::<Option<_>>()?;
         if chain.first().is_some_and(|first| *first != head) {
             return None;
         }
+        let names = &stored.names;
+        let name = |i: usize| names.get(i).copied();
 
-        let names: Vec<&str> = (0..r.count()?).map(|_| r.str()).collect::<Option<_>>()?;
-        let name = |r: &mut In| names.get(usize::try_from(r.uint()?).ok()?).copied();
-
-        let path_count = r.count()?;
-        let mut paths: Vec<String> = Vec::with_capacity(path_count);
-        for _ in 0..path_count {
-            let shared = usize::try_from(r.uint()?).ok()?;
+        let mut paths: Vec<String> = Vec::with_capacity(stored.paths.len());
+        for (shared, rest) in &stored.paths {
             let previous = paths.last().map_or("", String::as_str);
-            let start = previous.get(..shared)?;
-            let mut path = String::with_capacity(shared + 32);
+            let start = previous.get(..*shared)?;
+            let mut path = String::with_capacity(shared + rest.len());
             path.push_str(start);
-            path.push_str(r.str()?);
+            path.push_str(rest);
             paths.push(path);
         }
-        let path = |r: &mut In| paths.get(usize::try_from(r.uint()?).ok()?).cloned();
+        let path = |i: usize| paths.get(i).cloned();
 
-        let commit_count = r.count()?;
-        let mut changes = Vec::with_capacity(commit_count);
-        let mut at: Vec<usize> = Vec::with_capacity(commit_count);
-        let mut commits = Vec::with_capacity(commit_count);
-        for _ in 0..commit_count {
-            let position = usize::try_from(r.uint()?).ok()?;
-            if at.last().is_some_and(|&last| position <= last) {
+        let count = stored.commits.len();
+        let mut changes = Vec::with_capacity(count);
+        let mut at: Vec<usize> = Vec::with_capacity(count);
+        let mut commits = Vec::with_capacity(count);
+        for c in &stored.commits {
+            if at.last().is_some_and(|&last| c.at <= last) {
                 return None; // newest first, each commit once
             }
-            let id = *chain.get(position)?;
-            at.push(position);
-            let author = name(&mut r)?;
-            let email = name(&mut r)?;
-            let date = name(&mut r)?;
-            let time = unzigzag(r.uint()?);
-            let summary = r.str()?;
-            let n = r.count()?;
-            let mut list = Vec::with_capacity(n);
-            for _ in 0..n {
-                let path = path(&mut r)?;
-                let flags = r.byte()?;
-                if flags & !3 != 0 {
-                    return None;
-                }
-                let old = if flags & 1 != 0 { Some(r.oid()?) } else { None };
-                let new = if flags & 2 != 0 { Some(r.oid()?) } else { None };
-                list.push(Change { path, old, new });
-            }
-            if list.is_empty() {
+            let id = *chain.get(c.at)?;
+            at.push(c.at);
+            if c.changes.is_empty() {
                 return None; // only commits that changed records are kept
             }
-            let renames = (0..r.count()?)
-                .map(|_| Some((path(&mut r)?, path(&mut r)?)))
+            let list = c
+                .changes
+                .iter()
+                .map(|change| {
+                    Some(Change {
+                        path: path(change.path)?,
+                        old: side(&change.old)?,
+                        new: side(&change.new)?,
+                    })
+                })
+                .collect::<Option<_>>()?;
+            let renames = c
+                .renames
+                .iter()
+                .map(|(from, to)| Some((path(*from)?, path(*to)?)))
                 .collect::<Option<_>>()?;
             let full = id.to_string();
             commits.push(Commit {
                 short: full.chars().take(8).collect(),
                 id: full,
-                author: author.to_string(),
-                email: email.to_string(),
-                date: date.to_string(),
-                time,
-                summary: summary.to_string(),
+                author: name(c.author)?.to_string(),
+                email: name(c.email)?.to_string(),
+                date: name(c.date)?.to_string(),
+                time: c.time,
+                summary: c.summary.to_string(),
             });
             changes.push(CommitChanges {
                 commit: id,
@@ -356,13 +266,10 @@ impl Cache {
                 renames,
             });
         }
-        if !r.data.is_empty() {
-            return None;
-        }
         Some(Walked {
             head,
             chain,
-            truncated,
+            truncated: stored.truncated,
             lost: false,
             changes,
             at,
@@ -371,58 +278,79 @@ impl Cache {
     }
 }
 
-/// folio's version and the running program's size and modification time:
-/// what the walk records (which paths are records, how renames are found)
-/// may change with any build, not only between releases.
-pub(crate) fn build_stamp() -> &'static str {
-    static STAMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    STAMP.get_or_init(|| {
-        let exe = std::env::current_exe().and_then(std::fs::metadata);
-        let (size, modified) = exe.map_or((0, 0), |m| {
-            let modified = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            (m.len(), modified)
-        });
-        format!("{} {size} {modified}", env!("CARGO_PKG_VERSION"))
-    })
+/// The cache file's body. Strings and ids borrow from the file's bytes
+/// when read.
+#[derive(Serialize, Deserialize)]
+struct Stored<'a> {
+    /// The conditions the walk was made under.
+    id_len: usize,
+    prefix: &'a str,
+    #[serde(borrow)]
+    grafts: Vec<Id<'a>>,
+    /// The walk.
+    #[serde(borrow)]
+    head: Id<'a>,
+    truncated: bool,
+    /// Newest first.
+    #[serde(borrow)]
+    chain: Vec<Id<'a>>,
+    /// Authors, emails and dates, each once.
+    #[serde(borrow)]
+    names: Vec<&'a str>,
+    /// Sorted; each as (bytes shared with the path before, the rest).
+    #[serde(borrow)]
+    paths: Vec<(usize, &'a str)>,
+    /// The commits that changed records, newest first.
+    #[serde(borrow)]
+    commits: Vec<StoredCommit<'a>>,
 }
 
-/// Writes `bytes` as `dir/name` atomically (a temporary file renamed over
-/// the old one), creating `dir` with a `.gitignore` that keeps it out of
-/// commits. Never writes through a `dir` that is a symbolic link or a file.
-pub(crate) fn write_in(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    match std::fs::create_dir(dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(e),
-    }
-    if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
-        return Ok(());
-    }
-    let ignore = dir.join(".gitignore");
-    if std::fs::symlink_metadata(&ignore).is_err() {
-        let _ = create_new(&ignore, b"# folio's cache: never committed\n*\n");
-    }
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let temp = dir.join(format!("{name}.{}.{nanos}.tmp", std::process::id()));
-    let written = create_new(&temp, bytes).and_then(|()| std::fs::rename(&temp, dir.join(name)));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
+#[derive(Serialize, Deserialize)]
+struct StoredCommit<'a> {
+    /// Its position in the chain.
+    at: usize,
+    /// Indices into the names.
+    author: usize,
+    email: usize,
+    date: usize,
+    time: i64,
+    summary: &'a str,
+    #[serde(borrow)]
+    changes: Vec<StoredChange<'a>>,
+    /// (from, to) indices into the paths.
+    renames: Vec<(usize, usize)>,
 }
 
-fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    f.write_all(bytes)
+#[derive(Serialize, Deserialize)]
+struct StoredChange<'a> {
+    /// An index into the paths.
+    path: usize,
+    #[serde(borrow)]
+    old: Option<Id<'a>>,
+    #[serde(borrow)]
+    new: Option<Id<'a>>,
+}
+
+/// An object id's bytes, stored as one run of bytes (not a list of numbers)
+/// and read back without a copy.
+struct Id<'a>(&'a [u8]);
+
+impl<'a> Id<'a> {
+    fn of(id: &'a Oid) -> Id<'a> {
+        Id(id.as_bytes())
+    }
+}
+
+impl Serialize for Id<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'de [u8]>::deserialize(d).map(Id)
+    }
 }
 
 /// The length of the longest common prefix, on a character boundary.
@@ -432,30 +360,6 @@ fn shared_prefix(a: &str, b: &str) -> usize {
         n -= 1;
     }
     n
-}
-
-fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn unzigzag(v: u64) -> i64 {
-    ((v >> 1) as i64) ^ -((v & 1) as i64)
-}
-
-/// A 64-bit checksum over 8-byte words, to notice a damaged file (not an
-/// adversary: the file is the user's own).
-fn checksum(data: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = K ^ data.len() as u64;
-    let mut words = data.chunks_exact(8);
-    for w in &mut words {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
-        h = (h ^ w).wrapping_mul(K).rotate_left(31);
-    }
-    for &b in words.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(31);
-    }
-    h ^ (h >> 29)
 }
 
 #[derive(Default)]
@@ -473,76 +377,11 @@ impl<'a> Interner<'a> {
     }
 }
 
-#[derive(Default)]
-struct Out(Vec<u8>);
-
-impl Out {
-    fn byte(&mut self, b: u8) {
-        self.0.push(b);
-    }
-    fn bytes(&mut self, b: &[u8]) {
-        self.0.extend_from_slice(b);
-    }
-    fn uint(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.0.push(v as u8 | 0x80);
-            v >>= 7;
-        }
-        self.0.push(v as u8);
-    }
-    fn str(&mut self, s: &str) {
-        self.uint(s.len() as u64);
-        self.bytes(s.as_bytes());
-    }
-    fn oid(&mut self, id: Oid) {
-        self.bytes(id.as_bytes());
-    }
-}
-
-/// A reader that fails (`None`) instead of reading past the end.
-struct In<'a> {
-    data: &'a [u8],
-    id_len: usize,
-}
-
-impl<'a> In<'a> {
-    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, rest) = self.data.split_at_checked(n)?;
-        self.data = rest;
-        Some(head)
-    }
-    fn byte(&mut self) -> Option<u8> {
-        Some(self.bytes(1)?[0])
-    }
-    fn uint(&mut self) -> Option<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f).checked_shl(shift)?;
-            if b & 0x80 == 0 {
-                return Some(v);
-            }
-        }
-        None
-    }
-    /// A count of items that each take at least one byte, so a damaged
-    /// count cannot ask for a huge allocation.
-    fn count(&mut self) -> Option<usize> {
-        let n = usize::try_from(self.uint()?).ok()?;
-        (n <= self.data.len()).then_some(n)
-    }
-    fn str(&mut self) -> Option<&'a str> {
-        let n = usize::try_from(self.uint()?).ok()?;
-        std::str::from_utf8(self.bytes(n)?).ok()
-    }
-    fn oid(&mut self) -> Option<Oid> {
-        Oid::from_bytes(self.bytes(self.id_len)?).ok()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plumbing::atomic::TEMP_SUFFIX;
+    use crate::plumbing::cache_file::DIR;
 
     fn oid(n: u8) -> Oid {
         Oid::from_bytes(&[n; 20]).unwrap()
@@ -629,14 +468,44 @@ mod tests {
 
     #[test]
     fn any_damage_is_noticed() {
-        let c = cache(Path::new("/nonexistent"));
-        let bytes = c.encode(&sample());
+        let dir = tempfile::tempdir().unwrap();
+        let c = cache(dir.path());
+        c.store(&sample());
+        let path = dir.path().join(DIR).join(FILE);
+        let bytes = std::fs::read(&path).unwrap();
         for i in 0..bytes.len() {
             let mut damaged = bytes.clone();
             damaged[i] ^= 0x10;
-            assert!(c.decode(&damaged).is_none(), "byte {i}");
-            assert!(c.decode(&bytes[..i]).is_none(), "cut at {i}");
+            std::fs::write(&path, &damaged).unwrap();
+            assert!(c.load().is_none(), "byte {i}");
+            std::fs::write(&path, &bytes[..i]).unwrap();
+            assert!(c.load().is_none(), "cut at {i}");
         }
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(c.load(), Some(sample()));
+    }
+
+    /// A body that passes the envelope's checks but does not hold a walk
+    /// that fits together is no cache either.
+    #[test]
+    fn an_inconsistent_walk_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = cache(dir.path());
+        let walked = sample();
+        let mut stored = c.encode(&walked);
+        stored.commits[0].changes[0].path = 99;
+        assert!(c.decode(&postcard::to_allocvec(&stored).unwrap()).is_none());
+        let mut stored = c.encode(&walked);
+        stored.commits[1].at = 1;
+        assert!(c.decode(&postcard::to_allocvec(&stored).unwrap()).is_none());
+        let mut stored = c.encode(&walked);
+        stored.head = Id(&[7; 20]);
+        assert!(c.decode(&postcard::to_allocvec(&stored).unwrap()).is_none());
+        let stored = c.encode(&walked);
+        assert_eq!(
+            c.decode(&postcard::to_allocvec(&stored).unwrap()),
+            Some(walked)
+        );
     }
 
     #[test]
@@ -644,8 +513,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let c = cache(dir.path());
         std::fs::create_dir(dir.path().join(DIR)).unwrap();
-        let old = dir.path().join(DIR).join("history.bin.1.2.tmp");
-        let fresh = dir.path().join(DIR).join("history.bin.3.4.tmp");
+        let old = dir.path().join(DIR).join(format!(".history.1.2{TEMP_SUFFIX}"));
+        let fresh = dir.path().join(DIR).join(format!(".history.3.4{TEMP_SUFFIX}"));
         std::fs::write(&old, b"x").unwrap();
         std::fs::write(&fresh, b"x").unwrap();
         let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
@@ -701,16 +570,9 @@ mod tests {
     }
 
     #[test]
-    fn varints_and_zigzag_round_trip() {
-        for v in [0i64, 1, -1, 63, -64, 1 << 40, i64::MIN, i64::MAX] {
-            let mut out = Out::default();
-            out.uint(zigzag(v));
-            let mut r = In {
-                data: &out.0,
-                id_len: 20,
-            };
-            assert_eq!(r.uint().map(unzigzag), Some(v));
-        }
+    fn shared_prefixes_end_on_a_character_boundary() {
         assert_eq!(shared_prefix("abé", "abê"), 2);
+        assert_eq!(shared_prefix("", "a"), 0);
+        assert_eq!(shared_prefix("accounts/a", "accounts/b"), 9);
     }
 }

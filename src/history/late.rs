@@ -89,7 +89,7 @@ impl History {
         if files.is_empty() {
             return vec![];
         }
-        let logs = LogCache::load(self.cache_dir.as_deref(), LOG_CACHE_FILE);
+        let logs = LogCache::load(self.cache_root.as_deref(), LOG_CACHE_FILE);
         let mut out: Vec<LateRecord> = files
             .par_iter()
             .map_init(
@@ -101,7 +101,7 @@ impl History {
             )
             .flatten()
             .collect();
-        logs.store(self.cache_dir.as_deref(), LOG_CACHE_FILE);
+        logs.store(self.cache_root.as_deref(), LOG_CACHE_FILE);
         out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         out
     }

@@ -5,7 +5,7 @@
 //! walks the repository is private to this module.
 
 mod blobkeys;
-pub(crate) mod cache;
+mod cache;
 
 mod late;
 mod locate;
@@ -17,6 +17,7 @@ mod walk;
 pub use late::{GRACE_DAYS, LateRecord};
 pub use origins::{Origin, Origins};
 
+use crate::plumbing::cache_file;
 use git2::Oid;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -62,9 +63,9 @@ pub struct History {
     versions: BTreeMap<String, Vec<walk::Version>>,
     /// The git folder, to read those blobs again.
     git_dir: Option<PathBuf>,
-    /// Where the logs read from those blobs are cached (`.folio-cache/`),
-    /// when the history cache may be used at all.
-    cache_dir: Option<PathBuf>,
+    /// The records root whose cache folder keeps what was read from those
+    /// blobs, when the history cache may be used at all.
+    cache_root: Option<PathBuf>,
 }
 
 impl History {
@@ -75,7 +76,7 @@ impl History {
             note: None,
             versions: BTreeMap::new(),
             git_dir: None,
-            cache_dir: None,
+            cache_root: None,
         }
     }
 
@@ -154,7 +155,7 @@ fn read_inner(root: &Path) -> History {
         Err(e) => return cannot(e),
     };
     let grafts = walk::shallow_boundary(loc.repo.commondir());
-    let cache = (cache::enabled() && !tracks_cache(&loc, head))
+    let cache = (cache_file::enabled() && !tracks_cache(&loc, head))
         .then(|| cache::Cache::new(root, &loc.prefix, &grafts, head.as_bytes().len()));
     let t = std::time::Instant::now();
     let cached = cache.as_ref().and_then(cache::Cache::load);
@@ -176,7 +177,7 @@ fn read_inner(root: &Path) -> History {
     };
     let t = std::time::Instant::now();
     let mut history = assemble(&loc, walked);
-    history.cache_dir = cache.map(|_| root.join(cache::DIR));
+    history.cache_root = cache.map(|_| root.to_path_buf());
     crate::timing("history: per-file lists", t);
     history
 }
@@ -193,7 +194,7 @@ fn tracks_cache(loc: &locate::Located, head: Oid) -> bool {
         Ok(Some(tree)) => loc
             .repo
             .find_tree(tree)
-            .map_or(true, |t| t.get_name(cache::DIR).is_some()),
+            .map_or(true, |t| t.get_name(cache_file::DIR).is_some()),
         Ok(None) => false,
         Err(_) => true,
     }
@@ -273,7 +274,7 @@ fn assemble(loc: &locate::Located, walked: cache::Walked) -> History {
         note,
         versions,
         git_dir: Some(loc.git_dir()),
-        cache_dir: None,
+        cache_root: None,
     }
 }
 

@@ -179,7 +179,7 @@ impl History {
                 .collect();
         };
         let t = std::time::Instant::now();
-        let cache = BlobKeys::<Key>::load(self.cache_dir.as_deref(), CACHE_FILE);
+        let cache = BlobKeys::<Key>::load(self.cache_root.as_deref(), CACHE_FILE);
         let out: Origins = invoices
             .par_iter()
             .map_init(
@@ -199,7 +199,7 @@ impl History {
             )
             .flatten()
             .collect();
-        cache.store(self.cache_dir.as_deref(), CACHE_FILE);
+        cache.store(self.cache_root.as_deref(), CACHE_FILE);
         crate::timing("history: record origins", t);
         out
     }

@@ -1,106 +1,64 @@
 //! A cache of parsed record files, so that `check`, `status` and `build` on
 //! a large repository do not parse 60,000 unchanged front matters again.
 //!
-//! It lives in `.folio-cache/records` beside the history cache and holds, per
-//! record file, what parsing it gave (the typed record or its diagnostics,
-//! in postcard's binary form) with the file's size, modification and change
-//! times, inode and device, as the walk found them. A
-//! file is parsed again whenever any of those differ, as git decides whether
-//! a work-tree file changed. Files modified within the last two seconds are
-//! never cached: a second write within the file system's timestamp
-//! granularity could leave every stamp equal ("racily clean" in git's
-//! words). The cache is keyed by folio's build, ignored when damaged, and
-//! `FOLIO_NO_CACHE=1` turns it off.
+//! It is the file `records` of the cache folder (`plumbing::cache_file`:
+//! the envelope, build stamp, checksum and what happens to a damaged file
+//! are every cache's) and holds, per record file, what parsing it gave (the
+//! typed record or its diagnostics, in postcard's binary form) with the
+//! file's size, modification and change times, inode and device, as the
+//! walk found them. A file is parsed again whenever any of those differ, as
+//! git decides whether a work-tree file changed. Files modified within the
+//! last two seconds are never cached: a second write within the file
+//! system's timestamp granularity could leave every stamp equal ("racily
+//! clean" in git's words). `FOLIO_NO_CACHE=1` turns it off.
 
 use super::walk::Stamp;
 use super::{FsSource, Parsed, classify, parse_file, parse_files};
-use crate::history::cache::{DIR, build_stamp, enabled, write_in};
+use crate::plumbing::cache_file::{self, CacheFile};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
 const FILE: &str = "records";
-const MAGIC: &str = "folio-records 2";
+/// Raised whenever [`Entry`] or a record type's cached form changes.
+const FORMAT: u32 = 3;
 
-/// One cached file as the cache file holds it: the relative path, the
-/// stamp, the parse, and the entry's bytes whole (copied as they are when
-/// the file is unchanged).
+/// One cached file: the relative path, the stamp and the parse. The body of
+/// the cache file is the list of them, in the walk's order. Each parse is
+/// a postcard value of its own inside it, so that the list is read in one
+/// quick pass that copies nothing, and only the parses of unchanged files
+/// are decoded (in parallel); an unchanged file's parse is written back as
+/// the bytes it was read as.
+#[derive(Serialize, Deserialize)]
 struct Entry<'c> {
-    rel: &'c str,
-    stamp: Stamp,
-    parsed: &'c [u8],
-    bytes: &'c [u8],
+    #[serde(borrow)]
+    rel: Cow<'c, str>,
+    stamp: [i64; 7],
+    #[serde(borrow)]
+    parsed: Bytes<'c>,
 }
 
-/// The header line: the format and the build of folio that wrote it.
-fn header() -> String {
-    format!("{MAGIC}\t{}\n", build_stamp())
+/// Bytes stored as one run (postcard's byte string, not a list of numbers),
+/// read back without a copy.
+struct Bytes<'c>(Cow<'c, [u8]>);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
 }
 
-/// The entries of a cache file, in file order; none when the file is of
-/// another format or build, or damaged anywhere.
-///
-/// After the header line, each entry is: the path's length (u32) and the
-/// path, the stamp (7 × i64), the parse's length (u32) and the parse, all
-/// little-endian. Lengths rather than separators, so nothing is searched
-/// or unescaped when 60,000 entries are read back.
-fn entries(bytes: &[u8]) -> Vec<Entry<'_>> {
-    let Some(mut rest) = bytes.strip_prefix(header().as_bytes()) else {
-        return vec![];
-    };
-    let mut out = vec![];
-    while !rest.is_empty() {
-        match read_entry(rest) {
-            Some((entry, after)) => {
-                out.push(entry);
-                rest = after;
-            }
-            None => return vec![],
-        }
+impl<'de: 'c, 'c> Deserialize<'de> for Bytes<'c> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'de [u8]>::deserialize(d).map(|b| Bytes(Cow::Borrowed(b)))
     }
-    out
 }
 
-fn read_entry(bytes: &[u8]) -> Option<(Entry<'_>, &[u8])> {
-    fn take(b: &[u8], n: usize) -> Option<(&[u8], &[u8])> {
-        (b.len() >= n).then(|| b.split_at(n))
-    }
-    fn length(b: &[u8]) -> Option<(usize, &[u8])> {
-        let (n, rest) = take(b, 4)?;
-        Some((u32::from_le_bytes(n.try_into().ok()?) as usize, rest))
-    }
-    let (n, rest) = length(bytes)?;
-    let (rel, rest) = take(rest, n)?;
-    let (stamp_bytes, rest) = take(rest, 7 * 8)?;
-    let mut stamp = [0i64; 7];
-    for (slot, b) in stamp.iter_mut().zip(stamp_bytes.chunks_exact(8)) {
-        *slot = i64::from_le_bytes(b.try_into().ok()?);
-    }
-    let (n, rest) = length(rest)?;
-    let (parsed, rest) = take(rest, n)?;
-    let entry = Entry {
-        rel: std::str::from_utf8(rel).ok()?,
-        stamp: Stamp(stamp),
-        parsed,
-        bytes: &bytes[..bytes.len() - rest.len()],
-    };
-    Some((entry, rest))
-}
-
-/// The bytes of one entry; `None` when a length does not fit the format.
-fn entry_bytes(rel: &str, stamp: Stamp, parsed: &[u8]) -> Option<Vec<u8>> {
-    let rel_len = u32::try_from(rel.len()).ok()?;
-    let parsed_len = u32::try_from(parsed.len()).ok()?;
-    let mut out = Vec::with_capacity(4 + rel.len() + 7 * 8 + 4 + parsed.len());
-    out.extend_from_slice(&rel_len.to_le_bytes());
-    out.extend_from_slice(rel.as_bytes());
-    for field in stamp.0 {
-        out.extend_from_slice(&field.to_le_bytes());
-    }
-    out.extend_from_slice(&parsed_len.to_le_bytes());
-    out.extend_from_slice(parsed);
-    Some(out)
+/// The entries of a cache body; none when it does not hold a list of them.
+fn entries(body: &[u8]) -> Vec<Entry<'_>> {
+    postcard::from_bytes(body).unwrap_or_default()
 }
 
 /// The cached entry of each file of `files`, by position. The cache is
@@ -112,7 +70,7 @@ fn align<'c>(files: &[String], entries: &'c [Entry<'c>]) -> Vec<Option<&'c Entry
     files
         .iter()
         .map(|rel| {
-            let found = if entries.get(next).is_some_and(|e| e.rel == rel) {
+            let found = if entries.get(next).is_some_and(|e| e.rel == rel.as_str()) {
                 Some(next)
             } else {
                 by_path
@@ -120,7 +78,7 @@ fn align<'c>(files: &[String], entries: &'c [Entry<'c>]) -> Vec<Option<&'c Entry
                         entries
                             .iter()
                             .enumerate()
-                            .map(|(i, e)| (e.rel, i))
+                            .map(|(i, e)| (e.rel.as_ref(), i))
                             .collect()
                     })
                     .get(rel.as_str())
@@ -143,18 +101,13 @@ pub(super) fn parse_all(
     stamps: Vec<Option<Stamp>>,
 ) -> Vec<Parsed> {
     let source = FsSource(root);
-    if !enabled() {
+    if !cache_file::enabled() {
         return parse_files(&source, files);
     }
     let t = std::time::Instant::now();
-    let dir = root.join(DIR);
-    let is_folder = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir());
-    let bytes = if is_folder {
-        std::fs::read(dir.join(FILE)).unwrap_or_default()
-    } else {
-        vec![]
-    };
-    let cached = entries(&bytes);
+    let file = CacheFile::new(root, FILE, FORMAT);
+    let body = file.read();
+    let cached = body.as_ref().map_or_else(Vec::new, |b| entries(b.bytes()));
     let matched = align(&files, &cached);
     // Anything modified after this is too recent to be trusted later.
     let settled = std::time::SystemTime::now()
@@ -168,12 +121,16 @@ pub(super) fn parse_all(
         .filter_map(|((rel, stamp), entry)| {
             let kind = classify(&rel)?;
             let hit = stamp.zip(entry).and_then(|(now, entry)| {
-                (now == entry.stamp)
-                    .then(|| crate::model::in_cache_format(|| decode(entry.parsed)))
+                (now.0 == entry.stamp)
+                    .then(|| crate::model::in_cache_format(|| decode(&entry.parsed.0)))
                     .flatten()
                     .map(|parsed| Outcome {
                         parsed,
-                        entry: Some(Cow::Borrowed(entry.bytes)),
+                        entry: Some(Entry {
+                            rel: Cow::Borrowed(entry.rel.as_ref()),
+                            stamp: entry.stamp,
+                            parsed: Bytes(Cow::Borrowed(entry.parsed.0.as_ref())),
+                        }),
                         fresh: false,
                     })
             });
@@ -183,7 +140,11 @@ pub(super) fn parse_all(
             let parsed = parse_file(&source, rel.clone(), kind);
             let entry = stamp.filter(|s| s.modified() < settled).and_then(|s| {
                 let encoded = crate::model::in_cache_format(|| encode(&parsed))?;
-                entry_bytes(&rel, s, &encoded).map(Cow::Owned)
+                Some(Entry {
+                    rel: Cow::Owned(rel),
+                    stamp: s.0,
+                    parsed: Bytes(Cow::Owned(encoded)),
+                })
             });
             Some(Outcome {
                 parsed,
@@ -202,12 +163,7 @@ pub(super) fn parse_all(
     }
     if changed {
         let t = std::time::Instant::now();
-        let mut out = header().into_bytes();
-        for entry in &entries {
-            out.extend_from_slice(entry);
-        }
-        // A cache that cannot be written costs only time.
-        let _ = write_in(&dir, FILE, &out);
+        file.store(&entries);
         crate::timing("load: write cache", t);
     }
     parsed
@@ -217,7 +173,7 @@ pub(super) fn parse_all(
 /// too recent to cache), and whether it was parsed afresh.
 struct Outcome<'c> {
     parsed: Parsed,
-    entry: Option<Cow<'c, [u8]>>,
+    entry: Option<Entry<'c>>,
     fresh: bool,
 }
 
@@ -234,6 +190,7 @@ fn decode(bytes: &[u8]) -> Option<Parsed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plumbing::cache_file::DIR;
     use std::time::{Duration, SystemTime};
 
     /// Dates every file back, so the cache does not think them too recent.
@@ -273,7 +230,8 @@ mod tests {
     }
 
     fn cached_lines(root: &Path) -> usize {
-        entries(&std::fs::read(root.join(DIR).join(FILE)).unwrap_or_default()).len()
+        let body = CacheFile::new(root, FILE, FORMAT).read();
+        body.map_or(0, |b| entries(b.bytes()).len())
     }
 
     /// Records read back from the cache are exactly what parsing gives:
@@ -328,7 +286,7 @@ mod tests {
         std::fs::write(&cache, "garbage\n\u{0}").unwrap();
         assert_eq!(format!("{:?}", super::super::load(&root)), want);
         std::fs::write(&cache, &whole[..whole.len() - 3]).unwrap();
-        assert!(entries(&std::fs::read(&cache).unwrap()).is_empty());
+        assert_eq!(cached_lines(&root), 0);
         assert_eq!(format!("{:?}", super::super::load(&root)), want);
     }
 

@@ -4,6 +4,7 @@
 //! record can never run script or break out of the page.
 
 use crate::model::site_map::{LinkTarget, html_link_attributes, markdown_options};
+use crate::plumbing::html::escape;
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -159,7 +160,7 @@ fn with_dest(tag: Tag<'_>, to: String) -> Tag<'_> {
 fn broken_open(dest: &str) -> String {
     format!(
         "<span class=\"broken-link\" title=\"broken link: {}\">",
-        super::svg::escape(dest)
+        escape(dest)
     )
 }
 
@@ -177,7 +178,7 @@ fn raw_html_links<'h>(html: CowStr<'h>, link: &dyn Fn(&str) -> LinkTarget) -> Co
             LinkTarget::Keep => continue,
             LinkTarget::Page(to) => {
                 out.push_str(&html[at..a.attribute.start]);
-                out.push_str(&format!("{}=\"{}\" ", a.name, super::svg::escape(&to)));
+                out.push_str(&format!("{}=\"{}\" ", a.name, escape(&to)));
             }
             LinkTarget::Broken => {
                 out.push_str(&html[at..a.tag_start]);
@@ -233,7 +234,7 @@ pub fn plain(source: &str) -> String {
 pub fn inline_code_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for span in crate::diagnostic::render::html::spans(text) {
-        let escaped = super::svg::escape(&span.text);
+        let escaped = escape(&span.text);
         if span.code {
             out.push_str("<code>");
             out.push_str(&escaped);

@@ -411,16 +411,7 @@ pub fn replace(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
     if fs::read(&path).is_ok_and(|old| old == bytes) {
         return Ok(());
     }
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::other("a file to replace has no name"))?
-        .to_string_lossy()
-        .to_string();
-    let temp = path.with_file_name(format!(".{name}.folio-new"));
-    fs::write(&temp, bytes)?;
-    fs::rename(&temp, &path).inspect_err(|_| {
-        let _ = fs::remove_file(&temp);
-    })
+    crate::plumbing::atomic::write(&path, bytes)
 }
 
 /// Removes files of a served site that a newer render no longer has, and

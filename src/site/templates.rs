@@ -29,7 +29,7 @@ fn new_tera() -> tera::Tera {
     let mut tera = tera::Tera::default();
     crate::ladder::message::harden(&mut tera);
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
-    tera.set_escape_fn(super::svg::escape);
-    tera.set_escape_into_fn(super::svg::escape_into);
+    tera.set_escape_fn(crate::plumbing::html::escape);
+    tera.set_escape_into_fn(crate::plumbing::html::escape_into);
     tera
 }

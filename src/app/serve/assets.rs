@@ -128,7 +128,7 @@ fn render(source: &str, data: &PageData) -> Result<String, String> {
 fn bare_page(why: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>folio serve</title></head>\n<body><pre>{}</pre></body></html>\n",
-        crate::site::svg::escape(why)
+        crate::plumbing::html::escape(why)
     )
 }
 

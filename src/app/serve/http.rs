@@ -3,7 +3,7 @@
 //! records have problems, and the reload script added to every HTML page.
 
 use super::State;
-use crate::site::svg::escape;
+use crate::plumbing::html::escape;
 use std::fs;
 use std::net::SocketAddr;
 use std::path::Path;
