@@ -19,7 +19,8 @@
 //! cargo run --release --example fuzz_records -- --replay fuzz/crashes/FILE
 //! ```
 
-use folio::load::{MemSource, classify};
+use folio::load::MemSource;
+use folio::model::classify;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -216,11 +217,11 @@ impl Base {
         };
         for (rel, bytes) in corpus {
             match classify(rel) {
-                Some(folio::load::Kind::Config) => base.config = bytes.clone(),
+                Some(folio::model::Kind::Config) => base.config = bytes.clone(),
                 Some(
-                    folio::load::Kind::Account { account }
-                    | folio::load::Kind::Project { account }
-                    | folio::load::Kind::Invoice { account },
+                    folio::model::Kind::Account { account }
+                    | folio::model::Kind::Project { account }
+                    | folio::model::Kind::Invoice { account },
                 ) => base
                     .accounts
                     .entry(account)

@@ -161,7 +161,7 @@ impl ServedSite {
         // A repository holding only the changed accounts, folio.yaml and
         // their diagnostics, borrowed from the served site's for the render.
         let repo = &mut self.inputs.repo;
-        let mut part = crate::load::Repo {
+        let mut part = crate::model::Repo {
             root: repo.root.clone(),
             config: repo.config.take(),
             ..Default::default()
@@ -176,7 +176,7 @@ impl ServedSite {
             .iter()
             .filter(|d| {
                 d.file == "folio.yaml"
-                    || crate::load::account_of(&d.file).is_some_and(|id| accounts.contains(id))
+                    || crate::model::account_of(&d.file).is_some_and(|id| accounts.contains(id))
             })
             .cloned()
             .collect();

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, Pos, sort_unique};
 use crate::history::{GRACE_DAYS, History, LateRecord};
-use crate::load::Repo;
+use crate::model::Repo;
 
 /// Adds a W010 warning for every log entry of `repo` committed more than a
 /// week after the date it claims, from the git history of `repo.root`

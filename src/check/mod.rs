@@ -10,7 +10,7 @@ mod stages;
 
 use crate::diagnostic::{Code, Diagnostic, Pos, closest, sort_unique};
 use crate::ladder::{Ledger, Settings};
-use crate::load::Repo;
+use crate::model::Repo;
 use chrono::NaiveDate;
 
 /// All diagnostics for `repo` as of `as_of`: what loading found, the record

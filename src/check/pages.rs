@@ -5,7 +5,8 @@
 
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::ladder::{Ledger, message};
-use crate::load::{Repo, site_map, templates};
+use crate::load::{site_map, templates};
+use crate::model::Repo;
 use crate::model::site_map::{LinkTarget, NameClash, SiteMap, written_links};
 use rayon::prelude::*;
 

@@ -6,11 +6,11 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ladder::Settings;
 use crate::ladder::calendar::add_days;
 use crate::ladder::policy::{self, Policy};
-use crate::load::{AccountDir, Record, Repo};
 use crate::model::terms::Terms;
 use crate::model::types::MAX_PLAUSIBLE_DAYS;
 use crate::model::{
-    AccountStatus, Amount, Config, Invoice, Project, Roles, Sp, currency, number_slug,
+    AccountDir, AccountStatus, Amount, Config, Invoice, Project, Record, Repo, Roles, Sp, currency,
+    number_slug,
 };
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -205,7 +205,7 @@ impl Cx<'_> {
                     &rec.file,
                     a.name.pos,
                     format!("{kind} is due every {} days and {since} (due by {due})", freq.days()),
-                    format!("hold the meeting, then record it: `folio log {} {kind} --by HANDLE --note \"...\"`", crate::load::account_of(&rec.file).unwrap_or("ACCOUNT")),
+                    format!("hold the meeting, then record it: `folio log {} {kind} --by HANDLE --note \"...\"`", crate::model::account_of(&rec.file).unwrap_or("ACCOUNT")),
                 ));
             }
         }

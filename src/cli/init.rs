@@ -268,7 +268,7 @@ const MAX_SEQ_DIGITS: usize = 20;
 
 /// The currency a new invoice of the account is in: the account's billing
 /// currency, else the company's.
-fn account_currency(s: &super::Session, dir: &crate::load::AccountDir) -> String {
+fn account_currency(s: &super::Session, dir: &crate::model::AccountDir) -> String {
     dir.account
         .as_ref()
         .and_then(|a| a.data.billing.currency.as_ref())

@@ -16,8 +16,9 @@ mod status;
 
 use crate::diagnostic::{Diagnostic, Severity, render};
 use crate::ladder::Settings;
-use crate::load::{self, Repo};
+use crate::load;
 use crate::model::Date;
+use crate::model::Repo;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;

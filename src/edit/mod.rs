@@ -9,7 +9,8 @@
 
 pub mod yaml;
 
-use crate::load::{MemSource, Repo};
+use crate::load::MemSource;
+use crate::model::Repo;
 use serde_json::Value;
 use std::path::Path;
 pub use yaml::{EditError, Field, Insertion};

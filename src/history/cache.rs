@@ -192,7 +192,11 @@ impl Cache {
         let same_conditions = stored.id_len == self.id_len
             && stored.prefix == self.prefix
             && stored.grafts.len() == self.grafts.len()
-            && stored.grafts.iter().zip(&self.grafts).all(|(a, b)| a.0 == b);
+            && stored
+                .grafts
+                .iter()
+                .zip(&self.grafts)
+                .all(|(a, b)| a.0 == b);
         if !same_conditions {
             return None;
         }
@@ -513,8 +517,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let c = cache(dir.path());
         std::fs::create_dir(dir.path().join(DIR)).unwrap();
-        let old = dir.path().join(DIR).join(format!(".history.1.2{TEMP_SUFFIX}"));
-        let fresh = dir.path().join(DIR).join(format!(".history.3.4{TEMP_SUFFIX}"));
+        let old = dir
+            .path()
+            .join(DIR)
+            .join(format!(".history.1.2{TEMP_SUFFIX}"));
+        let fresh = dir
+            .path()
+            .join(DIR)
+            .join(format!(".history.3.4{TEMP_SUFFIX}"));
         std::fs::write(&old, b"x").unwrap();
         std::fs::write(&fresh, b"x").unwrap();
         let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);

@@ -15,8 +15,8 @@
 
 use super::blobkeys::BlobKeys;
 use super::{Commit, History, walk::Version};
-use crate::load::{Repo, frontmatter, parse_yaml};
-use crate::model::{Date, Sp};
+use crate::load::{frontmatter, parse_yaml};
+use crate::model::{Date, Repo, Sp};
 use chrono::NaiveDate;
 use git2::{Oid, Repository};
 use rayon::prelude::*;

@@ -7,8 +7,8 @@
 use super::blobkeys::BlobKeys;
 use super::{Commit, History};
 use crate::diagnostic::Pos;
-use crate::load::{Repo, frontmatter, parse_yaml};
-use crate::model::{Invoice, Scalar};
+use crate::load::{frontmatter, parse_yaml};
+use crate::model::{Invoice, Repo, Scalar};
 use git2::{Oid, Repository};
 use rayon::prelude::*;
 use rust_decimal::Decimal;

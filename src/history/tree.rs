@@ -5,7 +5,8 @@
 use super::locate::{self, Located};
 use super::walk::{self, Kind, kind_of, may_hold_records};
 use crate::diagnostic::{Code, Diagnostic, Pos};
-use crate::load::{self, FsSource, Repo, Source, classify, frontmatter};
+use crate::load::{self, FsSource, Source, frontmatter};
+use crate::model::{Repo, classify};
 use git2::{ObjectType, Oid, Repository};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

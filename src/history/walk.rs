@@ -9,7 +9,7 @@
 
 use super::locate::Located;
 use super::rawtree::{Entries, RawEntry, TreeReader};
-use crate::load::classify;
+use crate::model::classify;
 use git2::{Oid, Repository};
 use rayon::prelude::*;
 use std::cmp::Ordering;

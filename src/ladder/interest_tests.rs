@@ -372,7 +372,7 @@ fn tolerance_counts_as_paid() {
 
 fn config(yaml: &str) -> (Option<LatePayment>, Vec<Diagnostic>) {
     let text = format!("company: X\nlate_payment:\n{yaml}");
-    let c: crate::model::Config = crate::load::parse_yaml(&text, "folio.yaml").unwrap();
+    let c: crate::model::Config = serde_saphyr::from_str(&text).unwrap();
     parse(&c.late_payment.unwrap(), "folio.yaml")
 }
 

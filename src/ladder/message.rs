@@ -317,7 +317,7 @@ mod tests {
     #[test]
     fn inline_templates_are_parsed_once_into_the_site_templates() {
         let yaml = "company: X\npolicies:\n  p:\n    days: calendar\n    stages:\n      - { id: a, offset: 0, owner: x, template: \"A {{ company }}\" }\n      - { id: b, offset: 1, owner: x, template: \"B {{ \" }\n";
-        let config: crate::model::Config = crate::load::parse_yaml(yaml, "folio.yaml").unwrap();
+        let config: crate::model::Config = serde_saphyr::from_str(yaml).unwrap();
         let settings = crate::ladder::Settings::from_config(Some(&config));
         let mut tera = tera::Tera::default();
         prepare(&mut tera, &settings);

@@ -10,60 +10,19 @@ pub mod templates;
 pub mod walk;
 
 use crate::diagnostic::{Code, Diagnostic, Pos, closest};
-use crate::model::{self, Account, Config, Invoice, Page, Project, is_slug};
+use crate::model::{
+    self, Account, AccountDir, Config, Invoice, Kind, Page, Project, Record, Repo, account_of,
+    classify, is_slug,
+};
 use frontmatter::SplitError;
 use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// A parsed record with where it came from.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct Record<T> {
-    /// Path relative to the repository root, `/`-separated.
-    pub file: String,
-    /// The file stem (project id, handbook page slug).
-    pub id: String,
-    pub data: T,
-    pub body: String,
-    pub body_line: u32,
-}
-
-/// One `accounts/<id>/` folder.
-#[derive(Debug, Default)]
-pub struct AccountDir {
-    pub id: String,
-    pub account: Option<Record<Account>>,
-    pub projects: Vec<Record<Project>>,
-    pub invoices: Vec<Record<Invoice>>,
-}
-
-/// Everything read from a records repository, and every problem met on the way.
-#[derive(Debug, Default)]
-pub struct Repo {
-    pub root: PathBuf,
-    pub config: Option<Record<Config>>,
-    pub handbook: Vec<Record<Page>>,
-    /// Sorted by account id.
-    pub accounts: Vec<AccountDir>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Repo {
-    pub fn account(&self, id: &str) -> Option<&AccountDir> {
-        self.accounts
-            .binary_search_by(|a| a.id.as_str().cmp(id))
-            .ok()
-            .map(|i| &self.accounts[i])
-    }
-    pub fn invoices(&self) -> impl Iterator<Item = (&AccountDir, &Record<Invoice>)> {
-        self.accounts
-            .iter()
-            .flat_map(|a| a.invoices.iter().map(move |i| (a, i)))
-    }
-}
-
+// The methods that read a repository's folders again from disk live here,
+// beside the loading they repeat; the types are model's.
 impl Repo {
     /// Reads `accounts/<id>/` again from disk, replacing what was loaded from
     /// it (records and diagnostics); the account goes when its folder does.
@@ -115,46 +74,6 @@ impl Repo {
         self.diagnostics.extend(listing.diagnostics);
         self.diagnostics.extend(fresh.diagnostics);
         self.handbook = fresh.handbook;
-    }
-}
-
-/// The account a repository path belongs to: `accounts/<id>` and
-/// everything under it.
-pub fn account_of(rel: &str) -> Option<&str> {
-    let rest = rel.strip_prefix("accounts/")?;
-    Some(rest.split('/').next().unwrap_or(rest)).filter(|id| !id.is_empty())
-}
-
-/// What a path in the repository holds, by SPEC §1's layout.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Config,
-    Page,
-    Account { account: String },
-    Project { account: String },
-    Invoice { account: String },
-}
-
-/// Classifies a `/`-separated relative path; `None` for files folio ignores.
-pub fn classify(rel: &str) -> Option<Kind> {
-    let parts: Vec<&str> = rel.split('/').collect();
-    if parts.iter().any(|p| p.starts_with('.')) {
-        return None;
-    }
-    let md = |name: &str| name.ends_with(".md");
-    match parts.as_slice() {
-        ["folio.yaml"] => Some(Kind::Config),
-        ["handbook", page] if md(page) => Some(Kind::Page),
-        ["accounts", a, "account.md"] => Some(Kind::Account {
-            account: a.to_string(),
-        }),
-        ["accounts", a, "projects", p] if md(p) => Some(Kind::Project {
-            account: a.to_string(),
-        }),
-        ["accounts", a, "invoices", i] if md(i) => Some(Kind::Invoice {
-            account: a.to_string(),
-        }),
-        _ => None,
     }
 }
 
@@ -868,32 +787,6 @@ fn assemble(parsed: Vec<Parsed>) -> Repo {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_belong_to_their_account() {
-        assert_eq!(account_of("accounts/acme/invoices/a.md"), Some("acme"));
-        assert_eq!(account_of("accounts/acme"), Some("acme"));
-        assert_eq!(account_of("accounts/acme-2/account.md"), Some("acme-2"));
-        assert_eq!(account_of("accounts/"), None);
-        assert_eq!(account_of("handbook/acme.md"), None);
-    }
-
-    #[test]
-    fn classifies_the_layout() {
-        assert_eq!(classify("folio.yaml"), Some(Kind::Config));
-        assert_eq!(classify("handbook/producer.md"), Some(Kind::Page));
-        assert_eq!(classify("README.md"), None);
-        assert_eq!(classify("handbook/img/a.md"), None);
-        assert_eq!(
-            classify("accounts/acme/invoices/x.md"),
-            Some(Kind::Invoice {
-                account: "acme".into()
-            })
-        );
-        assert_eq!(classify("accounts/acme/notes.md"), None);
-        assert_eq!(classify("accounts/.git/account.md"), None);
-        assert_eq!(classify("accounts/acme/invoices/.draft.md"), None);
-    }
 
     fn parse_invoice(yaml: &str) -> Result<Invoice, Diagnostic> {
         parse_yaml::<Invoice>(yaml, "i.md")

@@ -16,14 +16,18 @@ macro_rules! white_space_chars {
 
 pub mod currency;
 pub mod dates;
+pub mod layout;
 pub mod money;
 pub mod records;
+pub mod repo;
 pub mod schema;
 pub mod site_map;
 pub mod slug;
 pub mod terms;
 pub mod types;
 
+pub use layout::{Kind, account_of, classify};
 pub use records::*;
+pub use repo::{AccountDir, Record, Repo};
 pub use slug::{is_safe_segment, is_slug, number_slug};
 pub use types::{Amount, Date, Scalar, Share, Sp, in_cache_format};

@@ -49,7 +49,10 @@ impl Pending {
             ".{name}.{}.{nanos}{TEMP_SUFFIX}",
             std::process::id()
         ));
-        let file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
         Ok(Pending {
             temp,
             target: path.to_path_buf(),

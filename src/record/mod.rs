@@ -9,9 +9,10 @@ use crate::check;
 use crate::diagnostic::{Diagnostic, Severity, render};
 use crate::edit::{self, Change, EditError, Field, yaml};
 use crate::ladder::{Ledger, Settings, ledger::resolve_owner, report};
-use crate::load::{self, Repo};
+use crate::load;
 use crate::model::{
-    AccountEvent, Amount, Date, Extension, Hold, InvoiceEvent, Payment, Promise, Sp,
+    AccountDir, AccountEvent, Amount, Date, Extension, Hold, InvoiceEvent, Payment, Promise, Repo,
+    Sp,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -588,7 +589,7 @@ fn plan(s: &Session, target: &str, what: &What) -> Result<Plan, Fail> {
     })
 }
 
-fn plan_account_log(s: &Session, dir: &load::AccountDir, what: &What) -> Result<Plan, Fail> {
+fn plan_account_log(s: &Session, dir: &AccountDir, what: &What) -> Result<Plan, Fail> {
     let What::Log {
         what: kind,
         date,

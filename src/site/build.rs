@@ -15,8 +15,8 @@ use crate::ladder::message;
 use crate::ladder::policy::Policy;
 use crate::ladder::report::{self, StatusDoc};
 use crate::ladder::{Entry, Ledger, Settings};
-use crate::load::{self, Record, Repo};
-use crate::model::{Page, Roles};
+use crate::load;
+use crate::model::{AccountDir, Page, Record, Repo, Roles};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -84,10 +84,10 @@ enum Job<'a> {
     /// One owner's agenda, by their handle.
     OwnerActions(String),
     Accounts,
-    Account(&'a load::AccountDir),
+    Account(&'a AccountDir),
     Invoice(&'a Entry<'a>),
     /// An account's statement of account.
-    Statement(&'a load::AccountDir),
+    Statement(&'a AccountDir),
     /// The written record of an invoice.
     Record(&'a Entry<'a>),
     HandbookIndex {
@@ -536,7 +536,7 @@ type PageFn<'f> = dyn Fn(&Job, &str, Option<Value>) -> Result<(Vec<BrokenLink>, 
 /// page show the same figures. Returns the broken links.
 fn account_pages(
     site: &Site,
-    account: Option<(&load::AccountDir, &str)>,
+    account: Option<(&AccountDir, &str)>,
     invoices: &[(&Entry, &str)],
     page: &PageFn,
 ) -> Result<Vec<BrokenLink>, BuildError> {
@@ -568,7 +568,7 @@ enum Unit<'j, 'a> {
     Page(&'j Job<'a>, &'j str),
     /// An account's page (when selected) and its selected invoice pages.
     Account {
-        page: Option<(&'a load::AccountDir, &'j str)>,
+        page: Option<(&'a AccountDir, &'j str)>,
         invoices: Vec<(&'a Entry<'a>, &'j str)>,
     },
 }

@@ -11,9 +11,11 @@ use crate::ladder::policy::Policy;
 use crate::ladder::report::{RECENT_DAYS, StatusDoc};
 use crate::ladder::stage::{PromiseState, StageResult, State, Step};
 use crate::ladder::{Entry, Ledger};
-use crate::load::{AccountDir, Record};
 use crate::model::site_map::{self, SiteMap};
-use crate::model::{Config, Date, DayUnit, Frequency, InvoiceStatus, Page, Roles, Sp, Work, money};
+use crate::model::{
+    AccountDir, Config, Date, DayUnit, Frequency, InvoiceStatus, Page, Record, Roles, Sp, Work,
+    money,
+};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};

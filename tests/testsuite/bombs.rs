@@ -565,13 +565,13 @@ proptest! {
 /// else the path encoded in a saved crash's name (`<hash>__accounts__a__...`),
 /// else an invoice.
 pub(crate) fn corpus_target(rel: &str) -> String {
-    if folio::load::classify(rel).is_some() {
+    if folio::model::classify(rel).is_some() {
         return rel.to_string();
     }
     let name = rel.rsplit('/').next().unwrap_or(rel);
     name.split_once("__")
         .map(|(_, encoded)| encoded.replace("__", "/"))
-        .filter(|path| folio::load::classify(path).is_some())
+        .filter(|path| folio::model::classify(path).is_some())
         .unwrap_or_else(|| "accounts/acme/invoices/fuzz.md".into())
 }
 

@@ -15,6 +15,7 @@ mod gate;
 mod history;
 mod init;
 mod interest;
+mod layers;
 mod output;
 mod pages;
 mod publish;
