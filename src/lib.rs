@@ -1,9 +1,22 @@
 //! folio: agency accounts, projects and invoices as Markdown records.
 //!
-//! The data flows through the modules in this order:
-//! load (walk + front matter) → model (typed records) → check (diagnostics)
-//! → ladder (calendars, policies, stages) → history (git) → site (templates,
-//! output) → cli.
+//! The modules are layers, and each imports only from the layers below it
+//! (`tests/testsuite/layers.rs` holds the code to it), from the bottom up:
+//!
+//! 1. `plumbing` (the cache folder and its one file format, atomic writes,
+//!    the build stamp, HTML escaping), `embedded` (the built-in files) and
+//!    `ci_recipe`: leaves that import nothing of folio's;
+//! 2. `diagnostic`: problems, their codes and renderers;
+//! 3. `model`: the typed records, the opened repository (`Repo`, `Record`,
+//!    `AccountDir`), the repository's layout, slugs, dates, money;
+//! 4. `load`: walking a repository, front matter, YAML, the records cache;
+//! 5. `ladder` (money over time: calendars, policies, stages, interest, the
+//!    ledger and the status report), beside it `edit` (the byte-preserving
+//!    edit engine);
+//! 6. `history`: reading git;
+//! 7. `check` and `site`, side by side (neither imports the other);
+//! 8. the drivers: `app` (diff, the statement), `record`, `reconcile`;
+//! 9. `cli`: argument parsing.
 
 pub mod app;
 pub mod check;
