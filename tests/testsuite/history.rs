@@ -741,7 +741,7 @@ fn cached(dir: &Path) -> Pass {
 }
 
 fn cache_file(root: &Path) -> std::path::PathBuf {
-    root.join(common::CACHE_DIR).join("history.bin")
+    root.join(common::CACHE_DIR).join("history")
 }
 
 /// Renames, a merge, late and on-time log entries: 6 commits.

@@ -8,6 +8,7 @@ mod git_fixture;
 
 mod bombs;
 mod browser;
+mod cache;
 mod check;
 mod diff;
 mod edit;
