@@ -30,6 +30,7 @@ use super::walk::{Change, CommitChanges};
 use crate::plumbing::cache_file::CacheFile;
 use git2::Oid;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -81,7 +82,8 @@ impl Walked {
 pub struct Cache {
     file: CacheFile,
     prefix: String,
-    grafts: Vec<Vec<u8>>,
+    /// The shallow boundary's ids, one after the other.
+    grafts: Vec<u8>,
     id_len: usize,
 }
 
@@ -93,7 +95,7 @@ impl Cache {
         Cache {
             file: CacheFile::new(root, FILE, FORMAT),
             prefix: prefix.to_string(),
-            grafts: grafts.iter().map(|g| g.as_bytes().to_vec()).collect(),
+            grafts: grafts.iter().flat_map(|g| g.as_bytes()).copied().collect(),
             id_len,
         }
     }
@@ -144,45 +146,53 @@ impl Cache {
                 (shared, &p[shared..])
             })
             .collect();
-        let commits = w
-            .changes
-            .iter()
-            .zip(&w.commits)
-            .zip(&w.at)
-            .map(|((cc, c), at)| StoredCommit {
+        let mut stored = Stored {
+            id_len: self.id_len,
+            prefix: &self.prefix,
+            grafts: Ids(Cow::Borrowed(&self.grafts)),
+            head: Ids(Cow::Borrowed(w.head.as_bytes())),
+            truncated: w.truncated,
+            chain: Ids(Cow::Owned(
+                w.chain
+                    .iter()
+                    .flat_map(|id| id.as_bytes())
+                    .copied()
+                    .collect(),
+            )),
+            names: names.list.clone(),
+            paths,
+            commits: Vec::with_capacity(w.commits.len()),
+            changes: vec![],
+            ids: Ids(Cow::Owned(vec![])),
+            renames: vec![],
+        };
+        let mut ids = vec![];
+        for ((cc, c), at) in w.changes.iter().zip(&w.commits).zip(&w.at) {
+            stored.commits.push(StoredCommit {
                 at: *at,
                 author: names.index[c.author.as_str()],
                 email: names.index[c.email.as_str()],
                 date: names.index[c.date.as_str()],
                 time: c.time,
                 summary: &c.summary,
-                changes: cc
-                    .changes
-                    .iter()
-                    .map(|change| StoredChange {
-                        path: index[change.path.as_str()],
-                        old: change.old.as_ref().map(Id::of),
-                        new: change.new.as_ref().map(Id::of),
-                    })
-                    .collect(),
-                renames: cc
+                changes: cc.changes.len(),
+                renames: cc.renames.len(),
+            });
+            for change in &cc.changes {
+                let flags = u8::from(change.old.is_some()) | u8::from(change.new.is_some()) << 1;
+                stored.changes.push((index[change.path.as_str()], flags));
+                for id in [change.old, change.new].into_iter().flatten() {
+                    ids.extend_from_slice(id.as_bytes());
+                }
+            }
+            for (from, to) in &cc.renames {
+                stored
                     .renames
-                    .iter()
-                    .map(|(from, to)| (index[from.as_str()], index[to.as_str()]))
-                    .collect(),
-            })
-            .collect();
-        Stored {
-            id_len: self.id_len,
-            prefix: &self.prefix,
-            grafts: self.grafts.iter().map(|g| Id(g)).collect(),
-            head: Id::of(&w.head),
-            truncated: w.truncated,
-            chain: w.chain.iter().map(Id::of).collect(),
-            names: names.list,
-            paths,
-            commits,
+                    .push((index[from.as_str()], index[to.as_str()]));
+            }
         }
+        stored.ids = Ids(Cow::Owned(ids));
+        stored
     }
 
     /// The walk in `bytes` (a postcard [`Stored`]), or `None` when they do
@@ -191,28 +201,25 @@ impl Cache {
         let stored: Stored = postcard::from_bytes(bytes).ok()?;
         let same_conditions = stored.id_len == self.id_len
             && stored.prefix == self.prefix
-            && stored.grafts.len() == self.grafts.len()
-            && stored
-                .grafts
-                .iter()
-                .zip(&self.grafts)
-                .all(|(a, b)| a.0 == b);
-        if !same_conditions {
+            && *stored.grafts.0 == self.grafts;
+        if !same_conditions || self.id_len == 0 {
             return None;
         }
-        let oid = |id: &Id| (id.0.len() == self.id_len).then(|| Oid::from_bytes(id.0).ok())?;
-        // A side of a change: absent, or an id that must be whole.
-        let side = |id: &Option<Id>| match id {
-            None => Some(None),
-            Some(id) => oid(id).map(Some),
+        let id_len = self.id_len;
+        let ids_in = |run: &[u8]| -> Option<Vec<Oid>> {
+            if !run.len().is_multiple_of(id_len) {
+                return None;
+            }
+            run.chunks_exact(id_len)
+                .map(|id| Oid::from_bytes(id).ok())
+                .collect()
         };
-        let head = oid(&stored.head)?;
-        let chain: Vec<Oid> = stored.chain.iter().map(oid).collect::<Option<_>>()?;
-        if chain.first().is_some_and(|first| *first != head) {
+        let head = *ids_in(&stored.head.0)?.first()?;
+        let chain = ids_in(&stored.chain.0)?;
+        if chain.first().is_some_and(|first| *first != head) || stored.head.0.len() != id_len {
             return None;
         }
-        let names = &stored.names;
-        let name = |i: usize| names.get(i).copied();
+        let name = |i: usize| stored.names.get(i).copied();
 
         let mut paths: Vec<String> = Vec::with_capacity(stored.paths.len());
         for (shared, rest) in &stored.paths {
@@ -225,6 +232,18 @@ impl Cache {
         }
         let path = |i: usize| paths.get(i).cloned();
 
+        let mut change_list = stored.changes.iter();
+        let mut rename_list = stored.renames.iter();
+        let mut ids = stored.ids.0.chunks_exact(id_len);
+        if !stored.ids.0.len().is_multiple_of(id_len) {
+            return None;
+        }
+        let mut next_id = |present: bool| -> Option<Option<Oid>> {
+            if !present {
+                return Some(None);
+            }
+            Oid::from_bytes(ids.next()?).ok().map(Some)
+        };
         let count = stored.commits.len();
         let mut changes = Vec::with_capacity(count);
         let mut at: Vec<usize> = Vec::with_capacity(count);
@@ -235,24 +254,26 @@ impl Cache {
             }
             let id = *chain.get(c.at)?;
             at.push(c.at);
-            if c.changes.is_empty() {
+            if c.changes == 0 {
                 return None; // only commits that changed records are kept
             }
-            let list = c
-                .changes
-                .iter()
-                .map(|change| {
-                    Some(Change {
-                        path: path(change.path)?,
-                        old: side(&change.old)?,
-                        new: side(&change.new)?,
-                    })
+            let mut list = Vec::with_capacity(c.changes.min(stored.changes.len()));
+            for _ in 0..c.changes {
+                let &(index, flags) = change_list.next()?;
+                if flags & !3 != 0 {
+                    return None;
+                }
+                list.push(Change {
+                    path: path(index)?,
+                    old: next_id(flags & 1 != 0)?,
+                    new: next_id(flags & 2 != 0)?,
+                });
+            }
+            let renames = (0..c.renames)
+                .map(|_| {
+                    let &(from, to) = rename_list.next()?;
+                    Some((path(from)?, path(to)?))
                 })
-                .collect::<Option<_>>()?;
-            let renames = c
-                .renames
-                .iter()
-                .map(|(from, to)| Some((path(*from)?, path(*to)?)))
                 .collect::<Option<_>>()?;
             let full = id.to_string();
             commits.push(Commit {
@@ -270,7 +291,9 @@ impl Cache {
                 renames,
             });
         }
-        Some(Walked {
+        let all_used =
+            change_list.next().is_none() && rename_list.next().is_none() && ids.next().is_none();
+        all_used.then_some(Walked {
             head,
             chain,
             truncated: stored.truncated,
@@ -283,21 +306,22 @@ impl Cache {
 }
 
 /// The cache file's body. Strings and ids borrow from the file's bytes
-/// when read.
+/// when read; what each commit changed is in flat lists, in commit order,
+/// so that reading allocates per list rather than per commit.
 #[derive(Serialize, Deserialize)]
 struct Stored<'a> {
     /// The conditions the walk was made under.
     id_len: usize,
     prefix: &'a str,
     #[serde(borrow)]
-    grafts: Vec<Id<'a>>,
+    grafts: Ids<'a>,
     /// The walk.
     #[serde(borrow)]
-    head: Id<'a>,
+    head: Ids<'a>,
     truncated: bool,
     /// Newest first.
     #[serde(borrow)]
-    chain: Vec<Id<'a>>,
+    chain: Ids<'a>,
     /// Authors, emails and dates, each once.
     #[serde(borrow)]
     names: Vec<&'a str>,
@@ -307,6 +331,13 @@ struct Stored<'a> {
     /// The commits that changed records, newest first.
     #[serde(borrow)]
     commits: Vec<StoredCommit<'a>>,
+    /// Every commit's changes: (path index, flags: 1 old, 2 new).
+    changes: Vec<(usize, u8)>,
+    /// The old and new ids of those changes, in order.
+    #[serde(borrow)]
+    ids: Ids<'a>,
+    /// Every commit's renames: (from, to) path indices.
+    renames: Vec<(usize, usize)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -319,41 +350,24 @@ struct StoredCommit<'a> {
     date: usize,
     time: i64,
     summary: &'a str,
-    #[serde(borrow)]
-    changes: Vec<StoredChange<'a>>,
-    /// (from, to) indices into the paths.
-    renames: Vec<(usize, usize)>,
+    /// How many entries of the change and rename lists are its.
+    changes: usize,
+    renames: usize,
 }
 
-#[derive(Serialize, Deserialize)]
-struct StoredChange<'a> {
-    /// An index into the paths.
-    path: usize,
-    #[serde(borrow)]
-    old: Option<Id<'a>>,
-    #[serde(borrow)]
-    new: Option<Id<'a>>,
-}
+/// Object ids, one after the other, stored as one run of bytes (not a list
+/// of numbers) and read back without a copy.
+struct Ids<'a>(Cow<'a, [u8]>);
 
-/// An object id's bytes, stored as one run of bytes (not a list of numbers)
-/// and read back without a copy.
-struct Id<'a>(&'a [u8]);
-
-impl<'a> Id<'a> {
-    fn of(id: &'a Oid) -> Id<'a> {
-        Id(id.as_bytes())
-    }
-}
-
-impl Serialize for Id<'_> {
+impl Serialize for Ids<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(self.0)
+        s.serialize_bytes(&self.0)
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
+impl<'de: 'a, 'a> Deserialize<'de> for Ids<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <&'de [u8]>::deserialize(d).map(Id)
+        <&'de [u8]>::deserialize(d).map(|b| Ids(Cow::Borrowed(b)))
     }
 }
 
@@ -497,13 +511,13 @@ mod tests {
         let c = cache(dir.path());
         let walked = sample();
         let mut stored = c.encode(&walked);
-        stored.commits[0].changes[0].path = 99;
+        stored.changes[0].0 = 99;
         assert!(c.decode(&postcard::to_allocvec(&stored).unwrap()).is_none());
         let mut stored = c.encode(&walked);
         stored.commits[1].at = 1;
         assert!(c.decode(&postcard::to_allocvec(&stored).unwrap()).is_none());
         let mut stored = c.encode(&walked);
-        stored.head = Id(&[7; 20]);
+        stored.head = Ids(Cow::Borrowed(&[7; 20]));
         assert!(c.decode(&postcard::to_allocvec(&stored).unwrap()).is_none());
         let stored = c.encode(&walked);
         assert_eq!(
