@@ -15,7 +15,8 @@
 //!    edit engine);
 //! 6. `history`: reading git;
 //! 7. `check` and `site`, side by side (neither imports the other);
-//! 8. the drivers: `app` (diff, the statement), `record`, `reconcile`;
+//! 8. the drivers: `app` (diff, the statement, serve and its incremental
+//!    rebuilds), `record`, `reconcile`;
 //! 9. `cli`: argument parsing.
 
 pub mod app;
