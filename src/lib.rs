@@ -15,8 +15,9 @@
 //!    edit engine);
 //! 6. `history`: reading git;
 //! 7. `check` and `site`, side by side (neither imports the other);
-//! 8. the drivers: `app` (diff, the statement, serve and its incremental
-//!    rebuilds), `record`, `reconcile`;
+//! 8. the drivers, in `app`: diff, the statement, serve and its incremental
+//!    rebuilds, the record edits (`app/record`) and bank reconciliation
+//!    (`app/reconcile`);
 //! 9. `cli`: argument parsing.
 
 pub mod app;
@@ -31,8 +32,6 @@ pub mod ladder;
 pub mod load;
 pub mod model;
 pub mod plumbing;
-pub mod reconcile;
-pub mod record;
 pub mod site;
 
 /// Prints how long a phase took to stderr when `FOLIO_TIMINGS` is set; the

@@ -1,9 +1,11 @@
 //! The drivers: commands that put the layers below to work on an opened
 //! repository (diff between two revisions, the statement of account, serve
-//! and its incremental rebuilds; build and the record edits are to move here
-//! too). Nothing below imports from here.
+//! and its incremental rebuilds, the record edits, bank reconciliation).
+//! Nothing below imports from here.
 
 pub mod diff;
 pub mod incremental;
+pub mod reconcile;
+pub mod record;
 pub mod serve;
 pub mod statement;

@@ -1,9 +1,9 @@
 //! `folio reconcile FILE...`: the arguments; the work is done by
-//! [`crate::reconcile`].
+//! [`crate::app::reconcile`].
 
 use super::{Cli, CmdResult, Failure};
-use crate::reconcile::{self, Format, Options};
-use crate::record::Fail;
+use crate::app::reconcile::{self, Format, Options};
+use crate::app::record::Fail;
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;

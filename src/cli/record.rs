@@ -1,8 +1,8 @@
 //! `folio pay`, `log`, `promise`, `hold`, `extend`: the arguments; the work
-//! is done by [`crate::record`].
+//! is done by [`crate::app::record`].
 
 use super::{Cli, CmdResult, Failure, parse_date};
-use crate::record::{self, Fail, Options, What};
+use crate::app::record::{self, Fail, Options, What};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;

@@ -34,11 +34,8 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("history", 5, "history"),
     ("check", 6, "check"),
     ("site", 6, "site"),
-    // The drivers: one application layer (`record` and `reconcile` are
-    // drivers not yet moved under `app/`).
+    // The drivers: one application layer.
     ("app", 7, "app"),
-    ("record", 7, "app"),
-    ("reconcile", 7, "app"),
     ("cli", 8, "cli"),
 ];
 
@@ -254,6 +251,6 @@ fn references_are_found_in_every_form() {
     assert!(!allowed("model", "load"));
     assert!(!allowed("check", "site"), "side by side");
     assert!(!allowed("site", "check"), "side by side");
-    assert!(allowed("reconcile", "record"), "one driver layer");
+    assert!(allowed("app", "app"), "one driver layer");
     assert!(!allowed("diagnostic", "unknown"));
 }

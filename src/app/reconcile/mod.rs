@@ -6,9 +6,9 @@
 pub mod matching;
 pub mod statement;
 
+use crate::app::record::{self, Edits, Fail, Op};
 use crate::ladder::{Ledger, report};
 use crate::model::money;
-use crate::record::{self, Edits, Fail, Op};
 use crate::{edit::Field, edit::yaml};
 use chrono::NaiveDate;
 use matching::Outcome as Matches;
