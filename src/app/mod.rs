@@ -8,4 +8,5 @@ pub mod incremental;
 pub mod reconcile;
 pub mod record;
 pub mod serve;
+pub mod session;
 pub mod statement;

@@ -15,10 +15,7 @@ mod statement;
 mod status;
 
 use crate::diagnostic::{Diagnostic, Severity, render};
-use crate::ladder::Settings;
-use crate::load;
 use crate::model::Date;
-use crate::model::Repo;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -213,31 +210,12 @@ impl Cli {
     }
 }
 
-/// A loaded repository with its settings and the date to evaluate at.
-pub struct Session {
-    pub repo: Repo,
-    pub settings: Settings,
-    pub as_of: NaiveDate,
-}
+pub use crate::app::session::Session;
 
-/// Loads the repository; a missing folder is a usage error (exit 2).
+/// Opens the repository of `-C DIR` as of `--as-of` (or today); a missing
+/// folder is a usage error (exit 2).
 pub fn open(cli: &Cli) -> Result<Session, Failure> {
-    if !cli.dir.is_dir() {
-        return Err(Failure::Usage(format!(
-            "`{}` is not a folder",
-            cli.dir.display()
-        )));
-    }
-    let t = std::time::Instant::now();
-    let repo = load::load(&cli.dir);
-    crate::timing("load", t);
-    let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
-    let as_of = cli.as_of.unwrap_or_else(|| settings.today());
-    Ok(Session {
-        repo,
-        settings,
-        as_of,
-    })
+    crate::app::session::open(&cli.dir, cli.as_of).map_err(|e| Failure::Usage(e.to_string()))
 }
 
 /// Loads and checks; when the records have errors, reports them on stderr

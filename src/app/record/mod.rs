@@ -8,11 +8,9 @@ pub mod git;
 use crate::check;
 use crate::diagnostic::{Diagnostic, Severity, render};
 use crate::edit::{self, Change, EditError, Field, yaml};
-use crate::ladder::{Ledger, Settings, ledger::resolve_owner, report};
-use crate::load;
+use crate::ladder::{Ledger, ledger::resolve_owner, report};
 use crate::model::{
-    AccountDir, AccountEvent, Amount, Date, Extension, Hold, InvoiceEvent, Payment, Promise, Repo,
-    Sp,
+    AccountDir, AccountEvent, Amount, Date, Extension, Hold, InvoiceEvent, Payment, Promise, Sp,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -213,24 +211,11 @@ fn changed(rel: &str) -> Fail {
 }
 
 /// A loaded repository, its settings and the day to record.
-pub struct Session {
-    pub repo: Repo,
-    pub settings: Settings,
-    pub as_of: NaiveDate,
-}
+pub use crate::app::session::Session;
 
+/// The repository at `root`, opened for an edit.
 pub fn open(root: &Path, as_of: Option<NaiveDate>) -> Result<Session, Fail> {
-    if !root.is_dir() {
-        return Err(Fail::Usage(format!("`{}` is not a folder", root.display())));
-    }
-    let repo = load::load(root);
-    let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
-    let as_of = as_of.unwrap_or_else(|| settings.today());
-    Ok(Session {
-        repo,
-        settings,
-        as_of,
-    })
+    crate::app::session::open(root, as_of).map_err(|e| Fail::Usage(e.to_string()))
 }
 
 /// The files an edit depends on: errors there refuse it.
