@@ -75,9 +75,7 @@ fn written_by_repository(
 ) -> Option<Written> {
     if e.policy.stage(stage).is_some_and(|s| s.template.is_some()) {
         // One that does not parse is reported with folio.yaml's rules.
-        let parsed = tera
-            .get_template(&message::inline_name(&e.policy.name, stage))
-            .is_ok();
+        let parsed = tera.contains_template(&message::inline_name(&e.policy.name, stage));
         return parsed.then(|| Written::Inline(e.policy.name.clone(), stage.to_string()));
     }
     let name = message::template_name(tera, &e.policy.name, stage);

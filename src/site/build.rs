@@ -19,7 +19,7 @@ use crate::load::{self, Record, Repo};
 use crate::model::{Page, Roles};
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use super::value::{PageData, Value, page};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -468,25 +468,22 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     };
     let renderer = Renderer::new(&site, inputs.tera, &doc);
     // One page, as [`PageFn`] describes.
-    let page = |job: &Job,
-                path: &str,
-                given: Option<Value>|
-     -> Result<(Vec<BrokenLink>, tera::Context), BuildError> {
-        let (html, data, template) = renderer.render(job, path, given)?;
-        let bad = links::broken(path, &html, &known);
-        write(path, html.as_bytes())?;
-        // Links people wrote were resolved (or marked) as the Markdown
-        // rendered, so a broken one left is the template's.
-        let bad = bad
-            .into_iter()
-            .map(|link| BrokenLink {
-                template,
-                text: format!(
-                    "{path}: template `{template}` links to `{link}`, which the site does not have"
-                ),
-            })
-            .collect();
-        Ok((bad, data))
+    let page = |job: &Job, path: &str, given: Option<&Value>| -> Result<Vec<BrokenLink>, BuildError> {
+        renderer.render(job, path, given, |html, template| {
+            let bad = links::broken(path, html, &known);
+            write(path, html.as_bytes())?;
+            // Links people wrote were resolved (or marked) as the Markdown
+            // rendered, so a broken one left is the template's.
+            Ok(bad
+                .into_iter()
+                .map(|link| BrokenLink {
+                    template,
+                    text: format!(
+                        "{path}: template `{template}` links to `{link}`, which the site does not have"
+                    ),
+                })
+                .collect())
+        })
     };
     // The data files are made while the pages render: both cores stay busy.
     let units = units(&selected);
@@ -494,7 +491,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         units
             .par_iter()
             .map(|unit| match unit {
-                Unit::Page(job, path) => page(job, path, None).map(|(bad, _)| bad),
+                Unit::Page(job, path) => page(job, path, None),
                 Unit::Account {
                     page: account,
                     invoices,
@@ -526,10 +523,8 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
 }
 
 /// Renders, link-checks and writes one page with what the caller already
-/// built for it; returns its broken links and the data it was rendered from.
-type PageFn<'f> = dyn Fn(&Job, &str, Option<Value>) -> Result<(Vec<BrokenLink>, tera::Context), BuildError>
-    + Sync
-    + 'f;
+/// built for it; returns its broken links.
+type PageFn<'f> = dyn Fn(&Job, &str, Option<&Value>) -> Result<Vec<BrokenLink>, BuildError> + Sync + 'f;
 
 /// An account's page (when selected) and its invoices' pages, with each
 /// invoice's summary built once: its row on the account page and its own
@@ -540,25 +535,20 @@ fn account_pages(
     invoices: &[(&Entry, &str)],
     page: &PageFn,
 ) -> Result<Vec<BrokenLink>, BuildError> {
-    let summarize = || pages::invoice_summaries(site, invoices.iter().map(|(e, _)| *e));
-    let mut summaries = summarize();
+    let summaries = pages::invoice_summaries(site, invoices.iter().map(|(e, _)| *e));
     let mut bad = vec![];
     if let Some((a, path)) = account {
         if invoices.len() == site.entries_of(&a.id).len() {
-            // Lent to the account page, then taken back for the invoices'
-            // own pages.
-            let (links, mut data) = page(&Job::Account(a), path, Some(Value::Array(summaries)))?;
-            bad.extend(links);
-            summaries = match data.remove("invoices") {
-                Some(Value::Array(list)) => list,
-                _ => summarize(),
-            };
+            // Shared, not copied: a Tera value holds its parts behind
+            // reference counts.
+            let list = Value::from(summaries.clone());
+            bad.extend(page(&Job::Account(a), path, Some(&list))?);
         } else {
-            bad.extend(page(&Job::Account(a), path, None)?.0);
+            bad.extend(page(&Job::Account(a), path, None)?);
         }
     }
-    for ((e, path), summary) in invoices.iter().zip(summaries) {
-        bad.extend(page(&Job::Invoice(e), path, Some(summary))?.0);
+    for ((e, path), summary) in invoices.iter().zip(&summaries) {
+        bad.extend(page(&Job::Invoice(e), path, Some(summary))?);
     }
     Ok(bad)
 }
@@ -723,6 +713,7 @@ struct Renderer<'s, 'a> {
     site: &'s Site<'a>,
     tera: &'s tera::Tera,
     doc: &'s StatusDoc,
+    /// The `site` variable of every page (shared, not copied, by each).
     common: Value,
 }
 
@@ -739,7 +730,7 @@ impl<'s, 'a> Renderer<'s, 'a> {
                     format!("{company} handbook")
                 }
             });
-        let common = json!({
+        let common = super::value::obj!({
             "title": title,
             "company": company,
             "handbook_only": site.handbook_only,
@@ -761,8 +752,8 @@ impl<'s, 'a> Renderer<'s, 'a> {
         &self,
         job: &Job,
         path: &str,
-        given: Option<Value>,
-    ) -> Result<(&'static str, Value), BuildError> {
+        given: Option<&Value>,
+    ) -> Result<(&'static str, PageData), BuildError> {
         let site = self.site;
         Ok(match job {
             Job::Dashboard => ("site/dashboard.html", pages::dashboard(site, self.doc)),
@@ -771,8 +762,8 @@ impl<'s, 'a> Renderer<'s, 'a> {
             Job::Accounts => ("site/accounts.html", pages::accounts_index(site, self.doc)),
             Job::Account(a) => {
                 let invoices = match given {
-                    Some(Value::Array(list)) => list,
-                    _ => pages::invoice_summaries(site, site.entries_of(&a.id)),
+                    Some(list) => list.clone(),
+                    None => Value::from(pages::invoice_summaries(site, site.entries_of(&a.id))),
                 };
                 ("site/account.html", pages::account(site, a, invoices))
             }
@@ -789,8 +780,11 @@ impl<'s, 'a> Renderer<'s, 'a> {
                     }
                     None => None,
                 };
-                let summary = given.unwrap_or_else(|| pages::invoice_summary(site, e));
-                ("site/invoice.html", pages::invoice(site, e, summary, draft))
+                let data = match given {
+                    Some(summary) => pages::invoice(site, e, summary, draft),
+                    None => pages::invoice(site, e, &pages::invoice_summary(site, e), draft),
+                };
+                ("site/invoice.html", data)
             }
             Job::Statement(a) => ("site/statement.html", claims::statement_page(site, a)),
             Job::Record(e) => ("site/record.html", claims::record(site, e)),
@@ -801,41 +795,46 @@ impl<'s, 'a> Renderer<'s, 'a> {
             Job::HandbookPage(p) => ("site/page.html", pages::handbook_page(site, p)),
             Job::Policy(p) => ("site/policy.html", pages::policy(site, p)),
             Job::Role(r) => ("site/role.html", pages::role(site, r)),
-            Job::Search => (
-                "site/search.html",
-                json!({"title": "Search", "nav": "search"}),
-            ),
+            Job::Search => ("site/search.html", page!({"title": "Search", "nav": "search"})),
         })
     }
 
-    /// A job's page, and the context it was rendered from (a caller may
-    /// take back what it lent in `given`).
-    fn render(
+    /// Renders a job's page into this thread's page buffer and gives it,
+    /// with its template's name, to `then` (which checks and writes it).
+    fn render<T>(
         &self,
         job: &Job,
         path: &str,
-        given: Option<Value>,
-    ) -> Result<(String, tera::Context, &'static str), BuildError> {
-        let (template, data) = self.prepare(job, path, given)?;
-        let mut ctx =
-            tera::Context::from_value(data).map_err(|e| BuildError::Failed(error_chain(&e)))?;
-        ctx.insert("site", &self.common);
-        ctx.insert("root", &root_of(path));
-        ctx.insert("path", path);
-        let html = self
-            .tera
-            .render(template, &ctx)
-            .map_err(|e| BuildError::Template {
-                name: template.to_string(),
-                message: format!("{path}: template `{template}` failed: {}", error_chain(&e)),
-            })?;
-        let html = if self.site.handbook_only {
-            html
-        } else {
-            robots::ensure_noindex(html)
+        given: Option<&Value>,
+        then: impl FnOnce(&str, &'static str) -> Result<T, BuildError>,
+    ) -> Result<T, BuildError> {
+        let (template, mut data) = self.prepare(job, path, given)?;
+        data.insert_value("site", self.common.clone());
+        data.insert_value("root", Value::from(root_of(path)));
+        data.insert_value("path", Value::from(path));
+        let failed = |e: &dyn std::error::Error| BuildError::Template {
+            name: template.to_string(),
+            message: format!("{path}: template `{template}` failed: {}", error_chain(e)),
         };
-        Ok((html, ctx, template))
+        PAGE.with_borrow_mut(|buf| {
+            buf.clear();
+            self.tera
+                .render_to(template, &data, &mut *buf)
+                .map_err(|e| failed(&e))?;
+            let html = std::str::from_utf8(buf).map_err(|e| failed(&e))?;
+            if self.site.handbook_only || robots::has_noindex(html) {
+                then(html, template)
+            } else {
+                then(&robots::ensure_noindex(html.to_string()), template)
+            }
+        })
     }
+}
+
+thread_local! {
+    /// The page being rendered on this thread: one buffer, reused for every
+    /// page, that Tera writes into.
+    static PAGE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// `../` once per folder between `path` and the site root.
@@ -1097,9 +1096,9 @@ mod tests {
                 &Job::Invoice(&ledger.entries[0]),
                 "invoices/a-1/index.html",
                 None,
+                |html, _| Ok(html.to_string()),
             )
-            .unwrap()
-            .0;
+            .unwrap();
         assert!(invoice.contains("href=\"https://git.example/t/records/commit/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\""), "{invoice}");
         assert!(invoice.contains("Record &lt;invoice&gt; A-1"));
         assert!(invoice.contains("shallow clone"));
@@ -1108,9 +1107,9 @@ mod tests {
                 &Job::Account(&repo.accounts[0]),
                 "accounts/acme/index.html",
                 None,
+                |html, _| Ok(html.to_string()),
             )
-            .unwrap()
-            .0;
+            .unwrap();
         assert!(
             account.contains("aaaaaaaa") && account.contains("kind-commit"),
             "{account}"
