@@ -118,8 +118,8 @@ pub fn render(
     e: &Entry,
     stage: &StageResult,
 ) -> Result<String, String> {
-    let ctx = tera::Context::from_serialize(&context(ledger, e, stage))
-        .map_err(|err| err.to_string())?;
+    let ctx =
+        tera::Context::from_serialize(&context(ledger, e, stage)).map_err(|err| err.to_string())?;
     let inline = e.policy.stage(&stage.id).and_then(|s| s.template.as_ref());
     let mut out = Capped::default();
     let rendered = match inline {
@@ -190,7 +190,10 @@ pub fn register_day_filter(tera: &mut tera::Tera, dates: &DateFormat) {
     let dates = dates.clone();
     tera.register_filter(
         "day",
-        move |value: &tera::Value, args: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+        move |value: &tera::Value,
+              args: tera::Kwargs,
+              _: &tera::State|
+              -> tera::TeraResult<String> {
             let text = value
                 .as_str()
                 .ok_or_else(|| tera::Error::message("`day` takes a date such as 2026-11-16"))?;
@@ -246,16 +249,17 @@ fn bounded_range(args: tera::Kwargs, _: &tera::State) -> tera::TeraResult<Vec<us
                     "`range` received {key}={v}, but {key} must be a whole number from 0"
                 ))
             }),
-            None => default.ok_or_else(|| {
-                tera::Error::message(format!("`range` was called without `{key}`"))
-            }),
+            None => default
+                .ok_or_else(|| tera::Error::message(format!("`range` was called without `{key}`"))),
         }
     };
     let start = number("start", Some(0))?;
     let end = number("end", None)?;
     let step = number("step_by", Some(1))?;
     if step == 0 {
-        return Err(tera::Error::message("`range` needs a `step_by` of at least 1"));
+        return Err(tera::Error::message(
+            "`range` needs a `step_by` of at least 1",
+        ));
     }
     if start > end {
         return Err(tera::Error::message(

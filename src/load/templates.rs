@@ -102,7 +102,11 @@ pub fn parse_into(tera: &mut tera::Tera, sources: &BTreeMap<String, String>) -> 
         match tera.clone().add_raw_template(name, text) {
             Err(e) if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) => {
                 diags.extend(problems_of(&e).into_iter().map(|p| {
-                    problem(name, p.pos, format!("template does not parse: {}", p.message))
+                    problem(
+                        name,
+                        p.pos,
+                        format!("template does not parse: {}", p.message),
+                    )
                 }))
             }
             _ => good.push((name, text)),
@@ -293,7 +297,8 @@ mod tests {
         let mut sources = BTreeMap::new();
         sources.insert(
             "site/old.html".to_string(),
-            "{% import \"site/macros.html\" as m %}\n<p>{{ m::work(work=\"stop\") }}</p>".to_string(),
+            "{% import \"site/macros.html\" as m %}\n<p>{{ m::work(work=\"stop\") }}</p>"
+                .to_string(),
         );
         sources.insert("site/new.html".to_string(), "{{ x }}".to_string());
         let mut tera = tera::Tera::default();

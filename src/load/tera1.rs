@@ -25,7 +25,7 @@ pub fn findings(text: &str) -> Vec<Finding> {
         if tag.block {
             block_tag(&tokens, &at, &mut out);
         }
-        expressions(&tokens, &at, &mut out);
+        expressions(tag.inner, &tokens, &at, &mut out);
     }
     out
 }
@@ -128,7 +128,9 @@ fn tokens(inner: &str) -> Vec<(usize, Tok<'_>)> {
             out.push((i, Tok::Name(&inner[i..end])));
             i = end;
         } else if matches!(b, b'"' | b'\'' | b'`') {
-            let end = inner[i + 1..].find(b as char).map_or(inner.len(), |e| i + e + 2);
+            let end = inner[i + 1..]
+                .find(b as char)
+                .map_or(inner.len(), |e| i + e + 2);
             out.push((i, Tok::Str));
             i = end;
         } else if inner[i..].starts_with("::") {
@@ -152,7 +154,12 @@ fn position(text: &str, offset: usize) -> Pos {
     Pos::new(line as u32, column as u32)
 }
 
-const COMPONENT_HINT: &str = "tera 2 has no macros: define a `{% component name(arg) %}...{% endcomponent name %}` (in any template; components need no import) and call it as `{{ <name arg={value} /> }}`";
+/// What to write instead of macro `name`.
+fn component_hint(name: &str) -> String {
+    format!(
+        "tera 2 has no macros: write it as a component, `{{% component {name}(arg) %}}...{{% endcomponent {name} %}}` (components are global: no import), and call it as `{{{{ <{name} arg={{value}} /> }}}}`"
+    )
+}
 
 /// The tags tera 2 does not have, or takes otherwise.
 fn block_tag(tokens: &[(usize, Tok)], at: &dyn Fn(usize) -> Pos, out: &mut Vec<Finding>) {
@@ -176,7 +183,7 @@ fn block_tag(tokens: &[(usize, Tok)], at: &dyn Fn(usize) -> Pos, out: &mut Vec<F
             let name = words.get(1).map_or("", |w| w.1);
             out.push(finding(
                 format!("`{{% macro {name} %}}` is tera 1: tera 2 has no macros"),
-                COMPONENT_HINT,
+                &component_hint(name),
             ));
         }
         "import" => out.push(finding(
@@ -193,7 +200,12 @@ fn block_tag(tokens: &[(usize, Tok)], at: &dyn Fn(usize) -> Pos, out: &mut Vec<F
 
 /// Macro calls, and the filters, tests and functions tera 2 renamed or
 /// dropped, anywhere in a tag's expressions.
-fn expressions(tokens: &[(usize, Tok)], at: &dyn Fn(usize) -> Pos, out: &mut Vec<Finding>) {
+fn expressions(
+    inner: &str,
+    tokens: &[(usize, Tok)],
+    at: &dyn Fn(usize) -> Pos,
+    out: &mut Vec<Finding>,
+) {
     for (i, &(offset, tok)) in tokens.iter().enumerate() {
         let Tok::Name(name) = tok else { continue };
         let next = tokens.get(i + 1).map(|t| t.1);
@@ -208,9 +220,15 @@ fn expressions(tokens: &[(usize, Tok)], at: &dyn Fn(usize) -> Pos, out: &mut Vec
                 Some((_, Tok::Name(n))) => *n,
                 _ => "",
             };
+            let hint = match component_call(inner, tokens, i + 3, called) {
+                Some(call) => format!(
+                    "tera 2 has no macros: call a component, `{call}`, defined as `{{% component {called}(...) %}}...{{% endcomponent {called} %}}` (components are global: no import)"
+                ),
+                None => component_hint(called),
+            };
             out.push(finding(
                 format!("`{name}::{called}(...)` calls a tera 1 macro: tera 2 has no macros"),
-                COMPONENT_HINT.to_string(),
+                hint,
             ));
             continue;
         }
@@ -235,6 +253,63 @@ fn expressions(tokens: &[(usize, Tok)], at: &dyn Fn(usize) -> Pos, out: &mut Vec
             _ => {}
         }
     }
+}
+
+/// A macro call's arguments, from the `(` at token `open`, written as
+/// the component call that replaces it: `{{ <name a={x} b="text" /> }}`.
+fn component_call(inner: &str, tokens: &[(usize, Tok)], open: usize, name: &str) -> Option<String> {
+    let start = tokens.get(open).filter(|t| t.1 == Tok::Punct("("))?.0 + 1;
+    let mut depth = 0;
+    let mut end = None;
+    for &(offset, tok) in &tokens[open + 1..] {
+        match tok {
+            Tok::Punct("(" | "[" | "{") => depth += 1,
+            Tok::Punct(")") if depth == 0 => {
+                end = Some(offset);
+                break;
+            }
+            Tok::Punct(")" | "]" | "}") => depth -= 1,
+            _ => {}
+        }
+    }
+    let args = &inner[start..end?];
+    let mut call = format!("{{{{ <{name}");
+    for arg in split_top_level(args) {
+        let (key, value) = arg.split_once('=')?;
+        let value = value.trim();
+        let quoted = value.len() >= 2
+            && (value.starts_with('"') && value.ends_with('"')
+                || value.starts_with('\'') && value.ends_with('\''));
+        if quoted {
+            call.push_str(&format!(" {}={value}", key.trim()));
+        } else {
+            call.push_str(&format!(" {}={{{value}}}", key.trim()));
+        }
+    }
+    call.push_str(" /> }}");
+    Some(call)
+}
+
+/// `text` split at its commas outside brackets and strings.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = vec![];
+    let (mut depth, mut quote, mut start) = (0i32, None, 0);
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'' | '`') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts.into_iter().filter(|p| !p.trim().is_empty()).collect()
 }
 
 /// The arguments of a call whose name ends before token `i`: `None` when
@@ -310,8 +385,7 @@ fn filter(name: &str, args: &Option<Vec<Option<&str>>>) -> Option<(String, Strin
         )),
         "indent" if has_arg(args, "prefix") => Some((
             "`indent(prefix=...)` is tera 1".into(),
-            "tera 2 takes `indent(width=4)` (and `indentation=\" \"` for another character)"
-                .into(),
+            "tera 2 takes `indent(width=4)` (and `indentation=\" \"` for another character)".into(),
         )),
         "int" | "float" if has_arg(args, "default") => Some((
             format!("`{name}(default=...)` is tera 1: tera 2's `{name}` has no default"),
@@ -348,7 +422,10 @@ fn test(name: &str, args: &Option<Vec<Option<&str>>>) -> Option<(String, String)
         None => format!("`is {new}`"),
     };
     if new != name {
-        Some((format!("the `{name}` test is tera 1"), format!("write {call}")))
+        Some((
+            format!("the `{name}` test is tera 1"),
+            format!("write {call}"),
+        ))
     } else if positional {
         Some((
             format!("`is {name}(...)` with an unnamed argument is tera 1"),
@@ -392,7 +469,22 @@ mod tests {
         assert_eq!((got[2].0, got[2].1), (5, 8));
         assert!(got[2].2.contains("m::work"));
         assert!(got[3].2.contains("self::x"));
-        assert!(findings(text)[1].hint.contains("{% component"));
+        assert!(findings(text)[1].hint.contains("{% component work(arg) %}"));
+        assert!(
+            findings(text)[2]
+                .hint
+                .contains("`{{ <work work={a.w} /> }}`"),
+            "{:?}",
+            findings(text)[2]
+        );
+        let call = "{{ hb::side(root=root, title=\"a, b\", n=f(x=1, y=[1, 2])) }}";
+        assert!(
+            findings(call)[0]
+                .hint
+                .contains("`{{ <side root={root} title=\"a, b\" n={f(x=1, y=[1, 2])} /> }}`"),
+            "{:?}",
+            findings(call)
+        );
     }
 
     #[test]
@@ -403,14 +495,26 @@ mod tests {
             ("{{ x | truncate }}", Some("length=255")),
             ("{{ x | truncate(length=3) }}", None),
             ("{% if n is divisibleby(3) %}{% endif %}", Some("divisor=")),
-            ("{% if s is starting_with(\"a\") %}{% endif %}", Some("pat=")),
+            (
+                "{% if s is starting_with(\"a\") %}{% endif %}",
+                Some("pat="),
+            ),
             ("{% if s is starting_with(pat=\"a\") %}{% endif %}", None),
             ("{% if m is object %}{% endif %}", Some("`is map`")),
-            ("{% include \"a.html\" ignore missing %}", Some("ignore missing")),
+            (
+                "{% include \"a.html\" ignore missing %}",
+                Some("ignore missing"),
+            ),
             ("{{ now() }}", Some("remove it")),
             ("{{ x.date }} {{ date }} {{ \"a | date\" }}", None),
-            ("{# {{ x | as_str }} #}{% raw %}{{ m::y() }}{% endraw %}", None),
-            ("{% set l = [x.id for x in xs] %}{{ l | join(sep=\", \") }}", None),
+            (
+                "{# {{ x | as_str }} #}{% raw %}{{ m::y() }}{% endraw %}",
+                None,
+            ),
+            (
+                "{% set l = [x.id for x in xs] %}{{ l | join(sep=\", \") }}",
+                None,
+            ),
         ];
         for (text, hint) in cases {
             let got = findings(text);

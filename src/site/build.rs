@@ -9,6 +9,7 @@
 //! into a staging folder beside `--out` and swap it into place.
 
 use super::pages::{self, Site};
+use super::value::{PageData, Value, page};
 use super::{claims, error_chain, ics, links, output, robots, search, templates};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ladder::message;
@@ -19,7 +20,6 @@ use crate::load::{self, Record, Repo};
 use crate::model::{Page, Roles};
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use super::value::{PageData, Value, page};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -468,7 +468,10 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     };
     let renderer = Renderer::new(&site, inputs.tera, &doc);
     // One page, as [`PageFn`] describes.
-    let page = |job: &Job, path: &str, given: Option<&Value>| -> Result<Vec<BrokenLink>, BuildError> {
+    let page = |job: &Job,
+                path: &str,
+                given: Option<&Value>|
+     -> Result<Vec<BrokenLink>, BuildError> {
         renderer.render(job, path, given, |html, template| {
             let bad = links::broken(path, html, &known);
             write(path, html.as_bytes())?;
@@ -524,7 +527,8 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
 
 /// Renders, link-checks and writes one page with what the caller already
 /// built for it; returns its broken links.
-type PageFn<'f> = dyn Fn(&Job, &str, Option<&Value>) -> Result<Vec<BrokenLink>, BuildError> + Sync + 'f;
+type PageFn<'f> =
+    dyn Fn(&Job, &str, Option<&Value>) -> Result<Vec<BrokenLink>, BuildError> + Sync + 'f;
 
 /// An account's page (when selected) and its invoices' pages, with each
 /// invoice's summary built once: its row on the account page and its own
@@ -795,7 +799,10 @@ impl<'s, 'a> Renderer<'s, 'a> {
             Job::HandbookPage(p) => ("site/page.html", pages::handbook_page(site, p)),
             Job::Policy(p) => ("site/policy.html", pages::policy(site, p)),
             Job::Role(r) => ("site/role.html", pages::role(site, r)),
-            Job::Search => ("site/search.html", page!({"title": "Search", "nav": "search"})),
+            Job::Search => (
+                "site/search.html",
+                page!({"title": "Search", "nav": "search"}),
+            ),
         })
     }
 

@@ -4,6 +4,7 @@
 //! Client pages: never part of a `--handbook-only` site.
 
 use super::pages::{Site, account_name, account_url, day, invoice_url};
+use super::value::Value;
 use super::value::{PageData, obj, page};
 use crate::history::Origin;
 use crate::ladder::interest::Claim;
@@ -14,7 +15,6 @@ use crate::load::AccountDir;
 use crate::model::{Date, Sp, money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use super::value::Value;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 

@@ -4,6 +4,7 @@
 //! every link works from file:// and from a sub-path of a host.
 
 use super::markdown;
+use super::value::Value;
 use super::value::{PageData, obj, page};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::history::{Commit, Coverage, History, LateRecord};
@@ -16,7 +17,6 @@ use crate::model::site_map::{self, SiteMap};
 use crate::model::{Config, Date, DayUnit, Frequency, InvoiceStatus, Page, Roles, Sp, Work, money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use super::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The most rows a dashboard list shows; the rest are counted and linked.
@@ -1449,8 +1449,10 @@ pub fn invoice(
         .iter()
         .map(|c| site.commit(c))
         .collect();
-    let (draft_stage, draft_text) =
-        draft.map_or_else(|| (Value::none(), Value::none()), |(s, t)| (s, Value::from(t)));
+    let (draft_stage, draft_text) = draft.map_or_else(
+        || (Value::none(), Value::none()),
+        |(s, t)| (s, Value::from(t)),
+    );
     let extra = page!({
         "title": format!("Invoice {}", inv.number.value),
         "nav": "accounts",
@@ -1471,7 +1473,7 @@ pub fn invoice(
         "claim": e.claim.as_ref().map(|c| super::claims::claim_view(site.ledger, e, c)),
         "record_url": e.has_record().then(|| site_map::record_url(&inv.number.value)),
     });
-    let mut page = super::value::page_of(&summary);
+    let mut page = super::value::page_of(summary);
     page.extend(extra);
     page
 }

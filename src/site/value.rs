@@ -164,7 +164,9 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            ["count", "days", "ladder", "name", "next", "none", "note", "paid"]
+            [
+                "count", "days", "ladder", "name", "next", "none", "note", "paid"
+            ]
         );
     }
 }

@@ -24,3 +24,4 @@ mod schemas;
 mod serve;
 mod site;
 mod status;
+mod templates;
