@@ -765,9 +765,9 @@ impl<'s, 'a> Renderer<'s, 'a> {
             Job::OwnerActions(h) => ("site/actions.html", pages::actions(site, Some(h))),
             Job::Accounts => ("site/accounts.html", pages::accounts_index(site, self.doc)),
             Job::Account(a) => {
-                let invoices = match given {
-                    Some(list) => list.clone(),
-                    None => Value::from(pages::invoice_summaries(site, site.entries_of(&a.id))),
+                let invoices = match given.and_then(Value::as_array) {
+                    Some(list) => list.to_vec(),
+                    None => pages::invoice_summaries(site, site.entries_of(&a.id)),
                 };
                 ("site/account.html", pages::account(site, a, invoices))
             }

@@ -1271,7 +1271,7 @@ fn invoices_shown(entries: &[Entry], summaries: Vec<Value>) -> (Vec<Value>, usiz
 }
 
 /// An account's page; `invoices`: the summaries of its invoices, in ledger order.
-pub fn account(site: &Site, a: &AccountDir, invoices: Value) -> PageData {
+pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> PageData {
     let currency = account_currency(site, a);
     let data = a.account.as_ref().map(|r| &r.data);
     let roles: Vec<Value> = data
@@ -1326,7 +1326,10 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Value) -> PageData {
     let (invoices, invoices_left_off) = invoices_shown(site.entries_of(&a.id), invoices);
     let mut timeline = timeline(site, a);
     let events_left_off = timeline.len().saturating_sub(ACCOUNT_EVENTS);
-    let oldest_event = timeline.last().map(|e| e["date"].clone());
+    let oldest_event = timeline
+        .last()
+        .and_then(|e| e.get_from_path("date"))
+        .cloned();
     timeline.truncate(ACCOUNT_EVENTS);
     let mut outstanding: BTreeMap<&str, Decimal> = BTreeMap::new();
     for e in site
