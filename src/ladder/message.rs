@@ -117,9 +117,9 @@ pub fn render(
     ledger: &Ledger,
     e: &Entry,
     stage: &StageResult,
-) -> Result<String, String> {
-    let ctx =
-        tera::Context::from_serialize(&context(ledger, e, stage)).map_err(|err| err.to_string())?;
+) -> Result<String, DraftError> {
+    let ctx = tera::Context::from_serialize(&context(ledger, e, stage))
+        .map_err(|err| DraftError::said(err.to_string()))?;
     let inline = e.policy.stage(&stage.id).and_then(|s| s.template.as_ref());
     let mut out = Capped::default();
     let rendered = match inline {
@@ -140,12 +140,37 @@ pub fn render(
         ),
     };
     if out.overflowed {
-        return Err(format!(
+        return Err(DraftError::said(format!(
             "the message draft is longer than {MAX_DRAFT_BYTES} bytes; check the template's loops"
-        ));
+        )));
     }
-    rendered.map_err(|err| crate::load::templates::describe(&err))?;
+    rendered.map_err(|err| DraftError {
+        message: crate::load::templates::describe(&err),
+        at: crate::load::templates::problems_of(&err)
+            .into_iter()
+            .find_map(|p| Some((p.template?, p.pos))),
+    })?;
     Ok(tidy(&String::from_utf8_lossy(&out.bytes)))
+}
+
+/// Why a draft does not render: in words, and the template and place Tera
+/// points at when it says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DraftError {
+    pub message: String,
+    pub at: Option<(String, crate::diagnostic::Pos)>,
+}
+
+impl DraftError {
+    fn said(message: String) -> DraftError {
+        DraftError { message, at: None }
+    }
+}
+
+impl std::fmt::Display for DraftError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// The stage whose message an invoice page drafts: the current one, else

@@ -10,8 +10,8 @@
 
 use super::pages::{self, Site};
 use super::value::{PageData, Value, page};
-use super::{claims, error_chain, ics, links, output, robots, search, templates};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::{claims, ics, links, output, robots, search, templates};
+use crate::diagnostic::{Diagnostic, Pos, Severity};
 use crate::ladder::message;
 use crate::ladder::policy::Policy;
 use crate::ladder::report::{self, StatusDoc};
@@ -53,8 +53,14 @@ pub enum BuildError {
     /// The output folder is refused (the records root, holds records, or not folio's).
     Refused(String),
     /// A site template failed while rendering a page, or wrote a link to
-    /// nothing: a bug in that template (`name`, under `templates/`).
-    Template { name: String, message: String },
+    /// nothing: a bug in that template (`name`, under `templates/`). `at`:
+    /// the template and place Tera's report points at, when it says (the
+    /// page's template or one it extends).
+    Template {
+        name: String,
+        at: Option<(String, Pos)>,
+        message: String,
+    },
     /// I/O, or an internal error.
     Failed(String),
 }
@@ -175,18 +181,19 @@ pub fn site_template_problems(
         write: Write::Nowhere,
     };
     match render(&parts, &plan) {
-        Err(BuildError::Template { name, message }) => {
-            // Blame the template named when it is the repository's; a
-            // built-in one failed through an override it uses.
-            let file = if overrides.contains(&name) {
-                name
-            } else {
-                overrides[0].clone()
+        Err(BuildError::Template { name, at, message }) => {
+            // Blame the template named when it is the repository's, at the
+            // place Tera points at when that is in it; a built-in one
+            // failed through an override it uses.
+            let (file, pos) = match at {
+                Some((failed, pos)) if overrides.contains(&failed) => (failed, pos),
+                _ if overrides.contains(&name) => (name, Pos::START),
+                _ => (overrides[0].clone(), Pos::START),
             };
             vec![Diagnostic::new(
                 crate::diagnostic::Code::InvalidTemplate,
                 format!("templates/{file}"),
-                crate::diagnostic::Pos::START,
+                pos,
                 format!("the site does not build with this template: {message}"),
                 "fix the override (every variable it uses must exist on every page it renders), or delete it to use the built-in template",
             )]
@@ -819,22 +826,36 @@ impl<'s, 'a> Renderer<'s, 'a> {
         data.insert_value("site", self.common.clone());
         data.insert_value("root", Value::from(root_of(path)));
         data.insert_value("path", Value::from(path));
-        let failed = |e: &dyn std::error::Error| BuildError::Template {
-            name: template.to_string(),
-            message: format!("{path}: template `{template}` failed: {}", error_chain(e)),
-        };
         PAGE.with_borrow_mut(|buf| {
             buf.clear();
             self.tera
                 .render_to(template, &data, &mut *buf)
-                .map_err(|e| failed(&e))?;
-            let html = std::str::from_utf8(buf).map_err(|e| failed(&e))?;
+                .map_err(|e| template_failed(template, path, &e))?;
+            let html = std::str::from_utf8(buf).map_err(|e| {
+                BuildError::Failed(format!(
+                    "{path}: template `{template}` wrote bytes that are not UTF-8: {e}"
+                ))
+            })?;
             if self.site.handbook_only || robots::has_noindex(html) {
                 then(html, template)
             } else {
                 then(&robots::ensure_noindex(html.to_string()), template)
             }
         })
+    }
+}
+
+/// A page's template failed, with where Tera says it failed.
+fn template_failed(template: &str, path: &str, e: &tera::Error) -> BuildError {
+    BuildError::Template {
+        name: template.to_string(),
+        at: crate::load::templates::problems_of(e)
+            .into_iter()
+            .find_map(|p| Some((p.template?, p.pos))),
+        message: format!(
+            "{path}: template `{template}` failed: {}",
+            crate::load::templates::describe(e)
+        ),
     }
 }
 
@@ -1006,6 +1027,7 @@ fn broken_links(mut broken: Vec<BrokenLink>) -> BuildError {
     };
     BuildError::Template {
         name,
+        at: None,
         message: format!("broken internal links:\n  {}{more}", broken.join("\n  ")),
     }
 }

@@ -321,5 +321,5 @@ pub fn standalone_statement(
     data.insert_value("root", Value::from(""));
     data.insert_value("path", Value::from("statement.html"));
     tera.render("site/statement.html", &data)
-        .map_err(|e| super::error_chain(&e))
+        .map_err(|e| crate::load::templates::describe(&e))
 }

@@ -172,3 +172,37 @@ fn a_built_in_component_can_be_overridden_by_its_file() {
     let index = std::fs::read_to_string(f.path().join("public/accounts/index.html")).unwrap();
     assert!(index.contains("<i>work: continue</i>"), "{index}");
 }
+
+#[test]
+fn an_override_that_fails_on_the_records_is_located_where_tera_says() {
+    // Each alone: the site is tried only on records without errors.
+    for (file, text, at, says) in [
+        (
+            "templates/messages/agency/reminder.txt",
+            "Hi {{ contact.name }},\n\n{{ invoice.nmber }} is due.\n",
+            (3, 12),
+            "`nmber`",
+        ),
+        (
+            "templates/site/page.html",
+            "{% extends \"site/base.html\" %}\n{% block content %}\n<p>{{ nope }}</p>\n{% endblock content %}\n",
+            (3, 7),
+            "`nope`",
+        ),
+    ] {
+        let f = Fixture::new();
+        f.write("accounts/acme/invoices/a.md", invoice("INV-1", ""));
+        f.write("handbook/guide.md", "---\ntitle: Guide\n---\nHello.\n");
+        f.write(file, text);
+        let (code, doc) = f.check_json(&[]);
+        assert_eq!(code, 1, "{doc:#}");
+        let got: Vec<(String, u64, u64)> = e030(&doc)
+            .into_iter()
+            .map(|(file, line, column, _)| (file, line, column))
+            .collect();
+        assert_eq!(got, [(file.to_string(), at.0, at.1)], "{doc:#}");
+        let message = with_code(&doc, "E030")[0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{message}");
+        assert!(!message.contains('\n'), "one line: {message}");
+    }
+}
