@@ -23,7 +23,7 @@ enum Written {
 }
 
 pub fn check(ledger: &Ledger, tera: &tera::Tera, root: Option<&Path>, out: &mut Vec<Diagnostic>) {
-    let failures: Vec<(Written, &Entry, String, String)> = ledger
+    let failures: Vec<(Written, &Entry, String, message::DraftError)> = ledger
         .entries
         .par_iter()
         .filter_map(|e| {
@@ -34,7 +34,8 @@ pub fn check(ledger: &Ledger, tera: &tera::Tera, root: Option<&Path>, out: &mut 
         })
         .collect();
     // One diagnostic per template, naming its first failing invoice.
-    let mut by_template: BTreeMap<Written, Vec<(&Entry, String, String)>> = BTreeMap::new();
+    let mut by_template: BTreeMap<Written, Vec<(&Entry, String, message::DraftError)>> =
+        BTreeMap::new();
     for (w, e, stage, err) in failures {
         by_template.entry(w).or_default().push((e, stage, err));
     }
@@ -50,7 +51,15 @@ pub fn check(ledger: &Ledger, tera: &tera::Tera, root: Option<&Path>, out: &mut 
             e.number()
         );
         let (file, pos) = match &written {
-            Written::File(name) => (format!("templates/{name}"), Pos::START),
+            // Where Tera says it failed, when that is in this template.
+            Written::File(name) => {
+                let pos = err
+                    .at
+                    .as_ref()
+                    .filter(|(template, _)| template == name)
+                    .map_or(Pos::START, |(_, pos)| *pos);
+                (format!("templates/{name}"), pos)
+            }
             Written::Inline(policy, stage) => inline_position(ledger, policy, stage),
         };
         out.push(Diagnostic::new(
@@ -75,9 +84,7 @@ fn written_by_repository(
 ) -> Option<Written> {
     if e.policy.stage(stage).is_some_and(|s| s.template.is_some()) {
         // One that does not parse is reported with folio.yaml's rules.
-        let parsed = tera
-            .get_template(&message::inline_name(&e.policy.name, stage))
-            .is_ok();
+        let parsed = tera.contains_template(&message::inline_name(&e.policy.name, stage));
         return parsed.then(|| Written::Inline(e.policy.name.clone(), stage.to_string()));
     }
     let name = message::template_name(tera, &e.policy.name, stage);

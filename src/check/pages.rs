@@ -17,8 +17,7 @@ pub fn check(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
     let root = (!repo.root.as_os_str().is_empty()).then_some(repo.root.as_path());
     let (sources, read_problems) = templates::sources(root);
     out.extend(read_problems);
-    let mut tera = tera::Tera::default();
-    message::harden(&mut tera);
+    let mut tera = message::new_tera();
     let template_problems = templates::parse_into(&mut tera, &sources);
     if template_problems.is_empty() {
         message::prepare(&mut tera, settings);

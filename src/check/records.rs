@@ -691,20 +691,55 @@ fn check_policy(
             d.message = format!("stage owner `{}` is neither a role nor a person", o.value);
             out.push(d);
         }
-        if let Some(t) = &s.template
-            && let Err(e) = tera::Tera::default().add_raw_template("stage", t)
-        {
-            out.push(Diagnostic::new(
-                Code::InvalidTemplate,
-                f,
-                t.pos,
-                format!(
-                    "stage `{}` template does not parse: {}",
-                    s.id.value,
-                    crate::load::templates::one_line(&crate::diagnostic::error_chain(&e))
-                ),
-                "fix the Tera syntax: {{ variable }}, {% if %}...{% endif %}",
-            ));
+        if let Some(t) = &s.template {
+            out.extend(inline_template_problems(f, &s.id.value, t));
         }
     }
+}
+
+/// A stage's inline template from folio.yaml, parsed as the drafts will
+/// be: E030 at the template for each tera 1 construct it still uses, else
+/// for what tera 2 refuses.
+fn inline_template_problems(file: &str, stage: &str, t: &Sp<String>) -> Vec<Diagnostic> {
+    let legacy = crate::load::tera1::findings(t);
+    if !legacy.is_empty() {
+        return legacy
+            .into_iter()
+            .map(|f| {
+                Diagnostic::new(
+                    Code::InvalidTemplate,
+                    file,
+                    t.pos,
+                    format!(
+                        "stage `{stage}` template, line {} column {}: {}",
+                        f.pos.line, f.pos.column, f.message
+                    ),
+                    f.hint,
+                )
+            })
+            .collect();
+    }
+    let Err(e) = crate::ladder::message::new_tera().add_raw_template("stage", t) else {
+        return vec![];
+    };
+    let said: Vec<String> = crate::load::templates::problems_of(&e)
+        .into_iter()
+        .map(|p| match p.template {
+            Some(_) => format!(
+                "{} (line {}, column {} of the template)",
+                p.message, p.pos.line, p.pos.column
+            ),
+            None => p.message,
+        })
+        .collect();
+    vec![Diagnostic::new(
+        Code::InvalidTemplate,
+        file,
+        t.pos,
+        format!(
+            "stage `{stage}` template does not parse: {}",
+            said.join("; ")
+        ),
+        "fix the Tera syntax: {{ variable }}, {% if %}...{% endif %}",
+    )]
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 /// `messages/<policy>/<stage>.txt`, else `messages/default.txt`.
 pub fn template_name(tera: &tera::Tera, policy: &str, stage: &str) -> String {
     let specific = format!("messages/{policy}/{stage}.txt");
-    if tera.get_template(&specific).is_ok() {
+    if tera.contains_template(&specific) {
         specific
     } else {
         "messages/default.txt".into()
@@ -117,22 +117,20 @@ pub fn render(
     ledger: &Ledger,
     e: &Entry,
     stage: &StageResult,
-) -> Result<String, String> {
-    let ctx =
-        tera::Context::from_value(context(ledger, e, stage)).map_err(|err| err.to_string())?;
+) -> Result<String, DraftError> {
+    let ctx = tera::Context::from_serialize(&context(ledger, e, stage))
+        .map_err(|err| DraftError::said(err.to_string()))?;
     let inline = e.policy.stage(&stage.id).and_then(|s| s.template.as_ref());
     let mut out = Capped::default();
     let rendered = match inline {
         Some(src) => {
             let registered = inline_name(&e.policy.name, &stage.id);
-            if tera.get_template(&registered).is_ok() {
+            if tera.contains_template(&registered) {
                 tera.render_to(&registered, &ctx, &mut out)
             } else {
-                let mut one = tera::Tera::default();
-                harden(&mut one);
-                register_day_filter(&mut one, &ledger.settings.message_dates);
-                one.add_raw_template(INLINE, src)
-                    .and_then(|()| one.render_to(INLINE, &ctx, &mut out))
+                // Not parsed with the others (it does not parse): parsed
+                // here, so the draft fails with the parser's words.
+                tera.render_str_to(src, &ctx, false, &mut out)
             }
         }
         None => tera.render_to(
@@ -142,12 +140,37 @@ pub fn render(
         ),
     };
     if out.overflowed {
-        return Err(format!(
+        return Err(DraftError::said(format!(
             "the message draft is longer than {MAX_DRAFT_BYTES} bytes; check the template's loops"
-        ));
+        )));
     }
-    rendered.map_err(|err| crate::diagnostic::error_chain(&err))?;
+    rendered.map_err(|err| DraftError {
+        message: crate::load::templates::describe(&err),
+        at: crate::load::templates::problems_of(&err)
+            .into_iter()
+            .find_map(|p| Some((p.template?, p.pos))),
+    })?;
     Ok(tidy(&String::from_utf8_lossy(&out.bytes)))
+}
+
+/// Why a draft does not render: in words, and the template and place Tera
+/// points at when it says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DraftError {
+    pub message: String,
+    pub at: Option<(String, crate::diagnostic::Pos)>,
+}
+
+impl DraftError {
+    fn said(message: String) -> DraftError {
+        DraftError { message, at: None }
+    }
+}
+
+impl std::fmt::Display for DraftError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// The stage whose message an invoice page drafts: the current one, else
@@ -159,22 +182,28 @@ pub fn draft_stage<'e>(e: &'e Entry) -> Option<&'e StageResult> {
     e.eval.current().or_else(|| e.eval.next_stage())
 }
 
-/// The name an inline template from folio.yaml is parsed under on its own
-/// (no extension, so it is not HTML-escaped).
-const INLINE: &str = "inline stage template";
-
 /// The name a stage's inline template is registered under by
 /// [`add_inline_templates`] (no extension either).
 pub fn inline_name(policy: &str, stage: &str) -> String {
     format!("folio.yaml policies.{policy}.stages.{stage}.template")
 }
 
-/// Parses every inline stage template of folio.yaml into `tera` once, so a
-/// build renders thousands of drafts without parsing one again. A template
-/// that does not parse is left out: `check` reports it (E030), and its
-/// drafts fail with the parse error when rendered.
+/// A Tera instance for templates from the records repository: [`harden`]ed,
+/// and with the drafts' `day` filter in the default date format ([`prepare`]
+/// sets the repository's), which tera 2 needs registered before it parses
+/// a template that uses it.
+pub fn new_tera() -> tera::Tera {
+    let mut tera = tera::Tera::default();
+    harden(&mut tera);
+    register_day_filter(&mut tera, &DateFormat::default());
+    tera
+}
+
 /// Readies a Tera instance that renders message drafts: the `day` filter in
-/// the drafts' date format, and every inline stage template parsed once.
+/// the drafts' date format, and every inline stage template of folio.yaml
+/// parsed once, so a build renders thousands of drafts without parsing one
+/// again. A template that does not parse is left out: `check` reports it
+/// (E030), and its drafts fail with the parse error when rendered.
 pub fn prepare(tera: &mut tera::Tera, settings: &crate::ladder::Settings) {
     register_day_filter(tera, &settings.message_dates);
     add_inline_templates(tera, &settings.policies);
@@ -186,18 +215,20 @@ pub fn register_day_filter(tera: &mut tera::Tera, dates: &DateFormat) {
     let dates = dates.clone();
     tera.register_filter(
         "day",
-        move |value: &Value, args: &std::collections::HashMap<String, Value>| {
+        move |value: &tera::Value,
+              args: tera::Kwargs,
+              _: &tera::State|
+              -> tera::TeraResult<String> {
             let text = value
                 .as_str()
-                .ok_or_else(|| tera::Error::msg("`day` takes a date such as 2026-11-16"))?;
-            let date = crate::model::Date::parse(text).map_err(tera::Error::msg)?;
-            let written = match args.get("format").and_then(Value::as_str) {
+                .ok_or_else(|| tera::Error::message("`day` takes a date such as 2026-11-16"))?;
+            let date = crate::model::Date::parse(text).map_err(tera::Error::message)?;
+            Ok(match args.get::<&str>("format")? {
                 Some(pattern) => DateFormat::parse(pattern)
-                    .map_err(tera::Error::msg)?
+                    .map_err(tera::Error::message)?
                     .format(date.0),
                 None => dates.format(date.0),
-            };
-            Ok(Value::String(written))
+            })
         },
     );
 }
@@ -235,36 +266,38 @@ pub fn harden(tera: &mut tera::Tera) {
     tera.register_function("range", bounded_range);
 }
 
-fn bounded_range(args: &std::collections::HashMap<String, Value>) -> tera::Result<Value> {
-    let number = |key: &str, default: Option<usize>| -> tera::Result<usize> {
-        match args.get(key) {
+fn bounded_range(args: tera::Kwargs, _: &tera::State) -> tera::TeraResult<Vec<usize>> {
+    let number = |key: &str, default: Option<usize>| -> tera::TeraResult<usize> {
+        match args.get::<tera::Value>(key)? {
             Some(v) => v.as_u64().map(|n| n as usize).ok_or_else(|| {
-                tera::Error::msg(format!(
+                tera::Error::message(format!(
                     "`range` received {key}={v}, but {key} must be a whole number from 0"
                 ))
             }),
             None => default
-                .ok_or_else(|| tera::Error::msg(format!("`range` was called without `{key}`"))),
+                .ok_or_else(|| tera::Error::message(format!("`range` was called without `{key}`"))),
         }
     };
     let start = number("start", Some(0))?;
     let end = number("end", None)?;
     let step = number("step_by", Some(1))?;
     if step == 0 {
-        return Err(tera::Error::msg("`range` needs a `step_by` of at least 1"));
+        return Err(tera::Error::message(
+            "`range` needs a `step_by` of at least 1",
+        ));
     }
     if start > end {
-        return Err(tera::Error::msg(
+        return Err(tera::Error::message(
             "`range` was called with a `start` greater than its `end`",
         ));
     }
     let len = (end - start).div_ceil(step);
     if len > MAX_RANGE {
-        return Err(tera::Error::msg(format!(
+        return Err(tera::Error::message(format!(
             "`range` would produce {len} numbers; folio allows at most {MAX_RANGE}"
         )));
     }
-    Ok(Value::from((start..end).step_by(step).collect::<Vec<_>>()))
+    Ok((start..end).step_by(step).collect())
 }
 
 /// Collects rendered output up to [`MAX_DRAFT_BYTES`], then refuses more.
@@ -319,12 +352,12 @@ mod tests {
         let yaml = "company: X\npolicies:\n  p:\n    days: calendar\n    stages:\n      - { id: a, offset: 0, owner: x, template: \"A {{ company }}\" }\n      - { id: b, offset: 1, owner: x, template: \"B {{ \" }\n";
         let config: crate::model::Config = serde_saphyr::from_str(yaml).unwrap();
         let settings = crate::ladder::Settings::from_config(Some(&config));
-        let mut tera = tera::Tera::default();
+        let mut tera = new_tera();
         prepare(&mut tera, &settings);
-        let ctx = tera::Context::from_serialize(json!({"company": "Acme"})).unwrap();
+        let ctx = tera::Context::from_serialize(&json!({"company": "Acme"})).unwrap();
         let name = inline_name("p", "a");
         assert_eq!(tera.render(&name, &ctx).unwrap(), "A Acme");
         // The one that does not parse is left out, the others stay.
-        assert!(tera.get_template(&inline_name("p", "b")).is_err());
+        assert!(!tera.contains_template(&inline_name("p", "b")));
     }
 }

@@ -7,6 +7,7 @@ pub mod frontmatter;
 mod problems;
 pub mod site_map;
 pub mod templates;
+pub mod tera1;
 pub mod walk;
 
 use crate::diagnostic::{Code, Diagnostic, Pos, closest};

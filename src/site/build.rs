@@ -9,8 +9,9 @@
 //! into a staging folder beside `--out` and swap it into place.
 
 use super::pages::{self, Site};
-use super::{claims, error_chain, ics, links, output, robots, search, templates};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::value::{PageData, Value, page};
+use super::{claims, ics, links, output, robots, search, templates};
+use crate::diagnostic::{Diagnostic, Pos, Severity};
 use crate::ladder::message;
 use crate::ladder::policy::Policy;
 use crate::ladder::report::{self, StatusDoc};
@@ -19,7 +20,6 @@ use crate::load;
 use crate::model::{AccountDir, Page, Record, Repo, Roles};
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use serde_json::{Value, json};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -53,8 +53,14 @@ pub enum BuildError {
     /// The output folder is refused (the records root, holds records, or not folio's).
     Refused(String),
     /// A site template failed while rendering a page, or wrote a link to
-    /// nothing: a bug in that template (`name`, under `templates/`).
-    Template { name: String, message: String },
+    /// nothing: a bug in that template (`name`, under `templates/`). `at`:
+    /// the template and place Tera's report points at, when it says (the
+    /// page's template or one it extends).
+    Template {
+        name: String,
+        at: Option<(String, Pos)>,
+        message: String,
+    },
     /// I/O, or an internal error.
     Failed(String),
 }
@@ -175,18 +181,19 @@ pub fn site_template_problems(
         write: Write::Nowhere,
     };
     match render(&parts, &plan) {
-        Err(BuildError::Template { name, message }) => {
-            // Blame the template named when it is the repository's; a
-            // built-in one failed through an override it uses.
-            let file = if overrides.contains(&name) {
-                name
-            } else {
-                overrides[0].clone()
+        Err(BuildError::Template { name, at, message }) => {
+            // Blame the template named when it is the repository's, at the
+            // place Tera points at when that is in it; a built-in one
+            // failed through an override it uses.
+            let (file, pos) = match at {
+                Some((failed, pos)) if overrides.contains(&failed) => (failed, pos),
+                _ if overrides.contains(&name) => (name, Pos::START),
+                _ => (overrides[0].clone(), Pos::START),
             };
             vec![Diagnostic::new(
                 crate::diagnostic::Code::InvalidTemplate,
                 format!("templates/{file}"),
-                crate::diagnostic::Pos::START,
+                pos,
                 format!("the site does not build with this template: {message}"),
                 "fix the override (every variable it uses must exist on every page it renders), or delete it to use the built-in template",
             )]
@@ -470,23 +477,23 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
     // One page, as [`PageFn`] describes.
     let page = |job: &Job,
                 path: &str,
-                given: Option<Value>|
-     -> Result<(Vec<BrokenLink>, tera::Context), BuildError> {
-        let (html, data, template) = renderer.render(job, path, given)?;
-        let bad = links::broken(path, &html, &known);
-        write(path, html.as_bytes())?;
-        // Links people wrote were resolved (or marked) as the Markdown
-        // rendered, so a broken one left is the template's.
-        let bad = bad
-            .into_iter()
-            .map(|link| BrokenLink {
-                template,
-                text: format!(
-                    "{path}: template `{template}` links to `{link}`, which the site does not have"
-                ),
-            })
-            .collect();
-        Ok((bad, data))
+                given: Option<&Value>|
+     -> Result<Vec<BrokenLink>, BuildError> {
+        renderer.render(job, path, given, |html, template| {
+            let bad = links::broken(path, html, &known);
+            write(path, html.as_bytes())?;
+            // Links people wrote were resolved (or marked) as the Markdown
+            // rendered, so a broken one left is the template's.
+            Ok(bad
+                .into_iter()
+                .map(|link| BrokenLink {
+                    template,
+                    text: format!(
+                        "{path}: template `{template}` links to `{link}`, which the site does not have"
+                    ),
+                })
+                .collect())
+        })
     };
     // The data files are made while the pages render: both cores stay busy.
     let units = units(&selected);
@@ -494,7 +501,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         units
             .par_iter()
             .map(|unit| match unit {
-                Unit::Page(job, path) => page(job, path, None).map(|(bad, _)| bad),
+                Unit::Page(job, path) => page(job, path, None),
                 Unit::Account {
                     page: account,
                     invoices,
@@ -526,10 +533,9 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
 }
 
 /// Renders, link-checks and writes one page with what the caller already
-/// built for it; returns its broken links and the data it was rendered from.
-type PageFn<'f> = dyn Fn(&Job, &str, Option<Value>) -> Result<(Vec<BrokenLink>, tera::Context), BuildError>
-    + Sync
-    + 'f;
+/// built for it; returns its broken links.
+type PageFn<'f> =
+    dyn Fn(&Job, &str, Option<&Value>) -> Result<Vec<BrokenLink>, BuildError> + Sync + 'f;
 
 /// An account's page (when selected) and its invoices' pages, with each
 /// invoice's summary built once: its row on the account page and its own
@@ -540,25 +546,20 @@ fn account_pages(
     invoices: &[(&Entry, &str)],
     page: &PageFn,
 ) -> Result<Vec<BrokenLink>, BuildError> {
-    let summarize = || pages::invoice_summaries(site, invoices.iter().map(|(e, _)| *e));
-    let mut summaries = summarize();
+    let summaries = pages::invoice_summaries(site, invoices.iter().map(|(e, _)| *e));
     let mut bad = vec![];
     if let Some((a, path)) = account {
         if invoices.len() == site.entries_of(&a.id).len() {
-            // Lent to the account page, then taken back for the invoices'
-            // own pages.
-            let (links, mut data) = page(&Job::Account(a), path, Some(Value::Array(summaries)))?;
-            bad.extend(links);
-            summaries = match data.remove("invoices") {
-                Some(Value::Array(list)) => list,
-                _ => summarize(),
-            };
+            // Shared, not copied: a Tera value holds its parts behind
+            // reference counts.
+            let list = Value::from(summaries.clone());
+            bad.extend(page(&Job::Account(a), path, Some(&list))?);
         } else {
-            bad.extend(page(&Job::Account(a), path, None)?.0);
+            bad.extend(page(&Job::Account(a), path, None)?);
         }
     }
-    for ((e, path), summary) in invoices.iter().zip(summaries) {
-        bad.extend(page(&Job::Invoice(e), path, Some(summary))?.0);
+    for ((e, path), summary) in invoices.iter().zip(&summaries) {
+        bad.extend(page(&Job::Invoice(e), path, Some(summary))?);
     }
     Ok(bad)
 }
@@ -723,6 +724,7 @@ struct Renderer<'s, 'a> {
     site: &'s Site<'a>,
     tera: &'s tera::Tera,
     doc: &'s StatusDoc,
+    /// The `site` variable of every page (shared, not copied, by each).
     common: Value,
 }
 
@@ -739,7 +741,7 @@ impl<'s, 'a> Renderer<'s, 'a> {
                     format!("{company} handbook")
                 }
             });
-        let common = json!({
+        let common = super::value::obj!({
             "title": title,
             "company": company,
             "handbook_only": site.handbook_only,
@@ -761,8 +763,8 @@ impl<'s, 'a> Renderer<'s, 'a> {
         &self,
         job: &Job,
         path: &str,
-        given: Option<Value>,
-    ) -> Result<(&'static str, Value), BuildError> {
+        given: Option<&Value>,
+    ) -> Result<(&'static str, PageData), BuildError> {
         let site = self.site;
         Ok(match job {
             Job::Dashboard => ("site/dashboard.html", pages::dashboard(site, self.doc)),
@@ -770,9 +772,9 @@ impl<'s, 'a> Renderer<'s, 'a> {
             Job::OwnerActions(h) => ("site/actions.html", pages::actions(site, Some(h))),
             Job::Accounts => ("site/accounts.html", pages::accounts_index(site, self.doc)),
             Job::Account(a) => {
-                let invoices = match given {
-                    Some(Value::Array(list)) => list,
-                    _ => pages::invoice_summaries(site, site.entries_of(&a.id)),
+                let invoices = match given.and_then(Value::as_array) {
+                    Some(list) => list.to_vec(),
+                    None => pages::invoice_summaries(site, site.entries_of(&a.id)),
                 };
                 ("site/account.html", pages::account(site, a, invoices))
             }
@@ -789,8 +791,11 @@ impl<'s, 'a> Renderer<'s, 'a> {
                     }
                     None => None,
                 };
-                let summary = given.unwrap_or_else(|| pages::invoice_summary(site, e));
-                ("site/invoice.html", pages::invoice(site, e, summary, draft))
+                let data = match given {
+                    Some(summary) => pages::invoice(site, e, summary, draft),
+                    None => pages::invoice(site, e, &pages::invoice_summary(site, e), draft),
+                };
+                ("site/invoice.html", data)
             }
             Job::Statement(a) => ("site/statement.html", claims::statement_page(site, a)),
             Job::Record(e) => ("site/record.html", claims::record(site, e)),
@@ -803,39 +808,61 @@ impl<'s, 'a> Renderer<'s, 'a> {
             Job::Role(r) => ("site/role.html", pages::role(site, r)),
             Job::Search => (
                 "site/search.html",
-                json!({"title": "Search", "nav": "search"}),
+                page!({"title": "Search", "nav": "search"}),
             ),
         })
     }
 
-    /// A job's page, and the context it was rendered from (a caller may
-    /// take back what it lent in `given`).
-    fn render(
+    /// Renders a job's page into this thread's page buffer and gives it,
+    /// with its template's name, to `then` (which checks and writes it).
+    fn render<T>(
         &self,
         job: &Job,
         path: &str,
-        given: Option<Value>,
-    ) -> Result<(String, tera::Context, &'static str), BuildError> {
-        let (template, data) = self.prepare(job, path, given)?;
-        let mut ctx =
-            tera::Context::from_value(data).map_err(|e| BuildError::Failed(error_chain(&e)))?;
-        ctx.insert("site", &self.common);
-        ctx.insert("root", &root_of(path));
-        ctx.insert("path", path);
-        let html = self
-            .tera
-            .render(template, &ctx)
-            .map_err(|e| BuildError::Template {
-                name: template.to_string(),
-                message: format!("{path}: template `{template}` failed: {}", error_chain(&e)),
+        given: Option<&Value>,
+        then: impl FnOnce(&str, &'static str) -> Result<T, BuildError>,
+    ) -> Result<T, BuildError> {
+        let (template, mut data) = self.prepare(job, path, given)?;
+        data.insert_value("site", self.common.clone());
+        data.insert_value("root", Value::from(root_of(path)));
+        data.insert_value("path", Value::from(path));
+        PAGE.with_borrow_mut(|buf| {
+            buf.clear();
+            self.tera
+                .render_to(template, &data, &mut *buf)
+                .map_err(|e| template_failed(template, path, &e))?;
+            let html = std::str::from_utf8(buf).map_err(|e| {
+                BuildError::Failed(format!(
+                    "{path}: template `{template}` wrote bytes that are not UTF-8: {e}"
+                ))
             })?;
-        let html = if self.site.handbook_only {
-            html
-        } else {
-            robots::ensure_noindex(html)
-        };
-        Ok((html, ctx, template))
+            if self.site.handbook_only || robots::has_noindex(html) {
+                then(html, template)
+            } else {
+                then(&robots::ensure_noindex(html.to_string()), template)
+            }
+        })
     }
+}
+
+/// A page's template failed, with where Tera says it failed.
+fn template_failed(template: &str, path: &str, e: &tera::Error) -> BuildError {
+    BuildError::Template {
+        name: template.to_string(),
+        at: crate::load::templates::problems_of(e)
+            .into_iter()
+            .find_map(|p| Some((p.template?, p.pos))),
+        message: format!(
+            "{path}: template `{template}` failed: {}",
+            crate::load::templates::describe(e)
+        ),
+    }
+}
+
+thread_local! {
+    /// The page being rendered on this thread: one buffer, reused for every
+    /// page, that Tera writes into.
+    static PAGE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// `../` once per folder between `path` and the site root.
@@ -1000,6 +1027,7 @@ fn broken_links(mut broken: Vec<BrokenLink>) -> BuildError {
     };
     BuildError::Template {
         name,
+        at: None,
         message: format!("broken internal links:\n  {}{more}", broken.join("\n  ")),
     }
 }
@@ -1097,9 +1125,9 @@ mod tests {
                 &Job::Invoice(&ledger.entries[0]),
                 "invoices/a-1/index.html",
                 None,
+                |html, _| Ok(html.to_string()),
             )
-            .unwrap()
-            .0;
+            .unwrap();
         assert!(invoice.contains("href=\"https://git.example/t/records/commit/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\""), "{invoice}");
         assert!(invoice.contains("Record &lt;invoice&gt; A-1"));
         assert!(invoice.contains("shallow clone"));
@@ -1108,9 +1136,9 @@ mod tests {
                 &Job::Account(&repo.accounts[0]),
                 "accounts/acme/index.html",
                 None,
+                |html, _| Ok(html.to_string()),
             )
-            .unwrap()
-            .0;
+            .unwrap();
         assert!(
             account.contains("aaaaaaaa") && account.contains("kind-commit"),
             "{account}"

@@ -4,7 +4,8 @@
 //! Client pages: never part of a `--handbook-only` site.
 
 use super::pages::{Site, account_name, account_url, day, invoice_url};
-use super::value::obj;
+use super::value::Value;
+use super::value::{PageData, obj, page};
 use crate::history::Origin;
 use crate::ladder::interest::Claim;
 use crate::ladder::stage::PromiseState;
@@ -13,7 +14,6 @@ use crate::ladder::{Entry, Ledger};
 use crate::model::{AccountDir, Date, Sp, money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -29,22 +29,22 @@ fn human(plain: &str, currency: &str) -> String {
 
 fn by_currency(m: &BTreeMap<String, String>) -> Vec<Value> {
     m.iter()
-        .map(|(c, v)| json!({"currency": c, "amount": human(v, c)}))
+        .map(|(c, v)| obj!({"currency": c, "amount": human(v, c)}))
         .collect()
 }
 
 /// The statement page's data (also what `folio statement --format html` renders).
-pub fn statement(st: &Statement) -> Value {
+pub fn statement(st: &Statement) -> PageData {
     let invoices: Vec<Value> = st
         .invoices
         .iter()
         .map(|i| {
             let c = &i.currency;
-            json!({
-                "number": i.number,
+            obj!({
+                "number": &i.number,
                 "url": invoice_url(&i.number),
-                "issued": i.issued,
-                "due": i.due,
+                "issued": &i.issued,
+                "due": &i.due,
                 "amount": human(&i.amount, c),
                 "paid": human(&i.paid, c),
                 "outstanding": human(&i.outstanding, c),
@@ -59,26 +59,26 @@ pub fn statement(st: &Statement) -> Value {
         .payments
         .iter()
         .map(|p| {
-            json!({
-                "date": p.date,
-                "invoice": p.invoice,
+            obj!({
+                "date": &p.date,
+                "invoice": &p.invoice,
                 "url": invoice_url(&p.invoice),
                 "amount": human(&p.amount, &p.currency),
-                "reference": p.reference,
+                "reference": &p.reference,
             })
         })
         .collect();
-    json!({
+    page!({
         "title": format!("Statement of account: {}", st.name),
         "nav": "accounts",
-        "account": st.account,
-        "account_name": st.name,
+        "account": &st.account,
+        "account_name": &st.name,
         "account_url": account_url(&st.account),
-        "as_of": st.as_of,
+        "as_of": &st.as_of,
         "late_payment": st.late_payment,
         "invoices": invoices,
         "payments": payments,
-        "payments_since": st.payments_since,
+        "payments_since": &st.payments_since,
         "outstanding": by_currency(&st.outstanding),
         "interest": by_currency(&st.interest),
         "compensation": by_currency(&st.compensation),
@@ -96,7 +96,7 @@ pub fn claim_view(ledger: &Ledger, e: &Entry, claim: &Claim) -> Value {
         .accruals
         .iter()
         .map(|a| {
-            json!({
+            obj!({
                 "from": day(a.from),
                 "to": day(a.to),
                 "days": a.days,
@@ -108,7 +108,7 @@ pub fn claim_view(ledger: &Ledger, e: &Entry, claim: &Claim) -> Value {
             })
         })
         .collect();
-    json!({
+    obj!({
         "waived": claim.waived,
         "interest": money::human(claim.interest, cur),
         "compensation": money::human(claim.compensation, cur),
@@ -137,7 +137,7 @@ struct Event {
 
 /// The written record of an invoice: one chronology of its dates and of
 /// everything its file records, each with the commit that recorded it.
-pub fn record(site: &Site, e: &Entry) -> Value {
+pub fn record(site: &Site, e: &Entry) -> PageData {
     let inv = &e.invoice.data;
     let cur = &e.currency;
     let mut events = vec![
@@ -266,7 +266,7 @@ pub fn record(site: &Site, e: &Entry) -> Value {
         })
         .collect();
     let commit_rows: Vec<Value> = commits.iter().rev().map(|c| site.commit_view(c)).collect();
-    obj!({
+    page!({
         "title": format!("Written record of invoice {}", inv.number.value),
         "nav": "accounts",
         "number": &inv.number.value,
@@ -281,10 +281,10 @@ pub fn record(site: &Site, e: &Entry) -> Value {
 }
 
 /// The statement page of one account in a site.
-pub fn statement_page(site: &Site, a: &AccountDir) -> Value {
+pub fn statement_page(site: &Site, a: &AccountDir) -> PageData {
     match crate::ladder::statement::build(site.ledger, &a.id) {
         Some(st) => statement(&st),
-        None => json!({"title": "Statement of account", "nav": "accounts"}),
+        None => page!({"title": "Statement of account", "nav": "accounts"}),
     }
 }
 
@@ -306,22 +306,19 @@ pub fn standalone_statement(
         .cloned()
         .unwrap_or_default();
     let mut data = statement(st);
-    if let Value::Object(m) = &mut data {
-        m.insert("standalone_css".into(), Value::String(css));
-    }
-    let mut ctx = tera::Context::from_value(data).map_err(|e| e.to_string())?;
-    ctx.insert(
+    data.insert_value("standalone_css", Value::from(css));
+    data.insert_value(
         "site",
-        &json!({
+        obj!({
             "title": format!("{company} statement"),
             "company": company,
             "handbook_only": false,
-            "as_of": st.as_of,
-            "as_of_iso": st.as_of,
+            "as_of": &st.as_of,
+            "as_of_iso": &st.as_of,
         }),
     );
-    ctx.insert("root", "");
-    ctx.insert("path", "statement.html");
-    tera.render("site/statement.html", &ctx)
-        .map_err(|e| super::error_chain(&e))
+    data.insert_value("root", Value::from(""));
+    data.insert_value("path", Value::from("statement.html"));
+    tera.render("site/statement.html", &data)
+        .map_err(|e| crate::load::templates::describe(&e))
 }

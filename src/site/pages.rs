@@ -4,7 +4,8 @@
 //! every link works from file:// and from a sub-path of a host.
 
 use super::markdown;
-use super::value::obj;
+use super::value::Value;
+use super::value::{PageData, obj, page};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::history::{Commit, Coverage, History, LateRecord};
 use crate::ladder::policy::Policy;
@@ -18,7 +19,6 @@ use crate::model::{
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The most rows a dashboard list shows; the rest are counted and linked.
@@ -41,7 +41,7 @@ pub fn day(d: NaiveDate) -> String {
 }
 
 fn opt_day(site: &Site, d: Option<NaiveDate>) -> Value {
-    d.map_or(Value::Null, |d| Value::String(site.day(d)))
+    d.map_or_else(Value::none, |d| Value::from(site.day(d)))
 }
 
 pub use crate::model::site_map::{account_url, invoice_url, role_url};
@@ -309,7 +309,7 @@ fn done_by(site: &Site, e: &Entry, stage: &str) -> Value {
             "by": l.by.as_ref().map(|b| site.person_name(b)),
             "channel": l.channel.as_deref(),
         }),
-        None => Value::Null,
+        None => Value::none(),
     }
 }
 
@@ -447,36 +447,36 @@ fn warning_view(site: &Site, d: &Diagnostic) -> Value {
         .and_then(|rest| rest.split_once('/'))
         .and_then(|(id, _)| site.ledger.repo.account(id))
         .map(account_name);
-    json!({
+    obj!({
         "account": account,
         "code": d.code.id(),
         "name": d.code.name(),
-        "message": d.message,
-        "hint": d.hint,
+        "message": &d.message,
+        "hint": &d.hint,
         "message_html": markdown::inline_code_html(&sentence(&site.dates_in(&d.message))),
         "hint_html": markdown::inline_code_html(&sentence(&plain_hint(site, d))),
-        "file": d.file,
+        "file": &d.file,
         "url": warning_link(&d.file),
     })
 }
 
 fn action_view(site: &Site, a: &crate::ladder::report::Action) -> Value {
     let account = site.ledger.repo.account(&a.account);
-    json!({
+    obj!({
         "date": a.date.parse::<NaiveDate>().map(|d| site.day(d)).unwrap_or_else(|_| a.date.clone()),
-        "invoice": a.invoice,
+        "invoice": &a.invoice,
         "invoice_url": invoice_url(&a.invoice),
         "account_name": account.map_or(a.account.as_str(), account_name),
         "account_url": account_url(&a.account),
-        "stage": a.stage,
-        "title": a.title,
+        "stage": &a.stage,
+        "title": &a.title,
         "owner": site.person_name(&a.owner),
-        "channel": a.channel,
+        "channel": &a.channel,
         "missed": a.missed,
     })
 }
 
-pub fn dashboard(site: &Site, doc: &StatusDoc) -> Value {
+pub fn dashboard(site: &Site, doc: &StatusDoc) -> PageData {
     let ledger = site.ledger;
     let receivables = receivables(ledger);
     let totals: Vec<Value> = receivables
@@ -489,7 +489,7 @@ pub fn dashboard(site: &Site, doc: &StatusDoc) -> Value {
                 .iter()
                 .filter(|e| e.eval.state.is_unpaid() && &e.currency == cur)
                 .count();
-            json!({
+            obj!({
                 "currency": cur,
                 "outstanding": human(total, cur),
                 "overdue": human(overdue, cur),
@@ -512,7 +512,7 @@ pub fn dashboard(site: &Site, doc: &StatusDoc) -> Value {
         .filter(|d| d.code != Code::MissedStep)
         .collect();
     let at_risk = at_risk(site);
-    json!({
+    page!({
         "title": "Dashboard",
         "nav": "dashboard",
         "totals": totals,
@@ -582,7 +582,7 @@ fn at_risk(site: &Site) -> Vec<Value> {
                     .find_map(|e| e.policy.stage(id).map(|s| s.title.clone()))
             });
             let pauses: Vec<String> = overdue.iter().filter_map(|e| pause_note(site, e)).collect();
-            json!({
+            obj!({
                 "name": account_name(a),
                 "url": account_url(&a.id),
                 "overdue": sums.iter().map(|(c, v)| human(*v, c)).collect::<Vec<_>>(),
@@ -654,7 +654,7 @@ pub const AGENDA_OLD_ACCOUNTS: usize = 200;
 /// one owner together (owners by name), each owner's by date and invoice.
 /// Older missed steps are summed up per account, with a link to it. At
 /// most [`AGENDA_ROWS`] steps are listed; the others are counted.
-pub fn actions(site: &Site, owner: Option<&str>) -> Value {
+pub fn actions(site: &Site, owner: Option<&str>) -> PageData {
     let ledger = site.ledger;
     let until = ledger.as_of + chrono::Days::new(AGENDA_DAYS);
     let recent = ledger.as_of - chrono::Days::new(RECENT_DAYS);
@@ -729,7 +729,7 @@ pub fn actions(site: &Site, owner: Option<&str>) -> Value {
                         .iter()
                         .map(|(date, _, e, s)| agenda_row(site, e, s, *date, when))
                         .collect();
-                    json!({
+                    obj!({
                         "owner": name,
                         "url": site.owner_agenda_url(&handle),
                         "items": rows,
@@ -737,7 +737,7 @@ pub fn actions(site: &Site, owner: Option<&str>) -> Value {
                     })
                 })
                 .collect();
-            json!({"label": label, "when": when, "steps": steps, "owners": owners})
+            obj!({"label": label, "when": when, "steps": steps, "owners": owners})
         })
         .collect();
     let mut old: Vec<OldMissed> = old.into_values().collect();
@@ -752,13 +752,13 @@ pub fn actions(site: &Site, owner: Option<&str>) -> Value {
             let name = site.person_name(h);
             (
                 format!("Actions: {name}"),
-                json!(name),
+                Value::from(name),
                 site.owner_calendar_url(h),
             )
         }
-        None => ("Actions".into(), Value::Null, Some("calendar.ics".into())),
+        None => ("Actions".into(), Value::none(), Some("calendar.ics".into())),
     };
-    json!({
+    page!({
         "title": title,
         "nav": "actions",
         "person": person,
@@ -786,11 +786,14 @@ fn agenda_row(site: &Site, e: &Entry, s: &StageResult, date: NaiveDate, when: &s
     } else {
         "upcoming"
     };
-    let mut item = stage_view(site, e, s);
-    item["when"] = json!(when);
-    item["in_days"] = json!((date - site.ledger.as_of).num_days());
-    item["invoice"] = invoice_summary_short(e);
-    item
+    super::value::extend(
+        stage_view(site, e, s),
+        obj!({
+            "when": when,
+            "in_days": (date - site.ledger.as_of).num_days(),
+            "invoice": invoice_summary_short(e),
+        }),
+    )
 }
 
 /// How many steps one owner has on the agenda, by kind.
@@ -808,8 +811,8 @@ fn owner_rows(site: &Site, counts: BTreeMap<String, OwnerCounts>) -> Vec<Value> 
         .into_iter()
         .map(|(handle, c)| {
             let name = site.person_name(&handle);
-            let row = json!({
-                "owner": name,
+            let row = obj!({
+                "owner": &name,
                 "url": site.owner_agenda_url(&handle),
                 "calendar": site.owner_calendar_url(&handle),
                 "missed": c.missed,
@@ -850,7 +853,7 @@ impl<'a> OldMissed<'a> {
     }
 
     fn view(&self, site: &Site) -> Value {
-        json!({
+        obj!({
             "account_name": self.name,
             "account_url": account_url(&self.account.id),
             "steps": self.steps,
@@ -861,7 +864,7 @@ impl<'a> OldMissed<'a> {
 }
 
 fn invoice_summary_short(e: &Entry) -> Value {
-    json!({
+    obj!({
         "number": e.number(),
         "url": invoice_url(e.number()),
         "account_name": account_name(e.account),
@@ -882,7 +885,7 @@ fn account_currency(site: &Site, a: &AccountDir) -> String {
         )
 }
 
-pub fn accounts_index(site: &Site, doc: &StatusDoc) -> Value {
+pub fn accounts_index(site: &Site, doc: &StatusDoc) -> PageData {
     let rows: Vec<Value> = site
         .ledger
         .repo
@@ -901,8 +904,8 @@ pub fn accounts_index(site: &Site, doc: &StatusDoc) -> Value {
                     .iter()
                     .find_map(|e| e.policy.stage(id).map(|s| (s.title.clone(), work_str(s.work))))
             });
-            json!({
-                "id": a.id,
+            obj!({
+                "id": &a.id,
                 "name": account_name(a),
                 "url": account_url(&a.id),
                 "status": data.map_or("active", |d| account_status(d.status)),
@@ -917,7 +920,7 @@ pub fn accounts_index(site: &Site, doc: &StatusDoc) -> Value {
             })
         })
         .collect();
-    json!({"title": "Accounts", "nav": "accounts", "accounts": rows})
+    page!({"title": "Accounts", "nav": "accounts", "accounts": rows})
 }
 
 fn account_status(s: crate::model::AccountStatus) -> &'static str {
@@ -967,7 +970,7 @@ fn cadence(site: &Site, acc: &crate::model::Account) -> Vec<Value> {
         let reference = last.or(acc.since.as_ref().map(|s| s.value.0));
         let due = reference.map(|r| crate::ladder::calendar::add_days(r, freq.days()));
         let active = acc.status == crate::model::AccountStatus::Active;
-        Some(json!({
+        Some(obj!({
             "kind": kind,
             "label": label,
             "frequency": frequency_str(freq),
@@ -982,19 +985,20 @@ fn cadence(site: &Site, acc: &crate::model::Account) -> Vec<Value> {
 
 fn handover(acc: &crate::model::Account) -> Value {
     let Some(h) = &acc.handover else {
-        return Value::Null;
+        return Value::none();
     };
     let answers = h.answers();
+    let mut unanswered = 0;
     let items: Vec<Value> = HANDOVER_QUESTIONS
         .iter()
         .zip(answers.iter())
         .map(|((_, label), (_, answer))| {
             let text = answer.as_deref().map(str::trim).filter(|s| !s.is_empty());
-            json!({"question": label, "answer": text})
+            unanswered += usize::from(text.is_none());
+            obj!({"question": *label, "answer": text})
         })
         .collect();
-    let unanswered = items.iter().filter(|i| i["answer"].is_null()).count();
-    json!({"items": items, "unanswered": unanswered})
+    obj!({"items": items, "unanswered": unanswered})
 }
 
 fn project_view(
@@ -1034,9 +1038,9 @@ fn project_view(
         match budget {
             Some(b) if b > Decimal::ZERO => {
                 let p = (x * Decimal::from(100) / b).round_dp(1);
-                json!(p.min(Decimal::from(100)).to_string())
+                Value::from(p.min(Decimal::from(100)).to_string())
             }
-            _ => Value::Null,
+            _ => Value::none(),
         }
     };
     let milestones: Vec<Value> = d
@@ -1044,8 +1048,8 @@ fn project_view(
         .iter()
         .map(|m| {
             let share = m.share.value.0;
-            json!({
-                "name": m.name,
+            obj!({
+                "name": &m.name,
                 "share": format!("{}%", share.normalize()),
                 "amount": budget.map(|b| human(b * share / Decimal::from(100), currency)),
                 "due": opt_day(site, m.due.as_ref().map(|x| x.value.0)),
@@ -1064,12 +1068,12 @@ fn project_view(
                 (None, Some(due)) if due < as_of => "overdue",
                 _ => "open",
             };
-            json!({"task": t.task, "due": opt_day(site, due), "done": opt_day(site, done), "state": state})
+            obj!({"task": &t.task, "due": opt_day(site, due), "done": opt_day(site, done), "state": state})
         })
         .collect();
-    json!({
-        "id": p.id,
-        "name": d.name.value,
+    obj!({
+        "id": &p.id,
+        "name": &d.name.value,
         "status": format!("{:?}", d.status.value).to_lowercase(),
         "start": opt_day(site, d.start.as_ref().map(|x| x.value.0)),
         "end": opt_day(site, d.end.as_ref().map(|x| x.value.0)),
@@ -1221,7 +1225,7 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
-            let v = obj!({"date": site.day(e.date), "kind": e.kind, "text": e.text, "by": e.by, "url": e.url, "late": e.late, "commit": Value::Null});
+            let v = obj!({"date": site.day(e.date), "kind": e.kind, "text": e.text, "by": e.by, "url": e.url, "late": e.late, "commit": Value::none()});
             (e.date, e.rank, i, v)
         })
         .collect();
@@ -1235,7 +1239,7 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
         let Ok(date) = c.date.parse::<NaiveDate>() else {
             continue;
         };
-        let v = obj!({"date": site.day(date), "kind": "commit", "text": &c.summary, "by": &c.author, "url": Value::Null, "commit": site.commit(c)});
+        let v = obj!({"date": site.day(date), "kind": "commit", "text": &c.summary, "by": &c.author, "url": Value::none(), "commit": site.commit(c)});
         values.push((date, 1, offset + i, v));
     }
     values.sort_by(|x, y| (y.0, x.1, x.2).cmp(&(x.0, y.1, y.2)));
@@ -1269,14 +1273,14 @@ fn invoices_shown(entries: &[Entry], summaries: Vec<Value>) -> (Vec<Value>, usiz
 }
 
 /// An account's page; `invoices`: the summaries of its invoices, in ledger order.
-pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
+pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> PageData {
     let currency = account_currency(site, a);
     let data = a.account.as_ref().map(|r| &r.data);
     let roles: Vec<Value> = data
         .map(|d| {
             d.roles
                 .iter()
-                .map(|(role, h)| json!({"role": role_title(role), "url": role_url(role), "person": site.person(h)}))
+                .map(|(role, h)| obj!({"role": role_title(role), "url": role_url(role), "person": site.person(h)}))
                 .collect()
         })
         .unwrap_or_default();
@@ -1285,10 +1289,10 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
             d.contacts
                 .iter()
                 .map(|c| {
-                    json!({
-                        "name": c.name,
-                        "email": c.email,
-                        "phone": c.phone,
+                    obj!({
+                        "name": &c.name,
+                        "email": &c.email,
+                        "phone": &c.phone,
                         "role": c.role.map(|r| format!("{r:?}").to_lowercase()),
                     })
                 })
@@ -1298,14 +1302,14 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
     let billing = data.map(|d| {
         let b = &d.billing;
         let policy = b.policy.as_ref().map_or(site.ledger.settings.default_policy.clone(), |p| p.value.clone());
-        json!({
+        obj!({
             "portal": b.portal.as_ref().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-            "portal_text": b.portal,
-            "email": b.email,
-            "currency": currency,
+            "portal_text": &b.portal,
+            "email": &b.email,
+            "currency": &currency,
             "terms": b.terms.as_ref().map(|t| t.value.clone()),
-            "policy": policy,
             "policy_url": site.policy_url(&policy),
+            "policy": policy,
             "calendar": b.calendar.as_ref().map(|c| c.value.clone()),
         })
     });
@@ -1324,7 +1328,10 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
     let (invoices, invoices_left_off) = invoices_shown(site.entries_of(&a.id), invoices);
     let mut timeline = timeline(site, a);
     let events_left_off = timeline.len().saturating_sub(ACCOUNT_EVENTS);
-    let oldest_event = timeline.last().map(|e| e["date"].clone());
+    let oldest_event = timeline
+        .last()
+        .and_then(|e| e.get_from_path("date"))
+        .cloned();
     timeline.truncate(ACCOUNT_EVENTS);
     let mut outstanding: BTreeMap<&str, Decimal> = BTreeMap::new();
     for e in site
@@ -1334,7 +1341,7 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
     {
         *outstanding.entry(e.currency.as_str()).or_default() += e.eval.outstanding;
     }
-    obj!({
+    page!({
         "title": account_name(a),
         "nav": "accounts",
         "id": &a.id,
@@ -1345,7 +1352,7 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
         "contacts": contacts,
         "billing": billing,
         "cadence": data.map(|d| cadence(site, d)).unwrap_or_default(),
-        "handover": data.map_or(Value::Null, handover),
+        "handover": data.map_or_else(Value::none, handover),
         "projects": a.projects.iter().map(|p| project_view(site, a, p, &currency)).collect::<Vec<_>>(),
         "invoices": invoices,
         "invoices_left_off": invoices_left_off,
@@ -1364,10 +1371,14 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> Value {
 // ------------------------------------------------------------------ invoices
 
 /// An invoice's page: its `summary` ([`invoice_summary`]) and the rest.
-pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, String)>) -> Value {
+pub fn invoice(
+    site: &Site,
+    e: &Entry,
+    summary: &Value,
+    draft: Option<(Value, String)>,
+) -> PageData {
     let inv = &e.invoice.data;
     let cur = &e.currency;
-    let mut v = summary;
     let project = inv
         .project
         .as_ref()
@@ -1443,9 +1454,11 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
         .iter()
         .map(|c| site.commit(c))
         .collect();
-    let (draft_stage, draft_text) =
-        draft.map_or((Value::Null, Value::Null), |(s, t)| (s, Value::String(t)));
-    let extra = obj!({
+    let (draft_stage, draft_text) = draft.map_or_else(
+        || (Value::none(), Value::none()),
+        |(s, t)| (s, Value::from(t)),
+    );
+    let extra = page!({
         "title": format!("Invoice {}", inv.number.value),
         "nav": "accounts",
         "project": project,
@@ -1465,10 +1478,9 @@ pub fn invoice(site: &Site, e: &Entry, summary: Value, draft: Option<(Value, Str
         "claim": e.claim.as_ref().map(|c| super::claims::claim_view(site.ledger, e, c)),
         "record_url": e.has_record().then(|| site_map::record_url(&inv.number.value)),
     });
-    if let (Value::Object(base), Value::Object(more)) = (&mut v, extra) {
-        base.extend(more);
-    }
-    v
+    let mut page = super::value::page_of(summary);
+    page.extend(extra);
+    page
 }
 
 /// The stage whose message the invoice page drafts: the current one, else
@@ -1504,7 +1516,7 @@ pub fn handbook_nav(site: &Site) -> Value {
         .into_iter()
         .filter_map(|p| {
             let slug = site.page_slugs.get(&p.id)?;
-            Some(json!({"title": p.data.title.value, "url": format!("handbook/{slug}/index.html"), "slug": slug}))
+            Some(obj!({"title": &p.data.title.value, "url": format!("handbook/{slug}/index.html"), "slug": slug}))
         })
         .collect();
     let policies: Vec<Value> = site
@@ -1513,14 +1525,14 @@ pub fn handbook_nav(site: &Site) -> Value {
         .policies
         .values()
         .filter_map(|p| {
-            Some(json!({"name": p.name, "url": site.policy_url(&p.name)?, "builtin": p.builtin}))
+            Some(obj!({"name": &p.name, "url": site.policy_url(&p.name)?, "builtin": p.builtin}))
         })
         .collect();
     let roles: Vec<Value> = Roles::NAMES
         .iter()
-        .map(|r| json!({"title": role_title(r), "url": role_url(r)}))
+        .map(|r| obj!({"title": role_title(r), "url": role_url(r)}))
         .collect();
-    json!({
+    obj!({
         "pages": pages,
         "policies": policies,
         "roles": roles,
@@ -1531,10 +1543,10 @@ pub fn handbook_nav(site: &Site) -> Value {
 
 /// The handbook home, shown at `page` (`handbook/index.html`, and the
 /// site's `index.html` in a handbook-only build).
-pub fn handbook_index(site: &Site, page: &str) -> Value {
+pub fn handbook_index(site: &Site, page: &str) -> PageData {
     let home = site.ledger.repo.handbook.iter().find(|p| p.id == "index");
     let body = home.map(|p| site.body_html(&p.file, page, &p.body));
-    json!({
+    page!({
         "title": home.map_or("Handbook", |p| p.data.title.as_str()),
         "nav": "handbook",
         "has_title": body.as_ref().is_some_and(|b| b.contains("<h1")),
@@ -1546,7 +1558,7 @@ pub fn handbook_index(site: &Site, page: &str) -> Value {
 /// The generated index of roles or of policies: `handbook/roles.md` or
 /// `handbook/policies.md`, when there is one, introduces it, and the list
 /// follows.
-pub fn section_index(site: &Site, section: Section) -> Value {
+pub fn section_index(site: &Site, section: Section) -> PageData {
     let (id, page, default_title) = match section {
         Section::Roles => ("roles", site_map::ROLES_INDEX, "Roles"),
         Section::Policies => ("policies", site_map::POLICIES_INDEX, "Escalation policies"),
@@ -1567,7 +1579,7 @@ pub fn section_index(site: &Site, section: Section) -> Value {
                             .collect()
                     })
                     .unwrap_or_default();
-                json!({"title": role_title(r), "url": role_url(r), "note": people.join(", ")})
+                obj!({"title": role_title(r), "url": role_url(r), "note": people.join(", ")})
             })
             .collect(),
         Section::Policies => site
@@ -1576,11 +1588,11 @@ pub fn section_index(site: &Site, section: Section) -> Value {
             .policies
             .values()
             .filter_map(|p| {
-                Some(json!({"title": p.name, "url": site.policy_url(&p.name)?, "note": p.description}))
+                Some(obj!({"title": &p.name, "url": site.policy_url(&p.name)?, "note": &p.description}))
             })
             .collect(),
     };
-    json!({
+    page!({
         "title": intro.map_or(default_title, |p| p.data.title.as_str()),
         "nav": "handbook",
         "section": id,
@@ -1598,12 +1610,12 @@ pub enum Section {
     Policies,
 }
 
-pub fn handbook_page(site: &Site, page: &Record<Page>) -> Value {
+pub fn handbook_page(site: &Site, page: &Record<Page>) -> PageData {
     let slug = site.page_slugs.get(&page.id).cloned().unwrap_or_default();
     let url = format!("handbook/{slug}/index.html");
     let body = site.body_html(&page.file, &url, &page.body);
-    json!({
-        "title": page.data.title.value,
+    page!({
+        "title": &page.data.title.value,
         "nav": "handbook",
         "slug": slug,
         "has_title": body.contains("<h1"),
@@ -1641,22 +1653,22 @@ fn owner_text(site: &Site, owner: &str) -> (String, Option<String>) {
     }
 }
 
-pub fn policy(site: &Site, p: &Policy) -> Value {
+pub fn policy(site: &Site, p: &Policy) -> PageData {
     let stages: Vec<Value> = p
         .stages
         .iter()
         .map(|s| {
             let (owner, owner_url) = owner_text(site, &s.owner);
-            json!({
-                "id": s.id,
-                "title": s.title,
+            obj!({
+                "id": &s.id,
+                "title": &s.title,
                 "offset": s.offset,
                 "when": offset_text(s.offset, p.days),
                 "owner": owner,
                 "owner_url": owner_url,
-                "channel": s.channel,
+                "channel": &s.channel,
                 "work": work_str(s.work),
-                "description": s.description,
+                "description": &s.description,
                 "template": s.template.is_some(),
             })
         })
@@ -1676,15 +1688,15 @@ pub fn policy(site: &Site, p: &Policy) -> Value {
                     .map(|x| x.value.as_str());
                 named.unwrap_or(site.ledger.settings.default_policy.as_str()) == p.name
             })
-            .map(|a| json!({"name": account_name(a), "url": account_url(&a.id)}))
+            .map(|a| obj!({"name": account_name(a), "url": account_url(&a.id)}))
             .collect()
     };
     let first_pause = p.first_pausing().map(|i| p.stages[i].title.clone());
-    json!({
+    page!({
         "title": format!("Escalation policy: {}", p.name),
         "nav": "handbook",
-        "name": p.name,
-        "description": p.description,
+        "name": &p.name,
+        "description": &p.description,
         "builtin": p.builtin,
         "default": p.name == site.ledger.settings.default_policy,
         "days": match p.days { DayUnit::Calendar => "calendar", DayUnit::Working => "working" },
@@ -1695,7 +1707,7 @@ pub fn policy(site: &Site, p: &Policy) -> Value {
     })
 }
 
-pub fn role(site: &Site, role: &str) -> Value {
+pub fn role(site: &Site, role: &str) -> PageData {
     let people: Vec<Value> = site
         .config()
         .map(|c| {
@@ -1715,7 +1727,7 @@ pub fn role(site: &Site, role: &str) -> Value {
             .iter()
             .filter_map(|a| {
                 let h = a.account.as_ref()?.data.roles.get(role)?;
-                Some(json!({"account": account_name(a), "url": account_url(&a.id), "person": site.person_name(h)}))
+                Some(obj!({"account": account_name(a), "url": account_url(&a.id), "person": site.person_name(h)}))
             })
             .collect()
     };
@@ -1723,7 +1735,7 @@ pub fn role(site: &Site, role: &str) -> Value {
         .page_slugs
         .get(&role.replace('_', "-"))
         .map(|slug| format!("handbook/{slug}/index.html"));
-    json!({
+    page!({
         "title": role_title(role),
         "nav": "handbook",
         "role": role,

@@ -17,15 +17,10 @@ pub const ROBOTS_TXT: &str = "User-agent: *\nDisallow: /\n";
 /// before everything, for a page without one; browsers move it into the
 /// head they make).
 pub fn ensure_noindex(html: String) -> String {
-    // Every page of a large site passes here: the usual lowercase tags are
-    // found by SIMD search, and only a page without them is searched again
-    // in any case.
-    let head_end = memchr::memmem::find(html.as_bytes(), b"</head")
-        .or_else(|| find_ignoring_case(&html, "</head"))
-        .unwrap_or(html.len());
-    if memchr::memmem::find(&html.as_bytes()[..head_end], NOINDEX.as_bytes()).is_some() {
+    if has_noindex(&html) {
         return html;
     }
+    let head_end = head_end(&html);
     let at = find_ignoring_case(&html[..head_end], "<head")
         .and_then(|start| {
             let rest = &html[start..head_end];
@@ -42,6 +37,21 @@ pub fn ensure_noindex(html: String) -> String {
     out.push('\n');
     out.push_str(&html[at..]);
     out
+}
+
+/// Whether `html`'s head holds [`NOINDEX`] already, as every page of the
+/// built-in templates does.
+pub fn has_noindex(html: &str) -> bool {
+    memchr::memmem::find(&html.as_bytes()[..head_end(html)], NOINDEX.as_bytes()).is_some()
+}
+
+/// Where `html`'s head ends (its end, for a page without one). Every page of
+/// a large site passes here: the usual lowercase tag is found by SIMD
+/// search, and only a page without it is searched again in any case.
+fn head_end(html: &str) -> usize {
+    memchr::memmem::find(html.as_bytes(), b"</head")
+        .or_else(|| find_ignoring_case(html, "</head"))
+        .unwrap_or(html.len())
 }
 
 /// The byte offset of the first `needle` (ASCII, lowercase) in `haystack`,

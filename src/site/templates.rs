@@ -24,12 +24,11 @@ pub fn tera_from(
     (tera, diags)
 }
 
-/// An empty Tera with folio's settings: hardened, HTML escaped.
+/// An empty Tera with folio's settings: hardened, HTML escaped (by
+/// folio's escaping, which writes each value straight into the page).
 fn new_tera() -> tera::Tera {
-    let mut tera = tera::Tera::default();
-    crate::ladder::message::harden(&mut tera);
-    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
-    tera.set_escape_fn(crate::plumbing::html::escape);
-    tera.set_escape_into_fn(crate::plumbing::html::escape_into);
+    let mut tera = crate::ladder::message::new_tera();
+    tera.autoescape_on([".html", ".xml", ".svg"]);
+    tera.set_escape_fn(crate::plumbing::html::escape_into);
     tera
 }

@@ -1231,7 +1231,7 @@ fn policies_in_folio_yaml_are_validated() {
             (
                 "E030",
                 lines + 6,
-                "stage `first` template does not parse: Failed to parse 'stage': at 1:8: expected `or`, `and`, `not`, `<=`, `>=`, `<`, `>`, `==`, `!=`, `+`, `-`, `*`, `/`, `%`, a filter, or a variable end (`}}`)"
+                "stage `first` template does not parse: Unexpected end of input (line 1, column 8 of the template)"
             ),
             ("E023", lines + 7, "stage id `Last_One` is not a slug"),
             (

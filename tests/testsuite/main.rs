@@ -26,3 +26,4 @@ mod schemas;
 mod serve;
 mod site;
 mod status;
+mod templates;

@@ -520,7 +520,9 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
         "{% extends \"site/base.html\" %}{% block content %}<a href=\"missing/page.html\">x</a>{% endblock content %}",
     );
     match f.build_to(&out, false) {
-        Err(BuildError::Template { name, message: msg }) => {
+        Err(BuildError::Template {
+            name, message: msg, ..
+        }) => {
             assert_eq!(name, "site/page.html");
             assert!(msg.contains("handbook/collection/index.html"), "{msg}");
             assert!(msg.contains("template `site/page.html`"), "{msg}");

@@ -120,7 +120,7 @@ fn render(source: &str, data: &PageData) -> Result<String, String> {
     }
     let context = tera::Context::from_serialize(data).map_err(|e| error_chain(&e))?;
     tera.render(ERROR_PAGE, &context)
-        .map_err(|e| crate::load::templates::one_line(&error_chain(&e)))
+        .map_err(|e| crate::load::templates::describe(&e))
 }
 
 /// The last resort should the built-in template ever fail: the reason,
