@@ -1,5 +1,6 @@
-//! The data behind each page of the site: plain JSON values that the Tera
-//! templates lay out. Paths in these values are relative to the site root;
+//! The data behind each page of the site: Tera values (see
+//! [`super::value`]) that the templates lay out, one [`PageData`] of
+//! variables per page. Paths in these values are relative to the site root;
 //! templates prefix them with `root` (the way back up from the page), so
 //! every link works from file:// and from a sub-path of a host.
 
