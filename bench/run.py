@@ -420,6 +420,12 @@ def bench_kind(args, kind, binaries, dests, runner):
     if hugo_src:
         hugo_files = list(walk_files(os.path.join(dests[0][1], f"{kind}-hugo-public")))
         hugo_stats = (sum(n for _, n in hugo_files), len(hugo_files))
+    if not args.keep_sites:
+        # A backlog site is over a gigabyte: give the space back before the
+        # next kind of repository writes its own.
+        for _, dest in dests:
+            for name in [f"{kind}-{label}-site" for label in labels] + [f"{kind}-hugo-public"]:
+                shutil.rmtree(os.path.join(dest, name), ignore_errors=True)
     facts = {
         "kind": kind, "repo": repo, "files": files, "commits": commits, "warnings": counts,
         "load_before": load_before, "load_after": load_average(),
@@ -591,6 +597,8 @@ def main():
     ap.add_argument("--folio", help="the folio binary (default: build target/release/folio)")
     ap.add_argument("--baseline", help="a second folio binary, run alternately with --folio")
     ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--keep-sites", action="store_true",
+                    help="keep the last sites written (by default removed once measured)")
     args = ap.parse_args()
     command = shlex.join(["bench/run.py"] + sys.argv[1:])
     if not os.path.exists("/usr/bin/time") or (not args.no_hugo and not shutil.which("hugo")):
