@@ -625,23 +625,27 @@ def main():
         dests.append(("tmpfs", args.tmpfs))
     hugo_version = "" if args.no_hugo else subprocess.run(
         ["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
-    reports = []
+    binaries_note = "; ".join(f"{label}: `{path}`" for label, path in binaries)
+    head = (f"Command: `{command}`\n\nBinaries: {binaries_note}"
+            + (f"; Hugo {hugo_version}" if hugo_version else "") + ".\n")
+    name = os.path.join(args.data, f"report-{datetime.now():%Y%m%d-%H%M%S}.md")
+    with open(name, "w") as f:
+        f.write(head)
+    print(head, flush=True)
     with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as scratch:
         runner = Runner(scratch)
         for kind in [k.strip() for k in args.kinds.split(",") if k.strip()]:
             if kind not in ("tidy", "backlog"):
                 sys.exit(f"unknown kind {kind!r}: tidy or backlog")
-            reports.append(bench_kind(args, kind, binaries, dests, runner))
+            # Each kind's report as soon as it is measured: a long run that
+            # fails later keeps what it measured.
+            text = bench_kind(args, kind, binaries, dests, runner)
+            print("\n" + text, flush=True)
+            with open(name, "a") as f:
+                f.write("\n" + text)
+            log(f"saved {name}")
     if args.tmpfs:
         shutil.rmtree(args.tmpfs, ignore_errors=True)  # RAM back to the machine
-    binaries_note = "; ".join(f"{label}: `{path}`" for label, path in binaries)
-    text = (f"Command: `{command}`\n\nBinaries: {binaries_note}" + (f"; Hugo {hugo_version}" if hugo_version else "") + ".\n\n"
-            + "\n".join(reports))
-    print(text)
-    name = os.path.join(args.data, f"report-{datetime.now():%Y%m%d-%H%M%S}.md")
-    with open(name, "w") as f:
-        f.write(text)
-    log(f"saved {name}")
 
 
 if __name__ == "__main__":
