@@ -591,9 +591,10 @@ def main():
     ap.add_argument("--commits", type=int, default=20000, help="commits per 1,000 accounts (at least 60)")
     ap.add_argument("--runs", type=int, default=3, help="rounds; medians over them")
     ap.add_argument("--data", default=os.path.join(HERE, "out"), help="where repositories are generated and kept")
-    ap.add_argument("--sites", help="where sites are written (default: DATA/sites, on the records' disk)")
+    ap.add_argument("--sites", help="where sites are written, in a folder of each run's own"
+                    " (default: DATA/sites, on the records' disk)")
     ap.add_argument("--tmpfs", default="/dev/shm/folio-bench",
-                    help="a second destination in RAM ('' to skip)")
+                    help="a second destination in RAM, in a folder of each run's own ('' to skip)")
     ap.add_argument("--folio", help="the folio binary (default: build target/release/folio)")
     ap.add_argument("--baseline", help="a second folio binary, run alternately with --folio")
     ap.add_argument("--no-hugo", action="store_true")
@@ -611,7 +612,10 @@ def main():
         binaries.append(("baseline", os.path.abspath(args.baseline)))
     args.data = os.path.abspath(args.data)
     os.makedirs(args.data, exist_ok=True)
-    sites = os.path.abspath(args.sites or os.path.join(args.data, "sites"))
+    # A folder of this run's own, so two runs sharing --data never write
+    # over each other's sites.
+    run_dir = f"run-{os.getpid()}"
+    sites = os.path.join(os.path.abspath(args.sites or os.path.join(args.data, "sites")), run_dir)
     os.makedirs(sites, exist_ok=True)
     if os.stat(sites).st_dev != os.stat(args.data).st_dev:
         log(f"warning: {sites} is not on the disk of {args.data}")
@@ -619,6 +623,7 @@ def main():
         log(f"warning: {sites} is tmpfs: the 'disk' column measures RAM")
     dests = [("disk", sites)]
     if args.tmpfs:
+        args.tmpfs = os.path.join(args.tmpfs, run_dir)
         os.makedirs(args.tmpfs, exist_ok=True)
         if fs_type(args.tmpfs) != "tmpfs":
             log(f"warning: {args.tmpfs} is not tmpfs")
@@ -644,8 +649,9 @@ def main():
             with open(name, "a") as f:
                 f.write("\n" + text)
             log(f"saved {name}")
-    if args.tmpfs:
-        shutil.rmtree(args.tmpfs, ignore_errors=True)  # RAM back to the machine
+    if not args.keep_sites:
+        for _, dest in dests:
+            shutil.rmtree(dest, ignore_errors=True)  # the space (and RAM) back to the machine
 
 
 if __name__ == "__main__":
