@@ -94,21 +94,56 @@ def load_average():
 
 # ---------------------------------------------------------------- timing
 
+def block_stat(path):
+    """/sys/.../stat of the block device holding `path` (None on tmpfs or
+    when unknown): read to wait until that disk is quiet."""
+    dev = os.stat(path).st_dev
+    name = f"/sys/dev/block/{os.major(dev)}:{os.minor(dev)}/stat"
+    return name if os.major(dev) and os.path.exists(name) else None
+
+
+def settle(stat_file, quiet=1.0, limit=120):
+    """Flushes the file systems and waits until the disk has had no request
+    in flight and no new discard for `quiet` seconds (at most `limit`).
+    On a disk mounted with `discard` (as here), deleting a site frees
+    blocks that the disk is told about after the files are gone, for up to
+    a minute; without this wait that work lands on whichever command comes
+    next, and `cp -r` after a removal took longer than the build."""
+    os.sync()
+    if not stat_file:
+        return
+    def sample():
+        with open(stat_file) as f:
+            fields = f.read().split()
+        # in flight, discards completed, discard sectors (kernel >= 4.18)
+        return fields[8], fields[11:14] if len(fields) >= 15 else []
+    start = time.perf_counter()
+    last, since = sample(), time.perf_counter()
+    while time.perf_counter() - start < limit:
+        time.sleep(0.1)
+        now = sample()
+        if now != last or now[0] != "0":
+            last, since = now, time.perf_counter()
+        elif time.perf_counter() - since >= quiet:
+            return
+
+
 class Runner:
     """Runs commands under /usr/bin/time: wall seconds (perf_counter) and
     peak RSS in MiB. Output goes to a scratch file (counted once, for the
     lines `build` prints), not to a pipe this script would have to drain."""
 
-    def __init__(self, scratch):
+    def __init__(self, scratch, disk):
         self.scratch = scratch
+        self.disk = disk
         self.time_out = os.path.join(scratch, "time.txt")
         self.output = os.path.join(scratch, "output.txt")
 
     def run(self, cmd, ok=(0,), env=None, sync=False):
         if sync:
-            # Start from a clean slate: no writeback of the previous
-            # command's files competes with this one.
-            os.sync()
+            # Start from a clean slate: no writeback or discard left by the
+            # previous command competes with this one.
+            settle(self.disk)
         with open(self.output, "wb") as out:
             start = time.perf_counter()
             r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", self.time_out] + cmd,
@@ -638,7 +673,7 @@ def main():
         f.write(head)
     print(head, flush=True)
     with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as scratch:
-        runner = Runner(scratch)
+        runner = Runner(scratch, block_stat(sites))
         for kind in [k.strip() for k in args.kinds.split(",") if k.strip()]:
             if kind not in ("tidy", "backlog"):
                 sys.exit(f"unknown kind {kind!r}: tidy or backlog")
