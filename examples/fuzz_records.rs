@@ -537,7 +537,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let base = Base::new(&files);
-    let (tera, _) = folio::site::templates::tera(None);
+    let settings = folio::ladder::Settings::from_config(None);
+    let tera = folio::ladder::templates::Templates::read(None, &settings).tera;
     if let Some(path) = &args.replay {
         return replay(path, &base, &tera);
     }

@@ -11,13 +11,15 @@
 //!    `AccountDir`), the repository's layout, slugs, dates, money;
 //! 4. `load`: walking a repository, front matter, YAML, the records cache;
 //! 5. `ladder` (money over time: calendars, policies, stages, interest, the
-//!    ledger and the status report), beside it `edit` (the byte-preserving
-//!    edit engine);
+//!    ledger, message drafts and the templates parsed once, the status
+//!    report), beside it `edit` (the byte-preserving edit engine);
 //! 6. `history`: reading git;
-//! 7. `check` and `site`, side by side (neither imports the other);
-//! 8. the drivers, in `app`: diff, the statement, serve and its incremental
-//!    rebuilds, the record edits (`app/record`) and bank reconciliation
-//!    (`app/reconcile`);
+//! 7. `check` (every rule) and `site` (rendering), side by side (neither
+//!    imports the other);
+//! 8. the drivers, in `app`, from one `session` (root, settings, the as-of
+//!    date resolved once): `build` and the `check` gate, diff, the
+//!    statement, serve and its incremental rebuilds, the record edits
+//!    (`app/record`) and bank reconciliation (`app/reconcile`);
 //! 9. `cli`: argument parsing.
 
 pub mod app;

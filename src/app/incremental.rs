@@ -16,8 +16,10 @@
 //! Changes to folio.yaml or the templates, a new day, or a git HEAD that
 //! moved (timelines and histories change everywhere) read everything again.
 
-use crate::site::build::{self, BuildError, Inputs, Plan, Rendered, Scope, Summary, Write};
+use crate::app::build::{Inputs, Parts, Summary, check_and_render};
+use crate::app::session::AsOf;
 use crate::site::output;
+use crate::site::render::{BuildError, Plan, Rendered, Scope, Write};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -68,29 +70,39 @@ pub struct ServedSite {
     /// while the records have errors, so the fix re-renders them all).
     dirty: BTreeSet<String>,
     handbook_dirty: bool,
+    /// The day the site was last rendered as of.
+    day: Option<NaiveDate>,
 }
 
 impl ServedSite {
     /// Reads the records, templates and history at `root`.
-    pub fn read(root: &Path) -> Result<ServedSite, BuildError> {
+    pub fn read(root: &Path) -> ServedSite {
         let head = head_of(root);
-        Ok(ServedSite {
-            inputs: Inputs::read(root)?,
+        ServedSite {
+            inputs: Inputs::read(root),
             head,
             dir: None,
             files: HashSet::new(),
             dirty: BTreeSet::new(),
             handbook_dirty: false,
-        })
+            day: None,
+        }
     }
 
     fn root(&self) -> &Path {
         &self.inputs.repo.root
     }
 
-    /// `as_of`, or today in folio.yaml's time zone.
-    pub fn as_of(&self, as_of: Option<NaiveDate>) -> NaiveDate {
-        as_of.unwrap_or_else(|| self.inputs.settings.today())
+    /// The day to render as of, by the served repository's settings.
+    pub fn day(&self, as_of: AsOf) -> NaiveDate {
+        as_of.resolve(&self.inputs.settings)
+    }
+
+    /// Whether the site was rendered as of another day than `as_of` is
+    /// now: true once a server left running without `--as-of` passes
+    /// midnight where the agency is.
+    pub fn is_outdated(&self, as_of: AsOf) -> bool {
+        self.day.is_some_and(|day| day != self.day(as_of))
     }
 
     /// Whether the git history moved since it was read.
@@ -109,7 +121,7 @@ impl ServedSite {
     pub fn render_all(&mut self, as_of: NaiveDate, dir: &Path) -> Result<Summary, BuildError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| BuildError::Failed(format!("cannot create `{}`: {e}", dir.display())))?;
-        let rendered = build::render(
+        let (summary, rendered) = check_and_render(
             &self.inputs.parts(),
             &Plan {
                 as_of,
@@ -119,11 +131,12 @@ impl ServedSite {
                 write: Write::Fresh,
             },
         )?;
+        self.day = Some(as_of);
         self.dir = Some(dir.to_path_buf());
         self.files = rendered.files.into_iter().collect();
         self.dirty.clear();
         self.handbook_dirty = false;
-        Ok(rendered.summary)
+        Ok(summary)
     }
 
     /// Re-reads what `changes` name (never [`Change::Everything`]: that
@@ -180,8 +193,8 @@ impl ServedSite {
             })
             .cloned()
             .collect();
-        let result = build::render(
-            &build::Parts {
+        let result = check_and_render(
+            &Parts {
                 repo: &part,
                 ..self.inputs.parts()
             },
@@ -198,7 +211,7 @@ impl ServedSite {
         repo.config = part.config.take();
         repo.accounts.append(&mut part.accounts);
         repo.accounts.sort_by(|a, b| a.id.cmp(&b.id));
-        result.map(|r| r.written)
+        result.map(|(_, r)| r.written)
     }
 
     /// Brings the served site up to date with the re-read records: checks
@@ -208,7 +221,7 @@ impl ServedSite {
         let Some(dir) = self.dir.clone() else {
             return Err(BuildError::Failed("no site to update".into()));
         };
-        let Rendered { summary, files, .. } = build::render(
+        let (summary, Rendered { files, .. }) = check_and_render(
             &self.inputs.parts(),
             &Plan {
                 as_of,
@@ -225,6 +238,7 @@ impl ServedSite {
         let mut stale: Vec<String> = self.files.difference(&now).cloned().collect();
         stale.sort();
         output::remove_stale(&dir, &stale);
+        self.day = Some(as_of);
         self.files = now;
         self.dirty.clear();
         self.handbook_dirty = false;

@@ -1,8 +1,10 @@
 //! The drivers: commands that put the layers below to work on an opened
-//! repository (diff between two revisions, the statement of account, serve
-//! and its incremental rebuilds, the record edits, bank reconciliation).
+//! repository (the build and the check gate, diff between two revisions,
+//! the statement of account, serve and its incremental rebuilds, the record
+//! edits, bank reconciliation), from a [`session::Session`] resolved once.
 //! Nothing below imports from here.
 
+pub mod build;
 pub mod diff;
 pub mod incremental;
 pub mod reconcile;

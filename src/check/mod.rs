@@ -9,7 +9,10 @@ mod records;
 mod stages;
 
 use crate::diagnostic::{Code, Diagnostic, Pos, closest, sort_unique};
+use crate::ladder::templates::Templates;
 use crate::ladder::{Ledger, Settings};
+use crate::load::site_map::Site as SiteOfRecords;
+use crate::load::templates::asset_paths;
 use crate::model::Repo;
 use chrono::NaiveDate;
 
@@ -20,8 +23,20 @@ pub fn check(repo: &Repo, settings: &Settings, as_of: NaiveDate) -> Vec<Diagnost
 }
 
 /// [`check`] over an evaluated ledger, for commands that need the ledger
-/// afterwards too (evaluating 60,000 invoices twice is not free).
+/// afterwards too (evaluating 60,000 invoices twice is not free). Reads and
+/// parses the templates; a driver that holds them calls [`check_with`].
 pub fn check_ledger(ledger: &Ledger) -> Vec<Diagnostic> {
+    let repo = ledger.repo;
+    let root = (!repo.root.as_os_str().is_empty()).then_some(repo.root.as_path());
+    let templates = Templates::read(root, ledger.settings);
+    let assets = asset_paths(&templates.sources);
+    let site = ledger.site_map(assets.iter().map(String::as_str), false);
+    check_with(ledger, &templates, &site)
+}
+
+/// [`check_ledger`] with the templates and the site map the caller already
+/// has (a build renders with the same ones).
+pub fn check_with(ledger: &Ledger, templates: &Templates, site: &SiteOfRecords) -> Vec<Diagnostic> {
     let t = std::time::Instant::now();
     let mut out = ledger.repo.diagnostics.clone();
     records::check(ledger.repo, ledger.settings, ledger.as_of, &mut out);
@@ -31,7 +46,7 @@ pub fn check_ledger(ledger: &Ledger) -> Vec<Diagnostic> {
     late_payment::check(ledger, &mut out);
     crate::timing("check stages", t);
     let t = std::time::Instant::now();
-    pages::check(ledger, &mut out);
+    pages::check(ledger, templates, site, &mut out);
     crate::timing("check pages", t);
     sort_unique(&mut out);
     out

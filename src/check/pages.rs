@@ -4,36 +4,27 @@
 //! site has. `build` refuses nothing that this module does not report.
 
 use crate::diagnostic::{Code, Diagnostic, Pos};
-use crate::ladder::{Ledger, message};
-use crate::load::{site_map, templates};
+use crate::ladder::Ledger;
+use crate::ladder::templates::Templates;
+use crate::load::site_map;
 use crate::model::Repo;
 use crate::model::site_map::{LinkTarget, NameClash, SiteMap, written_links};
 use rayon::prelude::*;
 
-pub fn check(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
-    let (repo, settings) = (ledger.repo, ledger.settings);
-    let records = ledger.record_files();
-    let has_record = |f: &str| records.contains(f);
+pub fn check(
+    ledger: &Ledger,
+    templates: &Templates,
+    site: &site_map::Site,
+    out: &mut Vec<Diagnostic>,
+) {
+    let repo = ledger.repo;
     let root = (!repo.root.as_os_str().is_empty()).then_some(repo.root.as_path());
-    let (sources, read_problems) = templates::sources(root);
-    out.extend(read_problems);
-    let mut tera = message::new_tera();
-    let template_problems = templates::parse_into(&mut tera, &sources);
-    if template_problems.is_empty() {
-        message::prepare(&mut tera, settings);
-        super::messages::check(ledger, &tera, root, out);
+    out.extend(templates.problems.iter().cloned());
+    // A draft is tried only with every template parsed: a missing one
+    // would fail it for a reason already reported.
+    if templates.problems.is_empty() {
+        super::messages::check(ledger, &templates.tera, root, out);
     }
-    out.extend(template_problems);
-    let assets = templates::asset_paths(&sources);
-    let owners = ledger.step_owners();
-    let site = site_map::of(
-        repo,
-        settings.policies.keys().map(String::as_str),
-        assets.iter().map(String::as_str),
-        false,
-        has_record,
-        owners.iter().map(String::as_str),
-    );
     let config_file = repo
         .config
         .as_ref()

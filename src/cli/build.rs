@@ -1,8 +1,9 @@
 //! `folio build` — the static site (SPEC §5).
 
 use super::{Cli, CmdResult, Failure};
+use crate::app::build::{self, Options};
 use crate::diagnostic::render;
-use crate::site::build::{self, BuildError, Options};
+use crate::site::render::BuildError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,7 +38,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> CmdResult {
     let opts = Options {
         out: out.clone(),
         handbook_only: args.handbook_only,
-        as_of: cli.as_of,
+        as_of: cli.as_of(),
     };
     match build::build(&cli.dir, &opts) {
         Ok(summary) => {

@@ -10,16 +10,7 @@ pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
     // its cache) while the records load.
     let (s, history) = rayon::join(|| open(cli), || crate::history::read(&cli.dir));
     let s = s?;
-    let mut diags = crate::check::check(&s.repo, &s.settings, s.as_of);
-    crate::check::history::check(&s.repo, &history, &mut diags);
-    if !diags.iter().any(|d| d.severity() == Severity::Error) {
-        diags.extend(crate::site::build::site_template_problems(
-            &s.repo,
-            &s.settings,
-            &history,
-            s.as_of,
-        ));
-    }
+    let diags = crate::app::build::check_all(&s, &history);
     let errors = diags
         .iter()
         .filter(|d| d.severity() == Severity::Error)

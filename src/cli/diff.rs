@@ -36,7 +36,7 @@ pub fn run(cli: &Cli, args: &DiffArgs) -> CmdResult {
         Some(revision) => side(&records, revision)?,
         None => Evaluated::new("working tree".into(), tree::load_work_tree(&cli.dir)),
     };
-    let as_of = cli.as_of.unwrap_or_else(|| head.settings.today());
+    let as_of = cli.as_of().resolve(&head.settings);
     let t = std::time::Instant::now();
     let doc = diff::compare(&base, &head, as_of);
     crate::timing("diff: compare", t);

@@ -205,6 +205,10 @@ impl Cli {
             Color::Auto => stream_is_terminal && std::env::var_os("NO_COLOR").is_none(),
         }
     }
+    /// The evaluation date the command line gives: `--as-of`, or today.
+    pub fn as_of(&self) -> crate::app::session::AsOf {
+        crate::app::session::AsOf::from_flag(self.as_of)
+    }
     pub fn stderr_color(&self) -> bool {
         self.color_for(std::io::stderr().is_terminal())
     }
@@ -215,7 +219,7 @@ pub use crate::app::session::Session;
 /// Opens the repository of `-C DIR` as of `--as-of` (or today); a missing
 /// folder is a usage error (exit 2).
 pub fn open(cli: &Cli) -> Result<Session, Failure> {
-    crate::app::session::open(&cli.dir, cli.as_of).map_err(|e| Failure::Usage(e.to_string()))
+    crate::app::session::open(&cli.dir, cli.as_of()).map_err(|e| Failure::Usage(e.to_string()))
 }
 
 /// Loads and checks; when the records have errors, reports them on stderr

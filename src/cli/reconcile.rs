@@ -33,7 +33,7 @@ pub struct ReconcileArgs {
 pub fn run(cli: &Cli, args: &ReconcileArgs) -> CmdResult {
     let opts = Options {
         root: &cli.dir,
-        as_of: cli.as_of,
+        as_of: cli.as_of(),
         color: cli.stderr_color(),
         files: &args.files,
         rules: args.rules.as_deref(),

@@ -127,7 +127,7 @@ pub fn run(cli: &Cli, cmd: &RecordCommand) -> CmdResult {
     let (target, what, write) = cmd.parts();
     let opts = Options {
         root: &cli.dir,
-        as_of: cli.as_of,
+        as_of: cli.as_of(),
         color: cli.stderr_color(),
         dry_run: write.dry_run,
         commit: write.commit,

@@ -4,7 +4,6 @@ use super::{Cli, CmdResult, Failure, open, require_valid};
 use crate::ladder::Ledger;
 use crate::ladder::message;
 use crate::ladder::stage::State;
-use crate::site::templates;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -53,8 +52,8 @@ pub fn run(cli: &Cli, number: &str, stage: Option<&str>) -> CmdResult {
             }
         },
     };
-    let (mut tera, problems) = templates::tera(Some(&cli.dir));
-    message::prepare(&mut tera, ledger.settings);
+    let templates = crate::ladder::templates::Templates::read(Some(&cli.dir), ledger.settings);
+    let (tera, problems) = (templates.tera, templates.problems);
     if !problems.is_empty() {
         eprint!(
             "{}",

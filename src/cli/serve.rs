@@ -14,7 +14,7 @@ pub struct ServeArgs {
 pub fn run(cli: &Cli, args: &ServeArgs) -> CmdResult {
     let opts = Options {
         root: cli.dir.clone(),
-        as_of: cli.as_of,
+        as_of: cli.as_of(),
         port: args.port,
     };
     let reporter = report::to_stderr(cli.dir.clone(), cli.stderr_color(), cli.quiet);

@@ -369,6 +369,28 @@ impl<'r> Ledger<'r> {
             .collect()
     }
 
+    /// The site these records give with these assets (site paths such as
+    /// `assets/site.css`): every file a build writes and where each record
+    /// is shown. `check` resolves links against it and the site renders
+    /// from it; a driver builds it once for both.
+    pub fn site_map<'s>(
+        &self,
+        assets: impl IntoIterator<Item = &'s str>,
+        handbook_only: bool,
+    ) -> crate::load::site_map::Site {
+        let records = self.record_files();
+        let owners = self.step_owners();
+        let assets: Vec<&str> = assets.into_iter().collect();
+        crate::load::site_map::of(
+            self.repo,
+            self.settings.policies.keys().map(String::as_str),
+            assets.iter().copied(),
+            handbook_only,
+            |f| records.contains(f),
+            owners.iter().map(String::as_str),
+        )
+    }
+
     pub fn find(&self, number: &str) -> Option<&Entry<'r>> {
         self.entries.iter().find(|e| e.number() == number)
     }

@@ -9,6 +9,7 @@ pub mod policy;
 pub mod report;
 pub mod stage;
 pub mod statement;
+pub mod templates;
 
 pub use ledger::{Entry, Ledger, Settings};
 pub use policy::Policy;

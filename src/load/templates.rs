@@ -59,17 +59,17 @@ pub fn sources(root: Option<&Path>) -> (BTreeMap<String, String>, Vec<Diagnostic
     (map, diags)
 }
 
-/// The site paths of the assets among the template sources
+/// The site path of a template source that is an asset
 /// (`site/assets/x.css` → `assets/x.css`); the search index script is
 /// generated, never copied.
+pub fn asset_path(name: &str) -> Option<String> {
+    let rest = name.strip_prefix("site/assets/")?;
+    (rest != "search-index.js").then(|| format!("assets/{rest}"))
+}
+
+/// The site paths of the assets among the template sources ([`asset_path`]).
 pub fn asset_paths(sources: &BTreeMap<String, String>) -> Vec<String> {
-    sources
-        .keys()
-        .filter_map(|name| {
-            let rest = name.strip_prefix("site/assets/")?;
-            (rest != "search-index.js").then(|| format!("assets/{rest}"))
-        })
-        .collect()
+    sources.keys().filter_map(|name| asset_path(name)).collect()
 }
 
 /// Parses every Tera template of `sources` into `tera`, all in one call, so

@@ -296,8 +296,9 @@ pub fn standalone_statement(
     company: &str,
     root: &std::path::Path,
 ) -> Result<String, String> {
-    let (sources, problems) = crate::load::templates::sources(Some(root));
-    let (tera, problems) = super::templates::tera_from(&sources, problems);
+    let (sources, mut problems) = crate::load::templates::sources(Some(root));
+    let mut tera = crate::ladder::templates::new_tera();
+    problems.extend(crate::load::templates::parse_into(&mut tera, &sources));
     if let Some(p) = problems.first() {
         return Err(format!("{}: {}", p.file, p.message));
     }

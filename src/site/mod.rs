@@ -1,17 +1,16 @@
 //! Rendering: Tera templates (built-in, overridable by the records
 //! repository), message drafts, and the static site.
 
-pub mod build;
 pub mod claims;
 pub mod ics;
 pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod render;
 pub mod robots;
 pub mod search;
 pub mod svg;
-pub mod templates;
 pub mod value;
 
 pub use crate::diagnostic::error_chain;

@@ -170,10 +170,16 @@ fn remove_leftovers(out: &Path) {
         let file_name = e.file_name().to_string_lossy().to_string();
         let is_leftover = file_name.starts_with(&prefix)
             && !owner_may_run(&file_name)
-            && e.file_type().is_ok_and(|t| t.is_dir())
-            && path.join(MARKER).is_file();
-        if is_leftover {
+            && e.file_type().is_ok_and(|t| t.is_dir());
+        if !is_leftover {
+            continue;
+        }
+        if path.join(MARKER).is_file() {
             let _ = fs::remove_dir_all(&path);
+        } else {
+            // A build killed between creating its folder and marking it:
+            // removed only while empty, so nothing unmarked is deleted.
+            let _ = fs::remove_dir(&path);
         }
     }
 }

@@ -230,7 +230,8 @@ fn a_message_template_that_fails_on_the_records_is_reported_by_check() {
 mod check_passes_means_build_passes {
     use crate::common::{ACCOUNT, FOLIO_YAML, PROJECT};
     use chrono::NaiveDate;
-    use folio::site::build::{Options, build};
+    use folio::app::build::{Options, build, check_all};
+    use folio::app::session::{self, AsOf};
     use proptest::prelude::*;
     use std::path::Path;
 
@@ -241,17 +242,10 @@ mod check_passes_means_build_passes {
     /// Checks `root` and, when it has no error, builds it: a build failure
     /// then is a gap in the gate.
     fn gate_holds(root: &Path) -> Result<bool, String> {
-        let repo = folio::load::load(root);
-        let settings = folio::ladder::Settings::from_config(repo.config.as_ref().map(|c| &c.data));
+        let s = session::open(root, AsOf::Day(as_of())).map_err(|e| e.to_string())?;
         let history = folio::history::read(root);
-        let mut diags = folio::check::check(&repo, &settings, as_of());
-        // What `folio check` adds when site templates are overridden.
-        diags.extend(folio::site::build::site_template_problems(
-            &repo,
-            &settings,
-            &history,
-            as_of(),
-        ));
+        // `folio check`'s whole gate, site template overrides included.
+        let diags = check_all(&s, &history);
         let errors = diags
             .into_iter()
             .any(|d| d.severity() == folio::diagnostic::Severity::Error);
@@ -264,7 +258,7 @@ mod check_passes_means_build_passes {
             &Options {
                 out,
                 handbook_only: false,
-                as_of: Some(as_of()),
+                as_of: AsOf::Day(as_of()),
             },
         )
         .map(|_| true)

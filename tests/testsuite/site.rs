@@ -3,7 +3,9 @@
 //! fixtures, determinism, atomicity and output-folder safety.
 
 use chrono::NaiveDate;
-use folio::site::build::{BuildError, Options, Summary, build};
+use folio::app::build::{Options, Summary, build};
+use folio::app::session::AsOf;
+use folio::site::render::BuildError;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -166,7 +168,7 @@ impl Fixture {
             &Options {
                 out: out.to_path_buf(),
                 handbook_only,
-                as_of: Some(NaiveDate::from_ymd_opt(2026, 10, 27).unwrap()),
+                as_of: AsOf::Day(NaiveDate::from_ymd_opt(2026, 10, 27).unwrap()),
             },
         )
     }
@@ -869,12 +871,13 @@ fn a_killed_build_leaves_the_previous_site_whole() {
     }
     // The next build cleans up what the killed one left and succeeds.
     f.build_to(&out, false).unwrap();
-    let leftovers = fs::read_dir(&f.base)
+    let leftovers: Vec<String> = fs::read_dir(&f.base)
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains("folio-"))
-        .count();
-    assert_eq!(leftovers, 0);
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("folio-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 fn folio(root: &Path, args: &[&str]) -> std::process::Output {

@@ -10,7 +10,7 @@ use crate::app::record::{self, Edits, Fail, Op};
 use crate::ladder::{Ledger, report};
 use crate::model::money;
 use crate::{edit::Field, edit::yaml};
-use chrono::NaiveDate;
+
 use matching::Outcome as Matches;
 use serde_json::{Value, json};
 use statement::{Credit, ReadError, Rules};
@@ -24,7 +24,7 @@ pub enum Format {
 
 pub struct Options<'a> {
     pub root: &'a Path,
-    pub as_of: Option<NaiveDate>,
+    pub as_of: crate::app::session::AsOf,
     pub color: bool,
     pub files: &'a [PathBuf],
     pub rules: Option<&'a Path>,

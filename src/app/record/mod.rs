@@ -5,6 +5,7 @@
 
 pub mod git;
 
+use crate::app::session::AsOf;
 use crate::check;
 use crate::diagnostic::{Diagnostic, Severity, render};
 use crate::edit::{self, Change, EditError, Field, yaml};
@@ -23,7 +24,7 @@ use std::path::Path;
 pub struct Options<'a> {
     pub root: &'a Path,
     /// The day recorded when the command names none.
-    pub as_of: Option<NaiveDate>,
+    pub as_of: AsOf,
     pub color: bool,
     /// Print the diff, write nothing.
     pub dry_run: bool,
@@ -214,7 +215,7 @@ fn changed(rel: &str) -> Fail {
 pub use crate::app::session::Session;
 
 /// The repository at `root`, opened for an edit.
-pub fn open(root: &Path, as_of: Option<NaiveDate>) -> Result<Session, Fail> {
+pub fn open(root: &Path, as_of: AsOf) -> Result<Session, Fail> {
     crate::app::session::open(root, as_of).map_err(|e| Fail::Usage(e.to_string()))
 }
 

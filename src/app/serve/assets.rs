@@ -114,7 +114,8 @@ impl BrowserAssets {
 /// site's pages are.
 fn render(source: &str, data: &PageData) -> Result<String, String> {
     let sources = BTreeMap::from([(ERROR_PAGE.to_string(), source.to_string())]);
-    let (tera, problems) = crate::site::templates::tera_from(&sources, vec![]);
+    let mut tera = crate::ladder::templates::new_tera();
+    let problems = crate::load::templates::parse_into(&mut tera, &sources);
     if let Some(problem) = problems.first() {
         return Err(problem.message.clone());
     }

@@ -28,8 +28,10 @@ pub mod workspace;
 
 pub use report::{Report, Reporter};
 
+use crate::app::build::Summary;
 use crate::app::incremental::{Change, ServedSite};
-use crate::site::build::{self, BuildError};
+use crate::app::session::AsOf;
+use crate::site::render::BuildError;
 use assets::{BrowserAssets, Problem};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -51,8 +53,8 @@ const WORKERS: usize = 8;
 pub struct Options {
     /// The records repository.
     pub root: PathBuf,
-    /// `None`: today in folio.yaml's time zone, at each build.
-    pub as_of: Option<NaiveDate>,
+    /// A fixed day, or today in folio.yaml's time zone at each build.
+    pub as_of: AsOf,
     /// 0 picks a free port.
     pub port: u16,
 }
@@ -112,7 +114,7 @@ type Builder = Arc<Mutex<Option<ServedSite>>>;
 /// build into a new folder.
 fn rebuild(
     root: &Path,
-    as_of: Option<NaiveDate>,
+    as_of: AsOf,
     state: &State,
     report: &Reporter,
     site: &mut Option<ServedSite>,
@@ -130,7 +132,7 @@ fn rebuild(
     let outcome = match site.as_mut() {
         Some(s) if reusable => {
             let accounts = s.reload(changes);
-            let day = s.as_of(as_of);
+            let day = s.day(as_of);
             if !s.has_site() {
                 // No build has succeeded yet: the whole site, from memory.
                 render_new_site(state, s, day)
@@ -187,10 +189,10 @@ fn error_page(state: &State, report: &Reporter, problem: &Problem) -> Arc<str> {
 /// which is served once complete.
 fn full_build(
     root: &Path,
-    as_of: Option<NaiveDate>,
+    as_of: AsOf,
     state: &State,
     site: &mut Option<ServedSite>,
-) -> Result<build::Summary, BuildError> {
+) -> Result<Summary, BuildError> {
     if !root.is_dir() {
         return Err(BuildError::Failed(format!(
             "`{}` is not a folder",
@@ -198,10 +200,10 @@ fn full_build(
         )));
     }
     *site = None;
-    let fresh = site.insert(ServedSite::read(root)?);
+    let fresh = site.insert(ServedSite::read(root));
     // Kept even when rendering fails: the next edit can build on the
     // records read here.
-    let day = fresh.as_of(as_of);
+    let day = fresh.day(as_of);
     render_new_site(state, fresh, day)
 }
 
@@ -211,7 +213,7 @@ fn render_new_site(
     state: &State,
     site: &mut ServedSite,
     day: NaiveDate,
-) -> Result<build::Summary, BuildError> {
+) -> Result<Summary, BuildError> {
     let folder = state.sites.next_folder();
     let result = site.render_all(day, &folder);
     match &result {
@@ -264,9 +266,14 @@ impl Server {
         let watcher = {
             let (state, building, report) = (state.clone(), building.clone(), report.clone());
             let as_of = opts.as_of;
+            let served = building.clone();
+            let outdated = move || {
+                let site = served.lock().unwrap_or_else(|e| e.into_inner());
+                site.as_ref().is_some_and(|s| s.is_outdated(as_of))
+            };
             Watcher::start(
                 &opts.root,
-                opts.as_of,
+                outdated,
                 workspace.dir().to_path_buf(),
                 report.clone(),
                 move |root, changes| {

@@ -4,7 +4,7 @@
 
 use super::report::{Report, Reporter};
 use crate::app::incremental::Change;
-use chrono::NaiveDate;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -31,10 +31,13 @@ pub struct Watcher {
 impl Watcher {
     /// Watches the records at `root` and calls `rebuild` (from the watching
     /// thread) with the records root, canonical, and what changed. Events
-    /// under `ignored` (the served workspace) are not changes.
+    /// under `ignored` (the served workspace) are not changes. `outdated`,
+    /// asked every [`CLOCK_CHECK`] while nothing changes, says whether the
+    /// served site is as of an earlier day than today: then everything is
+    /// rebuilt.
     pub fn start(
         root: &Path,
-        as_of: Option<NaiveDate>,
+        outdated: impl Fn() -> bool + Send + 'static,
         ignored: PathBuf,
         report: Reporter,
         mut rebuild: impl FnMut(&Path, &BTreeSet<Change>) + Send + 'static,
@@ -65,7 +68,6 @@ impl Watcher {
             use std::sync::mpsc::RecvTimeoutError;
             // Without --as-of, stages move with the calendar: a server left
             // running past midnight rebuilds for the new day.
-            let mut built_for = as_of.is_none().then(|| today(&root));
             loop {
                 let mut pending: BTreeSet<Change> = BTreeSet::new();
                 match rx.recv_timeout(CLOCK_CHECK) {
@@ -76,7 +78,7 @@ impl Watcher {
                         }
                     }
                     Err(RecvTimeoutError::Timeout) => {
-                        if built_for.is_none_or(|day| day == today(&root)) {
+                        if !outdated() {
                             continue;
                         }
                         pending.insert(Change::Everything);
@@ -94,9 +96,6 @@ impl Watcher {
                 }
                 if let Some(watcher) = weak.upgrade() {
                     watch_folders(&watcher, &root, &mut watched, &report);
-                }
-                if built_for.is_some() {
-                    built_for = Some(today(&root));
                 }
                 // The reads this build makes come back as events; `changes`
                 // ignores them.
@@ -167,13 +166,6 @@ fn changes(root: &Path, ignored: &Path, event: &notify::Event) -> Vec<Change> {
         .collect()
 }
 
-/// Today in folio.yaml's time zone, as a build without --as-of computes it
-/// (only folio.yaml is read).
-fn today(root: &Path) -> NaiveDate {
-    let repo = crate::load::load_from(&crate::load::FsSource(root), vec![CONFIG_FILE.into()]);
-    crate::ladder::Settings::from_config(repo.config.as_ref().map(|c| &c.data)).today()
-}
-
 /// Whether a changed path can change the site: folio.yaml, or a non-hidden
 /// entry inside one of the records' folders (or the folder itself).
 fn is_record_path(root: &Path, path: &Path) -> bool {
@@ -210,25 +202,5 @@ mod tests {
         assert!(!is_record_path(root, Path::new("/r/.git/index")));
         assert!(!is_record_path(root, Path::new("/r/public/index.html")));
         assert!(!is_record_path(root, Path::new("/elsewhere/folio.yaml")));
-    }
-
-    #[test]
-    fn today_is_read_in_the_records_time_zone() {
-        let dir = |zone: &str| {
-            let d = tempfile::tempdir().unwrap();
-            fs::write(
-                d.path().join(CONFIG_FILE),
-                format!("company: Test\ntimezone: {zone}\n"),
-            )
-            .unwrap();
-            d
-        };
-        // UTC+14 and UTC-11 are always on different dates.
-        let east = dir("Pacific/Kiritimati");
-        let west = dir("Pacific/Pago_Pago");
-        assert!(today(east.path()) > today(west.path()));
-        let utc = chrono::Utc::now().date_naive();
-        let none = tempfile::tempdir().unwrap();
-        assert!((today(none.path()) - utc).num_days().abs() <= 1);
     }
 }

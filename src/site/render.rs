@@ -1,49 +1,25 @@
-//! `folio build`: the static site of SPEC §5 (owned by the site work, issue #4).
+//! Rendering the site (SPEC §5): every page from its data and template, the
+//! data files (status.json, calendars, search index), each internal link
+//! checked, written into the folder a driver gives (`crate::app::build`).
 //!
-//! Public API used by `folio build` and `folio serve`:
-//! [`build`] renders the records at `root` into `opts.out`, atomically.
-//!
-//! The flow: refuse a dangerous `--out`; load and check the records (errors
-//! stop the build); evaluate the ledger once; render every page in parallel
-//! from templates parsed once; check every internal link; write everything
-//! into a staging folder beside `--out` and swap it into place.
+//! The driver has checked the records and built the site map; this module
+//! only renders. Pages are rendered, link-checked and written one by one in
+//! parallel, so the whole site never sits in memory.
 
 use super::pages::{self, Site};
 use super::value::{PageData, Value, page};
-use super::{claims, ics, links, output, robots, search, templates};
-use crate::diagnostic::{Diagnostic, Pos, Severity};
+use super::{claims, ics, links, output, robots, search};
+use crate::diagnostic::{Diagnostic, Pos};
 use crate::ladder::message;
 use crate::ladder::policy::Policy;
 use crate::ladder::report::{self, StatusDoc};
-use crate::ladder::{Entry, Ledger, Settings};
-use crate::load;
-use crate::model::{AccountDir, Page, Record, Repo, Roles};
+use crate::ladder::{Entry, Ledger};
+use crate::model::{AccountDir, Page, Record, Roles};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::{Path, PathBuf};
-
-/// What to build.
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub out: PathBuf,
-    pub handbook_only: bool,
-    /// `None`: today in folio.yaml's time zone.
-    pub as_of: Option<NaiveDate>,
-}
-
-/// What a successful build wrote, and the warnings met on the way.
-#[derive(Debug, Default)]
-pub struct Summary {
-    /// The pages the site has.
-    pub pages: usize,
-    /// The pages this build rendered: all of them, or those an update of a
-    /// served site touched.
-    pub rendered: usize,
-    pub files: usize,
-    pub warnings: Vec<Diagnostic>,
-}
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
 
 /// Why a build failed. The previous output is left untouched in every case.
 #[derive(Debug)]
@@ -106,197 +82,25 @@ enum Job<'a> {
     Search,
 }
 
-/// Renders the site.
-pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
-    if !root.is_dir() {
-        return Err(BuildError::Failed(format!(
-            "`{}` is not a folder",
-            root.display()
-        )));
-    }
-    if let Some(why) = output::refusal(root, &opts.out) {
-        return Err(BuildError::Refused(why));
-    }
-    let inputs = if opts.handbook_only {
-        Inputs::read_handbook_only(root)?
-    } else {
-        Inputs::read(root)?
-    };
-    let as_of = opts.as_of.unwrap_or_else(|| inputs.settings.today());
-    // Pages are rendered, link-checked and written one by one in parallel,
-    // so the whole site never sits in memory; a failure drops the staging
-    // folder and leaves `--out` as it was.
-    let staging = output::Staging::new(&opts.out).map_err(|e| io_failure(&opts.out, e))?;
-    let rendered = render(
-        &inputs.parts(),
-        &Plan {
-            as_of,
-            handbook_only: opts.handbook_only,
-            scope: Scope::Everything,
-            dir: &staging.dir,
-            write: Write::Fresh,
-        },
-    )?;
-    let t = std::time::Instant::now();
-    staging.commit().map_err(|e| io_failure(&opts.out, e))?;
-    crate::timing("build: swap", t);
-    Ok(rendered.summary)
-}
-
-/// What `folio check` adds when the repository overrides site templates
-/// (`templates/site/*.html`): the whole site rendered and link-checked in
-/// memory, so a template that fails on these records, or writes a link to
-/// nothing, is an E030 diagnostic at the template before a build meets it.
-/// Empty when nothing is overridden (the built-in templates are tested) or
-/// the records have errors (which `check` reports already).
-pub fn site_template_problems(
-    repo: &Repo,
-    settings: &Settings,
-    history: &crate::history::History,
-    as_of: NaiveDate,
-) -> Vec<Diagnostic> {
-    let root = repo.root.as_path();
-    let overrides = site_overrides(root);
-    if overrides.is_empty() {
-        return vec![];
-    }
-    let (sources, problems) = crate::load::templates::sources(Some(root));
-    let Ok(mut tera) = site_tera(&sources, problems) else {
-        return vec![];
-    };
-    message::prepare(&mut tera, settings);
-    let assets = asset_files(&sources);
-    let parts = Parts {
-        repo,
-        settings,
-        tera: &tera,
-        history,
-        assets: &assets,
-    };
-    let plan = Plan {
-        as_of,
-        handbook_only: false,
-        scope: Scope::Everything,
-        dir: Path::new(""),
-        write: Write::Nowhere,
-    };
-    match render(&parts, &plan) {
-        Err(BuildError::Template { name, at, message }) => {
-            // Blame the template named when it is the repository's, at the
-            // place Tera points at when that is in it; a built-in one
-            // failed through an override it uses.
-            let (file, pos) = match at {
-                Some((failed, pos)) if overrides.contains(&failed) => (failed, pos),
-                _ if overrides.contains(&name) => (name, Pos::START),
-                _ => (overrides[0].clone(), Pos::START),
-            };
-            vec![Diagnostic::new(
-                crate::diagnostic::Code::InvalidTemplate,
-                format!("templates/{file}"),
-                pos,
-                format!("the site does not build with this template: {message}"),
-                "fix the override (every variable it uses must exist on every page it renders), or delete it to use the built-in template",
-            )]
-        }
-        _ => vec![],
-    }
-}
-
-/// The repository's own site templates, by name under `templates/`.
-fn site_overrides(root: &Path) -> Vec<String> {
-    if root.as_os_str().is_empty() {
-        return vec![];
-    }
-    let dir = root.join("templates/site");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return vec![];
-    };
-    let mut names: Vec<String> = entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| format!("site/{}", e.file_name().to_string_lossy()))
-        .filter(|n| crate::load::templates::is_tera_template(n))
-        .collect();
-    names.sort();
-    names
-}
-
-/// What a build reads from the records repository: the records, the
-/// settings, the templates and the git history, each read once. `folio
-/// serve` keeps one between builds and re-reads only what changed.
-pub struct Inputs {
-    pub repo: Repo,
-    pub settings: Settings,
-    pub tera: tera::Tera,
-    pub history: crate::history::History,
+/// What a render draws on, made by the driver: the records evaluated and
+/// checked, the site they give, and the templates parsed.
+#[derive(Clone, Copy)]
+pub struct Checked<'c> {
+    pub ledger: &'c Ledger<'c>,
+    pub history: &'c crate::history::History,
+    /// Every file of the site and the page of each record, with the page
+    /// names: the same `check` resolved links against.
+    pub site_map: &'c crate::load::site_map::Site,
+    /// The records' warnings, shown on the pages they concern.
+    pub warnings: &'c [Diagnostic],
+    /// Log entries recorded late (W010), flagged where the site shows them.
+    pub late: &'c pages::LateIndex,
+    /// Who recorded each dated entry of an invoice (its written record).
+    pub origins: &'c crate::history::Origins,
+    pub tera: &'c tera::Tera,
     /// The files of `templates/site/assets/` (built-in or overridden),
     /// copied to the site's `assets/`.
-    pub assets: Vec<(String, Vec<u8>)>,
-}
-
-impl Inputs {
-    /// Loads the records and reads the git history side by side (two
-    /// independent passes over the disk), then parses the templates.
-    pub fn read(root: &Path) -> Result<Inputs, BuildError> {
-        let t = std::time::Instant::now();
-        let (repo, history) = rayon::join(|| load::load(root), || crate::history::read(root));
-        crate::timing("build: load and history", t);
-        Inputs::with_templates(root, repo, history)
-    }
-
-    /// What a handbook-only site needs: folio.yaml (company, people,
-    /// policies), the handbook and the templates. No client record is read,
-    /// so none can be reported in a public job's log, nor stop the build;
-    /// the git history only serves client pages, so it is not read either.
-    pub fn read_handbook_only(root: &Path) -> Result<Inputs, BuildError> {
-        let t = std::time::Instant::now();
-        let repo = load::load_handbook_only(root);
-        crate::timing("build: load the handbook", t);
-        Inputs::with_templates(root, repo, crate::history::History::missing())
-    }
-
-    /// The inputs of `repo` and `history`, with the site's templates and
-    /// assets read from `root`.
-    fn with_templates(
-        root: &Path,
-        repo: Repo,
-        history: crate::history::History,
-    ) -> Result<Inputs, BuildError> {
-        let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
-        // Read once: parsed into Tera, and the assets copied as they are.
-        let (sources, problems) = crate::load::templates::sources(Some(root));
-        let mut tera = site_tera(&sources, problems)?;
-        crate::ladder::message::prepare(&mut tera, &settings);
-        let assets = asset_files(&sources);
-        Ok(Inputs {
-            repo,
-            settings,
-            tera,
-            history,
-            assets,
-        })
-    }
-
-    pub fn parts(&self) -> Parts<'_> {
-        Parts {
-            repo: &self.repo,
-            settings: &self.settings,
-            tera: &self.tera,
-            history: &self.history,
-            assets: &self.assets,
-        }
-    }
-}
-
-/// Borrowed [`Inputs`]: `folio serve` renders a few accounts from a
-/// repository that holds only them.
-#[derive(Clone, Copy)]
-pub struct Parts<'i> {
-    pub repo: &'i Repo,
-    pub settings: &'i Settings,
-    pub tera: &'i tera::Tera,
-    pub history: &'i crate::history::History,
-    pub assets: &'i [(String, Vec<u8>)],
+    pub assets: &'c [(String, Vec<u8>)],
 }
 
 /// Which pages a render writes.
@@ -343,60 +147,28 @@ pub struct Plan<'p> {
 
 /// What a render wrote.
 pub struct Rendered {
-    pub summary: Summary,
+    /// The pages the site has.
+    pub pages: usize,
+    /// The pages this render rendered: all of them, or those an update of a
+    /// served site touched.
+    pub rendered: usize,
     /// Every file the complete site holds (pages and data files), whether
     /// this render wrote it or not; empty for [`Scope::Pages`].
     pub files: Vec<String>,
+    /// How many files the complete site holds.
+    pub file_count: usize,
     /// The files this render wrote.
     pub written: usize,
 }
 
-/// Checks the records and renders the pages `plan` asks for into `plan.dir`.
-pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
-    let t = std::time::Instant::now();
-    let ledger = Ledger::new(inputs.repo, inputs.settings, plan.as_of);
-    let (errors, mut warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
-        crate::check::check_ledger(&ledger)
-            .into_iter()
-            .partition(|d| d.severity() == Severity::Error);
-    if !errors.is_empty() {
-        return Err(BuildError::Records(errors));
-    }
-    // Log entries recorded late: warned about as `check` does, and flagged
-    // on the timelines and invoice logs that show them.
-    let records = ledger.record_files();
-    let (late, origins) = rayon::join(
-        || pages::late_index(inputs.history.late_records(inputs.repo)),
-        || {
-            // The written records are client pages: none in a handbook.
-            if plan.handbook_only {
-                Default::default()
-            } else {
-                inputs
-                    .history
-                    .record_origins(inputs.repo, |f| records.contains(f))
-            }
-        },
-    );
-    warnings.extend(late.values().map(crate::check::history::late_record));
-    crate::diagnostic::sort_unique(&mut warnings);
-    crate::timing("build: check", t);
-    // The page names and the site map come from the same rule `check`
-    // applied (which refused any name that gets no page).
-    let asset_names: Vec<&str> = inputs.assets.iter().map(|(n, _)| n.as_str()).collect();
-    let owners = ledger.step_owners();
-    let site_map = crate::load::site_map::of(
-        inputs.repo,
-        inputs.settings.policies.keys().map(String::as_str),
-        asset_names.iter().copied(),
-        plan.handbook_only,
-        |f| records.contains(f),
-        owners.iter().map(String::as_str),
-    );
+/// Renders the pages `plan` asks for into `plan.dir`.
+pub fn render(checked: &Checked, plan: &Plan) -> Result<Rendered, BuildError> {
+    let ledger = checked.ledger;
+    let site_map = checked.site_map;
     let config = ledger.config();
     let site = Site {
-        ledger: &ledger,
-        history: inputs.history,
+        ledger,
+        history: checked.history,
         repo_url: config
             .and_then(|c| c.site.repo_url.as_ref())
             .map(|u| u.value.clone())
@@ -407,17 +179,17 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         owner_slugs: site_map.names.owners.clone(),
         search_shards: site_map.search_shards,
         map: &site_map.map,
-        warnings: &warnings,
-        late: &late,
-        origins: &origins,
-        ranges: Site::ranges_of(&ledger),
+        warnings: checked.warnings,
+        late: checked.late,
+        origins: checked.origins,
+        ranges: Site::ranges_of(ledger),
     };
     let t = std::time::Instant::now();
-    let doc = report::build(&ledger, None);
+    let doc = report::build(ledger, None);
     let all_jobs = jobs(&site);
     let all_paths: Vec<String> = all_jobs.iter().map(|j| path_of(&site, j)).collect();
     let data = match plan.scope {
-        Scope::Everything | Scope::Changed { .. } => data_files(&site, inputs.assets),
+        Scope::Everything | Scope::Changed { .. } => data_files(&site, checked.assets),
         Scope::Pages { .. } => vec![],
     };
     let mut names: Vec<&str> = all_paths.iter().map(String::as_str).collect();
@@ -473,7 +245,7 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
                 _ => write(rel, &file.bytes(&site, &doc, &search)?),
             })
     };
-    let renderer = Renderer::new(&site, inputs.tera, &doc);
+    let renderer = Renderer::new(&site, checked.tera, &doc);
     // One page, as [`PageFn`] describes.
     let page = |job: &Job,
                 path: &str,
@@ -521,12 +293,9 @@ pub fn render(inputs: &Parts, plan: &Plan) -> Result<Rendered, BuildError> {
         _ => names.iter().map(|n| n.to_string()).collect(),
     };
     Ok(Rendered {
-        summary: Summary {
-            pages: all_paths.len(),
-            rendered: selected.len(),
-            files: names.len() + 1,
-            warnings,
-        },
+        pages: all_paths.len(),
+        rendered: selected.len(),
+        file_count: names.len() + 1,
         files,
         written,
     })
@@ -633,20 +402,6 @@ impl Scope<'_> {
                 Job::Account(_) | Job::Invoice(_) | Job::Statement(_) | Job::Record(_)
             ),
         }
-    }
-}
-
-/// The site's and the message drafts' templates, parsed once; any template
-/// problem fails the build.
-fn site_tera(
-    sources: &BTreeMap<String, String>,
-    problems: Vec<Diagnostic>,
-) -> Result<tera::Tera, BuildError> {
-    let (tera, problems) = templates::tera_from(sources, problems);
-    if problems.is_empty() {
-        Ok(tera)
-    } else {
-        Err(BuildError::Records(problems))
     }
 }
 
@@ -958,19 +713,6 @@ impl DataFile<'_> {
     }
 }
 
-/// The site's assets among the template sources, as `assets/...` files
-/// (the search index script is generated, never copied).
-fn asset_files(sources: &BTreeMap<String, String>) -> Vec<(String, Vec<u8>)> {
-    sources
-        .iter()
-        .filter_map(|(name, text)| {
-            let rest = name.strip_prefix("site/assets/")?;
-            (rest != "search-index.js")
-                .then(|| (format!("assets/{rest}"), text.clone().into_bytes()))
-        })
-        .collect()
-}
-
 /// Every output path stays inside the output folder.
 fn check_paths(names: &[&str]) -> Result<(), BuildError> {
     let mut seen = HashSet::new();
@@ -1077,8 +819,8 @@ mod tests {
             "accounts/acme/invoices/a.md",
             "---\nnumber: A-1\nissued: 2026-10-01\namount: 10\n---\n",
         );
-        let repo = load::load(root);
-        let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
+        let repo = crate::load::load(root);
+        let settings = crate::ladder::Settings::from_config(repo.config.as_ref().map(|c| &c.data));
         let ledger = Ledger::new(
             &repo,
             &settings,
@@ -1093,14 +835,7 @@ mod tests {
                 commit('a', "2026-10-01", "Add A-1"),
             ],
         );
-        let map = crate::load::site_map::of(
-            &repo,
-            settings.policies.keys().map(String::as_str),
-            [],
-            false,
-            |_| true,
-            [],
-        );
+        let map = ledger.site_map([], false);
         let site = Site {
             ledger: &ledger,
             history: &history,
@@ -1116,8 +851,9 @@ mod tests {
             origins: &Default::default(),
             ranges: Site::ranges_of(&ledger),
         };
-        let (sources, problems) = crate::load::templates::sources(Some(root));
-        let tera = site_tera(&sources, problems).unwrap();
+        let templates = crate::ladder::templates::Templates::read(Some(root), &settings);
+        assert!(templates.problems.is_empty());
+        let tera = templates.tera;
         let doc = report::build(&ledger, None);
         let r = Renderer::new(&site, &tera, &doc);
         let invoice = r
