@@ -5,17 +5,19 @@ use crate::diagnostic::{Severity, render};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+/// Whether `folio check` exits 1 with these diagnostics: on any error, and
+/// with `--strict` on any warning too.
+pub fn fails(diags: &[crate::diagnostic::Diagnostic], strict: bool) -> bool {
+    let errors = diags.iter().any(|d| d.severity() == Severity::Error);
+    errors || (strict && !diags.is_empty())
+}
+
 pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
     // The late-record check needs the git history: it is read (usually from
     // its cache) while the records load.
     let (s, history) = rayon::join(|| open(cli), || crate::history::read(&cli.dir));
     let s = s?;
     let diags = crate::app::build::check_all(&s, &history);
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity() == Severity::Error)
-        .count();
-    let warnings = diags.len() - errors;
     let color = cli.color_for(std::io::stdout().is_terminal());
     let out = match format {
         render::Format::Text if diags.is_empty() => {
@@ -51,8 +53,7 @@ pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
-    let failed = errors > 0 || (strict && warnings > 0);
-    Ok(if failed {
+    Ok(if fails(&diags, strict) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -2,7 +2,7 @@
 //! library; this file holds the arguments and what the commands share.
 
 mod build;
-mod check;
+pub mod check;
 mod diff;
 mod history;
 mod init;

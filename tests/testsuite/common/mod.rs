@@ -135,12 +135,42 @@ impl Fixture {
         run
     }
 
-    /// `check --format json` as of 2026-10-27: the exit status and the document.
+    /// `check --format json` as of 2026-10-27: the exit status and the
+    /// document. The rules run in process (the binary adds nothing to
+    /// them; `output.rs` runs it), with or without `--strict`; other
+    /// arguments go to the binary.
     pub fn check_json(&self, extra: &[&str]) -> (i32, Value) {
+        if extra.iter().all(|a| *a == "--strict") {
+            return self.check_in_process(!extra.is_empty());
+        }
         let mut args = vec!["--as-of", "2026-10-27", "check", "--format", "json"];
         args.extend_from_slice(extra);
         let run = self.run(&args);
         (run.code, run.json())
+    }
+
+    /// What `folio --as-of 2026-10-27 check --format json [--strict]`
+    /// prints and exits with, run in this process: the same gate
+    /// (`app::build::check_all`), renderer and exit rule as the binary.
+    /// Asserts that no file changed, as [`Fixture::run`] does.
+    fn check_in_process(&self, strict: bool) -> (i32, Value) {
+        use folio::app::session::{self, AsOf};
+        use folio::diagnostic::render;
+        let before = snapshot(self.path());
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 10, 27).unwrap();
+        let s = session::open(self.path(), AsOf::Day(as_of)).expect("a folder");
+        let history = folio::history::read(self.path());
+        let diags = folio::app::build::check_all(&s, &history);
+        let place = render::Place {
+            root: self.path(),
+            in_repository: "",
+        };
+        let json = render::render(&diags, render::Format::Json, &place, false);
+        let after = snapshot(self.path());
+        assert_unchanged(&before, &after, &["check"]);
+        assert_eq!(before.len(), after.len(), "check added or removed files");
+        let code = i32::from(folio::cli::check::fails(&diags, strict));
+        (code, serde_json::from_str(&json).expect("JSON"))
     }
 
     /// `status --format json` as of `as_of`, which must succeed.
