@@ -19,6 +19,10 @@ pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
     let s = s?;
     let diags = crate::app::build::check_all(&s, &history);
     let color = cli.color_for(std::io::stdout().is_terminal());
+    if format == render::Format::Json {
+        render::write_json(&diags, std::io::stdout().lock())?;
+        return Ok(exit_code(&diags, strict));
+    }
     let out = match format {
         render::Format::Text if diags.is_empty() => {
             if cli.quiet {
@@ -53,9 +57,13 @@ pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
-    Ok(if fails(&diags, strict) {
+    Ok(exit_code(&diags, strict))
+}
+
+fn exit_code(diags: &[crate::diagnostic::Diagnostic], strict: bool) -> ExitCode {
+    if fails(diags, strict) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }

@@ -215,15 +215,16 @@ impl Diagnostic {
 }
 
 /// The JSON shape of SPEC §2: `{"file","line","column","code","message","hint"}`,
-/// exactly those keys (the code's name is in the text and github formats).
+/// exactly those keys (the code's name is in the text and github formats),
+/// written in alphabetical order, as they always were.
 #[derive(Serialize)]
 pub struct JsonDiagnostic<'a> {
-    pub file: &'a str,
-    pub line: u32,
-    pub column: u32,
     pub code: &'a str,
-    pub message: &'a str,
+    pub column: u32,
+    pub file: &'a str,
     pub hint: &'a str,
+    pub line: u32,
+    pub message: &'a str,
 }
 
 impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {

@@ -1,12 +1,16 @@
 //! `calendar.ics` and `calendar/<owner>.ics` (RFC 5545): one all-day event
 //! per scheduled escalation step of every unpaid invoice (of one owner's,
 //! in an owner's feed), from [`RECENT_DAYS`] days back to the end of each
-//! ladder. Lines end in CRLF and are folded at 75 octets; UIDs depend only
+//! ladder. The agency's feed leaves out the rungs an invoice has passed
+//! (a reached step followed by a later reached one): it shows where each
+//! invoice stands and what comes next, and stays small enough to subscribe
+//! to with a backlog; each owner's feed keeps every step. Lines end in CRLF and are folded at 75 octets; UIDs depend only
 //! on the invoice and the stage (so an event is the same in both feeds),
 //! and DTSTAMP is the evaluation date, so a feed is the same on every build.
 
-use crate::ladder::Ledger;
 use crate::ladder::report::RECENT_DAYS;
+use crate::ladder::stage::Step;
+use crate::ladder::{Entry, Ledger};
 use crate::model::{money, number_slug};
 use chrono::NaiveDate;
 use std::fmt::Write as _;
@@ -78,7 +82,9 @@ pub fn calendar(
     let since = ledger.as_of - chrono::Days::new(RECENT_DAYS);
     let detailed = owner.is_some();
     for (e, s, day) in ledger.scheduled_steps() {
-        if day < since {
+        if day < since
+            || (owner.is_none() && current_rung(e, ledger.as_of).is_some_and(|c| day < c))
+        {
             continue;
         }
         let handle = e.owner_of(config, &s.id);
@@ -160,6 +166,18 @@ pub fn calendar(
     }
     line(&mut out, "END:VCALENDAR");
     out
+}
+
+/// The date of the last step `e` has reached by `as_of` (its current rung
+/// on the ladder), if any.
+fn current_rung(e: &Entry, as_of: NaiveDate) -> Option<NaiveDate> {
+    e.eval
+        .stages
+        .iter()
+        .filter(|s| s.step != Step::Skipped)
+        .filter_map(|s| s.date)
+        .filter(|d| *d <= as_of)
+        .max()
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ pub(crate) mod fixture;
 
 pub use github::github;
 pub use gitlab::gitlab;
-pub use json::json;
+pub use json::{json, write_json};
 pub use text::{WARNINGS_PER_CODE, text, text_in_proportion, text_with};
 
 use super::Diagnostic;
