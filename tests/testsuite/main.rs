@@ -18,6 +18,7 @@ mod init;
 mod interest;
 mod layers;
 mod output;
+mod page_variables;
 mod pages;
 mod publish;
 mod reconcile;
