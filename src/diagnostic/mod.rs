@@ -249,14 +249,43 @@ pub fn sort(diags: &mut [Diagnostic]) {
 }
 
 /// Sorts and drops exact repeats (two rules can meet the same problem).
+/// A backlog has 170,000 warnings, and this runs after each pass of
+/// `check`: nothing is copied or hashed, and a list already sorted stays
+/// as it is.
 pub fn sort_unique(diags: &mut Vec<Diagnostic>) {
     // Rules that edit a message after `Diagnostic::new` are clipped here.
     for d in diags.iter_mut() {
-        d.message = clip(&d.message);
+        if !fits_unclipped(&d.message) {
+            d.message = clip(&d.message);
+        }
     }
     sort(diags);
-    let mut seen = std::collections::HashSet::new();
-    diags.retain(|d| seen.insert((d.file.clone(), d.pos, d.code, d.message.clone())));
+    // Repeats share file, position and code, so each sits in the short run
+    // of diagnostics at that place, after its first.
+    let mut kept: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    let mut run = 0;
+    for d in diags.drain(..) {
+        let same_place = |k: &Diagnostic| (&k.file, k.pos, k.code) == (&d.file, d.pos, d.code);
+        if !kept.last().is_some_and(same_place) {
+            run = kept.len();
+        }
+        if !kept[run..].iter().any(|k| k.message == d.message) {
+            kept.push(d);
+        }
+    }
+    *diags = kept;
+}
+
+/// Whether [`clip`] surely leaves `text` as it is, told without copying it:
+/// the whole and each quoted value are within their limits in bytes (a
+/// character is at least one).
+fn fits_unclipped(text: &str) -> bool {
+    text.len() <= MAX_TEXT_CHARS
+        && text
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .all(|quoted| quoted.len() <= MAX_QUOTED_CHARS)
 }
 
 /// The known name closest to `unknown`, when one is close enough to be a typo.
@@ -405,6 +434,9 @@ mod tests {
         let text = "word ".repeat(1000);
         assert_eq!(clip(&text).chars().count(), MAX_TEXT_CHARS);
         assert_eq!(clip("a `b` c `"), "a `b` c `");
+        for text in ["unknown key `nmae`", &long, &text, "a `b` c `", ""] {
+            assert!(!fits_unclipped(text) || clip(text) == text, "{text}");
+        }
     }
 
     #[test]

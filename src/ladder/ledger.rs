@@ -336,7 +336,7 @@ impl<'r> Ledger<'r> {
     }
 
     /// The invoice files that get a written-record page ([`Entry::has_record`]).
-    pub fn record_files(&self) -> std::collections::HashSet<&'r str> {
+    pub fn record_files(&self) -> rustc_hash::FxHashSet<&'r str> {
         self.entries
             .iter()
             .filter(|e| e.has_record())

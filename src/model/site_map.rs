@@ -6,7 +6,8 @@
 
 use super::slug::{is_safe_segment, number_slug};
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, HashMap};
 
 pub fn invoice_url(number: &str) -> String {
     format!("invoices/{}/index.html", number_slug(number))
@@ -160,9 +161,10 @@ fn slugs<'a>(
 /// Every file a site has, and the page each record file is shown on.
 #[derive(Clone, Debug, Default)]
 pub struct SiteMap {
-    files: HashSet<String>,
+    // Fx hashing: 113,000 paths at 1,000 accounts, hashed on every lookup.
+    files: FxHashSet<String>,
     /// Record file (repository path) → the page showing it.
-    pages: HashMap<String, String>,
+    pages: FxHashMap<String, String>,
 }
 
 /// What a link written in Markdown becomes on the site.

@@ -7,7 +7,7 @@
 //! parallel, so the whole site never sits in memory.
 
 use super::pages::{self, Site};
-use super::value::{PageData, Value, page};
+use super::value::{PageData, Value};
 use super::{claims, ics, links, output, robots, search};
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::ladder::message;
@@ -561,10 +561,7 @@ impl<'s, 'a> Renderer<'s, 'a> {
             Job::HandbookPage(p) => ("site/page.html", pages::handbook_page(site, p)),
             Job::Policy(p) => ("site/policy.html", pages::policy(site, p)),
             Job::Role(r) => ("site/role.html", pages::role(site, r)),
-            Job::Search => (
-                "site/search.html",
-                page!({"title": "Search", "nav": "search"}),
-            ),
+            Job::Search => ("site/search.html", pages::search()),
         })
     }
 

@@ -31,6 +31,7 @@ mod invoice;
 mod policy;
 mod record;
 mod role;
+mod search;
 mod statement;
 
 pub use account::{ACCOUNT_EVENTS, ACCOUNT_INVOICES, ACCOUNT_WARNINGS, account};
@@ -44,6 +45,7 @@ pub use invoice::{draft_stage, draft_stage_view, invoice};
 pub use policy::policy;
 pub use record::record;
 pub use role::role;
+pub use search::search;
 pub use statement::{statement, statement_page};
 
 use super::markdown;
