@@ -21,7 +21,9 @@ pub fn run(cli: &Cli, strict: bool, format: render::Format) -> CmdResult {
     let color = cli.color_for(std::io::stdout().is_terminal());
     if format == render::Format::Json {
         render::write_json(&diags, std::io::stdout().lock())?;
-        return Ok(exit_code(&diags, strict));
+        let code = exit_code(&diags, strict);
+        super::leave_to_exit((diags, s, history));
+        return Ok(code);
     }
     let out = match format {
         render::Format::Text if diags.is_empty() => {

@@ -199,11 +199,16 @@ impl Diagnostic {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Diagnostic {
+        let message = message.into();
         Diagnostic {
             code,
             file: file.into(),
             pos,
-            message: clip(&message.into()),
+            message: if fits_unclipped(&message) {
+                message
+            } else {
+                clip(&message)
+            },
             // Hints quote folio's own examples, which may be long; only
             // their total length is capped.
             hint: clip_length(hint.into()),
@@ -337,7 +342,8 @@ pub fn clip(text: &str) -> String {
 
 /// Cuts `text` to [`MAX_TEXT_CHARS`] characters, the last an ellipsis.
 fn clip_length(mut text: String) -> String {
-    if text.chars().nth(MAX_TEXT_CHARS).is_some() {
+    // Fewer bytes than the limit are fewer characters too: not counted.
+    if text.len() > MAX_TEXT_CHARS && text.chars().nth(MAX_TEXT_CHARS).is_some() {
         text = text.chars().take(MAX_TEXT_CHARS - 1).collect();
         text.push('…');
     }
