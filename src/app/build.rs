@@ -52,11 +52,11 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
         return Err(BuildError::Refused(why));
     }
     let inputs = if opts.handbook_only {
-        Inputs::read_handbook_only(root)
+        Inputs::read_handbook_only(root, opts.as_of)
     } else {
-        Inputs::read(root)
+        Inputs::read(root, opts.as_of)
     };
-    let as_of = opts.as_of.resolve(&inputs.settings);
+    let as_of = inputs.session.as_of;
     let staging = output::Staging::new(&opts.out).map_err(|e| io_failure(&opts.out, e))?;
     let (summary, _) = check_and_render(
         &inputs.parts(),
@@ -78,12 +78,12 @@ fn io_failure(path: &Path, e: std::io::Error) -> BuildError {
     BuildError::Failed(format!("cannot write `{}`: {e}", path.display()))
 }
 
-/// What a build reads from the records repository: the records, the
-/// settings, the templates and the git history, each read once. `folio
-/// serve` keeps one between builds and re-reads only what changed.
+/// What a build reads from the records repository: the session (the
+/// records, the settings, the as-of date), the templates and the git
+/// history, each read once. `folio serve` keeps one between builds and
+/// re-reads only what changed.
 pub struct Inputs {
-    pub repo: Repo,
-    pub settings: Settings,
+    pub session: session::Session,
     pub templates: Templates,
     pub history: History,
     /// The files of `templates/site/assets/` (built-in or overridden),
@@ -94,33 +94,31 @@ pub struct Inputs {
 impl Inputs {
     /// Loads the records and reads the git history side by side (two
     /// independent passes over the disk), then parses the templates.
-    pub fn read(root: &Path) -> Inputs {
+    pub fn read(root: &Path, as_of: AsOf) -> Inputs {
         let t = std::time::Instant::now();
         let (repo, history) = rayon::join(|| load::load(root), || crate::history::read(root));
         crate::timing("build: load and history", t);
-        Inputs::with_templates(root, repo, history)
+        Inputs::with_templates(session::of_repo(root, repo, as_of), history)
     }
 
     /// What a handbook-only site needs: folio.yaml (company, people,
     /// policies), the handbook and the templates. No client record is read,
     /// so none can be reported in a public job's log, nor stop the build;
     /// the git history only serves client pages, so it is not read either.
-    pub fn read_handbook_only(root: &Path) -> Inputs {
+    pub fn read_handbook_only(root: &Path, as_of: AsOf) -> Inputs {
         let t = std::time::Instant::now();
         let repo = load::load_handbook_only(root);
         crate::timing("build: load the handbook", t);
-        Inputs::with_templates(root, repo, History::missing())
+        Inputs::with_templates(session::of_repo(root, repo, as_of), History::missing())
     }
 
-    /// The inputs of `repo` and `history`, with the templates (and the
-    /// site's assets among them) read from `root`.
-    fn with_templates(root: &Path, repo: Repo, history: History) -> Inputs {
-        let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
-        let templates = Templates::read(Some(root), &settings);
+    /// The inputs of `session` and `history`, with the templates (and the
+    /// site's assets among them) read from the session's root.
+    fn with_templates(session: session::Session, history: History) -> Inputs {
+        let templates = Templates::read(Some(&session.root), &session.settings);
         let assets = templates.assets();
         Inputs {
-            repo,
-            settings,
+            session,
             templates,
             history,
             assets,
@@ -129,8 +127,8 @@ impl Inputs {
 
     pub fn parts(&self) -> Parts<'_> {
         Parts {
-            repo: &self.repo,
-            settings: &self.settings,
+            repo: &self.session.repo,
+            settings: &self.session.settings,
             templates: &self.templates,
             history: &self.history,
             assets: &self.assets,

@@ -76,10 +76,10 @@ pub struct ServedSite {
 
 impl ServedSite {
     /// Reads the records, templates and history at `root`.
-    pub fn read(root: &Path) -> ServedSite {
+    pub fn read(root: &Path, as_of: AsOf) -> ServedSite {
         let head = head_of(root);
         ServedSite {
-            inputs: Inputs::read(root),
+            inputs: Inputs::read(root, as_of),
             head,
             dir: None,
             files: HashSet::new(),
@@ -90,12 +90,12 @@ impl ServedSite {
     }
 
     fn root(&self) -> &Path {
-        &self.inputs.repo.root
+        &self.inputs.session.root
     }
 
     /// The day to render as of, by the served repository's settings.
     pub fn day(&self, as_of: AsOf) -> NaiveDate {
-        as_of.resolve(&self.inputs.settings)
+        as_of.resolve(&self.inputs.session.settings)
     }
 
     /// Whether the site was rendered as of another day than `as_of` is
@@ -147,11 +147,11 @@ impl ServedSite {
             match change {
                 Change::Everything => {}
                 Change::Handbook => {
-                    self.inputs.repo.reload_handbook();
+                    self.inputs.session.repo.reload_handbook();
                     self.handbook_dirty = true;
                 }
                 Change::Account(id) => {
-                    self.inputs.repo.reload_account(id);
+                    self.inputs.session.repo.reload_account(id);
                     self.dirty.insert(id.clone());
                     accounts.insert(id.clone());
                 }
@@ -173,7 +173,7 @@ impl ServedSite {
         };
         // A repository holding only the changed accounts, folio.yaml and
         // their diagnostics, borrowed from the served site's for the render.
-        let repo = &mut self.inputs.repo;
+        let repo = &mut self.inputs.session.repo;
         let mut part = crate::model::Repo {
             root: repo.root.clone(),
             config: repo.config.take(),
@@ -207,7 +207,7 @@ impl ServedSite {
             },
         );
         // Everything goes back where it came from, whatever the render did.
-        let repo = &mut self.inputs.repo;
+        let repo = &mut self.inputs.session.repo;
         repo.config = part.config.take();
         repo.accounts.append(&mut part.accounts);
         repo.accounts.sort_by(|a, b| a.id.cmp(&b.id));

@@ -63,14 +63,20 @@ pub fn open(root: &Path, as_of: AsOf) -> Result<Session, NotAFolder> {
     let t = std::time::Instant::now();
     let repo = load::load(root);
     crate::timing("load", t);
+    Ok(of_repo(root, repo, as_of))
+}
+
+/// The session of records already loaded from `root` (all of them, or the
+/// handbook only): folio.yaml's settings and the evaluation date.
+pub fn of_repo(root: &Path, repo: Repo, as_of: AsOf) -> Session {
     let settings = Settings::from_config(repo.config.as_ref().map(|c| &c.data));
     let as_of = as_of.resolve(&settings);
-    Ok(Session {
+    Session {
         root: root.to_path_buf(),
         repo,
         settings,
         as_of,
-    })
+    }
 }
 
 #[cfg(test)]

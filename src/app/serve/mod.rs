@@ -200,7 +200,7 @@ fn full_build(
         )));
     }
     *site = None;
-    let fresh = site.insert(ServedSite::read(root));
+    let fresh = site.insert(ServedSite::read(root, as_of));
     // Kept even when rendering fails: the next edit can build on the
     // records read here.
     let day = fresh.day(as_of);
