@@ -8,7 +8,6 @@
 //! here); this module keeps the invoice page's interest section and the
 //! statement that stands alone.
 
-use super::pages::day;
 pub use super::pages::{record, statement, statement_page};
 use super::value::Value;
 use super::value::obj;
@@ -25,17 +24,18 @@ pub fn claim_view(ledger: &Ledger, e: &Entry, claim: &Claim) -> Value {
     let cur = &e.currency;
     let rules = ledger.settings.late_payment.as_ref();
     let interest_rule = rules.and_then(|r| r.interest.as_ref());
+    let dates = &ledger.settings.page_dates;
     let stretches: Vec<Value> = claim
         .accruals
         .iter()
         .map(|a| {
             obj!({
-                "from": day(a.from),
-                "to": day(a.to),
+                "from": dates.format(a.from),
+                "to": dates.format(a.to),
                 "days": a.days,
                 "principal": money::human(a.principal, cur),
                 "reference": format!("{}%", a.reference.normalize()),
-                "reference_from": a.reference_from.map(day),
+                "reference_from": a.reference_from.map(|d| dates.format(d)),
                 "rate": format!("{}%", a.rate.normalize()),
                 "interest": money::human(money::round(a.interest, cur), cur),
             })

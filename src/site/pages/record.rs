@@ -16,7 +16,7 @@
 //!   `truncated` or `missing`.
 //! - `commits`: list of commits that touched the file, oldest first.
 
-use super::{Site, account_name, account_url, day, invoice_url};
+use super::{Site, account_name, account_url, invoice_url};
 use crate::history::Origin;
 use crate::ladder::Entry;
 use crate::ladder::stage::PromiseState;
@@ -94,14 +94,14 @@ pub fn record(site: &Site, e: &Entry) -> PageData {
             date: p.made.value.0,
             order: 2,
             kind: "promise",
-            text: format!("Promise to pay by {} ({state})", day(p.pay_by.value.0)),
+            text: format!("Promise to pay by {} ({state})", site.day(p.pay_by.value.0)),
             detail: p.note.clone(),
             at: Some(p.made.clone()),
         });
     }
     for h in &inv.holds {
         let until = h.until.as_ref().map_or("still open".to_string(), |u| {
-            format!("until {}", day(u.value.0))
+            format!("until {}", site.day(u.value.0))
         });
         events.push(Event {
             date: h.from.value.0,
@@ -156,7 +156,7 @@ pub fn record(site: &Site, e: &Entry) -> PageData {
                 _ => (None, "unknown"),
             };
             obj!({
-                "date": day(ev.date),
+                "date": site.day(ev.date),
                 "kind": ev.kind,
                 "text": &ev.text,
                 "detail": &ev.detail,
