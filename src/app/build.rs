@@ -234,9 +234,9 @@ impl HistoryFacts {
 /// diagnostic at the template before a build meets it.
 pub fn check_all(s: &session::Session, history: &History) -> Vec<Diagnostic> {
     let templates = Templates::read(Some(&s.root), &s.settings);
-    let assets = templates.assets();
+    let asset_names = load::templates::asset_paths(&templates.sources);
     let ledger = Ledger::new(&s.repo, &s.settings, s.as_of);
-    let site_map = ledger.site_map(assets.iter().map(|(n, _)| n.as_str()), false);
+    let site_map = ledger.site_map(asset_names.iter().map(String::as_str), false);
     let mut diags = check::check_with(&ledger, &templates, &site_map);
     let overrides = site_overrides(&s.root);
     if overrides.is_empty() {
@@ -249,6 +249,8 @@ pub fn check_all(s: &session::Session, history: &History) -> Vec<Diagnostic> {
     if diags.iter().any(|d| d.severity() == Severity::Error) {
         return diags;
     }
+    // The assets' bytes only now: a render needs them, the checks do not.
+    let assets = templates.assets();
     let checked = Checked {
         ledger: &ledger,
         history,

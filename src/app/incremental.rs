@@ -257,6 +257,23 @@ fn head_of(root: &Path) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A server left running without `--as-of` rebuilds once the agency's
+    /// day moves past the one its site was rendered for; with a fixed day,
+    /// never.
+    #[test]
+    fn a_site_is_outdated_once_the_day_moves() {
+        let records = tempfile::tempdir().unwrap();
+        std::fs::write(records.path().join("folio.yaml"), "company: T\n").unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let next = day.succ_opt().unwrap();
+        let mut site = ServedSite::read(records.path(), AsOf::Day(day));
+        assert!(!site.is_outdated(AsOf::Day(next)), "nothing rendered yet");
+        let out = tempfile::tempdir().unwrap();
+        site.render_all(day, &out.path().join("site")).unwrap();
+        assert!(!site.is_outdated(AsOf::Day(day)));
+        assert!(site.is_outdated(AsOf::Day(next)));
+    }
+
     #[test]
     fn changes_are_placed() {
         let cases = [

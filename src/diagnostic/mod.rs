@@ -446,6 +446,35 @@ mod tests {
     }
 
     #[test]
+    fn sort_unique_drops_exact_repeats_only_and_keeps_the_order_at_a_place() {
+        let d = |file: &str, line: u32, code: Code, message: &str| {
+            Diagnostic::new(code, file, Pos::new(line, 1), message, "hint")
+        };
+        let mut diags = vec![
+            d("b.md", 1, Code::MissedStep, "second"),
+            d("a.md", 2, Code::MissedStep, "x"),
+            d("b.md", 1, Code::MissedStep, "first"),
+            d("b.md", 1, Code::MissedStep, "second"),
+            d("a.md", 2, Code::MissedStep, "x"),
+            d("a.md", 1, Code::MissedStep, "x"),
+        ];
+        sort_unique(&mut diags);
+        let got: Vec<(&str, u32, &str)> = diags
+            .iter()
+            .map(|d| (d.file.as_str(), d.pos.line, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a.md", 1, "x"),
+                ("a.md", 2, "x"),
+                ("b.md", 1, "second"),
+                ("b.md", 1, "first"),
+            ]
+        );
+    }
+
+    #[test]
     fn closest_on_a_huge_input_is_none() {
         let huge = "x".repeat(1_000_000);
         assert_eq!(closest(&huge, ["name", "status"]), None);

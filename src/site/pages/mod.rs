@@ -158,6 +158,16 @@ impl<'a> Site<'a> {
         self.ledger.config()
     }
 
+    /// The accounts a page may name: none on a handbook-only site, which
+    /// shows no client.
+    pub fn client_accounts(&self) -> &[AccountDir] {
+        if self.handbook_only {
+            &[]
+        } else {
+            &self.ledger.repo.accounts
+        }
+    }
+
     /// A date as the site writes it (`site.date_format`).
     pub fn day(&self, d: NaiveDate) -> String {
         self.ledger.settings.page_dates.format(d)

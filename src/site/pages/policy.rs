@@ -72,24 +72,19 @@ pub fn policy(site: &Site, p: &Policy) -> PageData {
             })
         })
         .collect();
-    let accounts: Vec<Value> = if site.handbook_only {
-        vec![]
-    } else {
-        site.ledger
-            .repo
-            .accounts
-            .iter()
-            .filter(|a| {
-                let named = a
-                    .account
-                    .as_ref()
-                    .and_then(|r| r.data.billing.policy.as_ref())
-                    .map(|x| x.value.as_str());
-                named.unwrap_or(site.ledger.settings.default_policy.as_str()) == p.name
-            })
-            .map(|a| obj!({"name": account_name(a), "url": account_url(&a.id)}))
-            .collect()
-    };
+    let accounts: Vec<Value> = site
+        .client_accounts()
+        .iter()
+        .filter(|a| {
+            let named = a
+                .account
+                .as_ref()
+                .and_then(|r| r.data.billing.policy.as_ref())
+                .map(|x| x.value.as_str());
+            named.unwrap_or(site.ledger.settings.default_policy.as_str()) == p.name
+        })
+        .map(|a| obj!({"name": account_name(a), "url": account_url(&a.id)}))
+        .collect();
     let first_pause = p.first_pausing().map(|i| p.stages[i].title.clone());
     page!({
         "title": format!("Escalation policy: {}", p.name),

@@ -27,19 +27,14 @@ pub fn role(site: &Site, role: &str) -> PageData {
                 .collect()
         })
         .unwrap_or_default();
-    let holders: Vec<Value> = if site.handbook_only {
-        vec![]
-    } else {
-        site.ledger
-            .repo
-            .accounts
-            .iter()
-            .filter_map(|a| {
-                let h = a.account.as_ref()?.data.roles.get(role)?;
-                Some(obj!({"account": account_name(a), "url": account_url(&a.id), "person": site.person_name(h)}))
-            })
-            .collect()
-    };
+    let holders: Vec<Value> = site
+        .client_accounts()
+        .iter()
+        .filter_map(|a| {
+            let h = a.account.as_ref()?.data.roles.get(role)?;
+            Some(obj!({"account": account_name(a), "url": account_url(&a.id), "person": site.person_name(h)}))
+        })
+        .collect();
     let guide = site
         .page_slugs
         .get(&role.replace('_', "-"))
