@@ -31,7 +31,7 @@ impl Templates {
     }
 
     /// Parses `sources`; `problems`: what reading them found.
-    pub fn parse(
+    fn parse(
         sources: BTreeMap<String, String>,
         mut problems: Vec<Diagnostic>,
         settings: &Settings,

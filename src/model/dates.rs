@@ -150,6 +150,8 @@ mod tests {
             default_day(NaiveDate::MAX),
             NaiveDate::MAX.format(DEFAULT_PATTERN).to_string()
         );
+        assert_eq!(default_day(d("2026-11-03")), "3 Nov 2026");
+        assert_eq!(DEFAULT_PATTERN, "%-d %b %Y");
     }
 
     #[test]

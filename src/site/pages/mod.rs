@@ -63,12 +63,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-/// `23 Nov 2026`: the default date format (see [`Site::day`] for the
-/// configured one).
-pub fn day(d: NaiveDate) -> String {
-    crate::model::dates::default_day(d)
-}
-
 fn opt_day(site: &Site, d: Option<NaiveDate>) -> Value {
     d.map_or_else(Value::none, |d| Value::from(site.day(d)))
 }
@@ -498,19 +492,6 @@ fn warning_view(site: &Site, d: &Diagnostic) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_read_as_chrono_would_print_them() {
-        for text in ["2026-11-03", "2026-01-31", "0001-12-25", "9999-05-09"] {
-            let d: NaiveDate = text.parse().unwrap();
-            assert_eq!(day(d), d.format("%-d %b %Y").to_string(), "{text}");
-        }
-        assert_eq!(
-            day(NaiveDate::MAX),
-            NaiveDate::MAX.format("%-d %b %Y").to_string()
-        );
-        assert_eq!(day("2026-11-03".parse().unwrap()), "3 Nov 2026");
-    }
 
     #[test]
     fn role_titles() {
