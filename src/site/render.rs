@@ -91,7 +91,8 @@ pub struct Checked<'c> {
     /// Every file of the site and the page of each record, with the page
     /// names: the same `check` resolved links against.
     pub site_map: &'c crate::load::site_map::Site,
-    /// The records' warnings, shown on the pages they concern.
+    /// The records' warnings, shown on the pages they concern, sorted by
+    /// file (as `diagnostic::sort` leaves them).
     pub warnings: &'c [Diagnostic],
     /// Log entries recorded late (W010), flagged where the site shows them.
     pub late: &'c pages::LateIndex,

@@ -206,3 +206,53 @@ fn each_owner_has_an_agenda_and_a_feed_and_the_feeds_reach_30_days_back() {
         assert!(!passed(uid, date), "{uid} on {date} is a passed rung");
     }
 }
+
+/// An account's page names its own warnings (the first 20) and counts the
+/// rest, never another account's, even one whose folder name starts with
+/// its own (`acme-2/` sorts before `acme/`).
+#[test]
+fn an_account_page_shows_its_own_warnings_and_counts_the_rest() {
+    let f = backlog(120);
+    f.write(
+        "accounts/acme-2/account.md",
+        ACCOUNT.replace("Acme Corp", "Acme Two"),
+    );
+    let as_of = chrono::NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
+    for i in 0..3 {
+        let issued = as_of - chrono::Days::new(200 + i);
+        f.write(
+            &format!("accounts/acme-2/invoices/t-{i}.md"),
+            format!("---\nnumber: T-{i}\nissued: {issued}\namount: 1000\n---\n"),
+        );
+    }
+    let check: Value = serde_json::from_str(
+        &f.run(&["--as-of", AS_OF, "check", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    let under = |folder: &str| {
+        check["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["file"].as_str().unwrap().starts_with(folder))
+            .count()
+    };
+    let (mine, theirs) = (under("accounts/acme/"), under("accounts/acme-2/"));
+    assert!(mine > 20 && theirs > 0, "{mine} and {theirs} warnings");
+    let out = build(&f);
+    let page = read(&out, "accounts/acme/index.html");
+    let callout = &page[page.find("id=\"warnings\"").expect("warnings")..];
+    let callout = &callout[..callout.find("</section>").unwrap()];
+    assert_eq!(callout.matches("<li>").count(), 20, "{callout}");
+    assert!(
+        callout.contains(&format!("And {} more", mine - 20)),
+        "{callout}"
+    );
+    assert!(!callout.contains("T-0"), "{callout}");
+    let other = read(&out, "accounts/acme-2/index.html");
+    let callout = &other[other.find("id=\"warnings\"").expect("warnings")..];
+    let callout = &callout[..callout.find("</section>").unwrap()];
+    assert_eq!(callout.matches("<li>").count(), theirs, "{callout}");
+    assert!(!callout.contains("B-0"), "{callout}");
+}

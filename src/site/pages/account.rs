@@ -38,7 +38,6 @@ use super::{
     Site, account_name, account_status, account_url, human, invoice_url, opt_day, role_title,
     role_url, warning_view,
 };
-use crate::diagnostic::Diagnostic;
 use crate::ladder::Entry;
 use crate::model::site_map;
 use crate::model::{AccountDir, Frequency, InvoiceStatus, Record};
@@ -445,11 +444,7 @@ pub fn account(site: &Site, a: &AccountDir, invoices: Vec<Value>) -> PageData {
         })
     });
     let prefix = format!("accounts/{}/", a.id);
-    let all_warnings: Vec<&Diagnostic> = site
-        .warnings
-        .iter()
-        .filter(|d| d.file.starts_with(&prefix))
-        .collect();
+    let all_warnings = site.warnings_under(&prefix);
     let warnings_left_off = all_warnings.len().saturating_sub(ACCOUNT_WARNINGS);
     let warnings: Vec<Value> = all_warnings
         .iter()
