@@ -58,6 +58,7 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
     };
     let as_of = inputs.session.as_of;
     let staging = output::Staging::new(&opts.out).map_err(|e| io_failure(&opts.out, e))?;
+    let previous = output::previous_site(&opts.out);
     let (summary, _) = check_and_render(
         &inputs.parts(),
         &Plan {
@@ -65,7 +66,9 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
             handbook_only: opts.handbook_only,
             scope: Scope::Everything,
             dir: &staging.dir,
-            write: Write::Fresh,
+            write: Write::Fresh {
+                previous: previous.as_deref(),
+            },
         },
     )?;
     let t = std::time::Instant::now();

@@ -128,7 +128,7 @@ impl ServedSite {
                 handbook_only: false,
                 scope: Scope::Everything,
                 dir,
-                write: Write::Fresh,
+                write: Write::Fresh { previous: None },
             },
         )?;
         self.day = Some(as_of);

@@ -125,9 +125,11 @@ pub enum Scope<'s> {
 
 /// How pages reach the disk.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Write {
-    /// Into an empty staging folder.
-    Fresh,
+pub enum Write<'p> {
+    /// Into an empty staging folder. A file `previous` (the site this one
+    /// replaces) holds byte for byte is linked, not written again: see
+    /// [`output::write_new_or_link`].
+    Fresh { previous: Option<&'p Path> },
     /// Over the pages of a site being served: each file is written beside
     /// its place and renamed over it, so a reader sees the old page or the
     /// new one, never half of one.
@@ -143,7 +145,7 @@ pub struct Plan<'p> {
     pub handbook_only: bool,
     pub scope: Scope<'p>,
     pub dir: &'p Path,
-    pub write: Write,
+    pub write: Write<'p>,
 }
 
 /// What a render wrote.
@@ -216,7 +218,7 @@ pub fn render(checked: &Checked, plan: &Plan) -> Result<Rendered, BuildError> {
     let dir = plan.dir;
     let write = |rel: &str, bytes: &[u8]| -> Result<(), BuildError> {
         match plan.write {
-            Write::Fresh => output::write_new(dir, rel, bytes),
+            Write::Fresh { previous } => output::write_new_or_link(dir, previous, rel, bytes),
             Write::InPlace => output::replace(dir, rel, bytes),
             Write::Nowhere => Ok(()),
         }
@@ -225,7 +227,7 @@ pub fn render(checked: &Checked, plan: &Plan) -> Result<Rendered, BuildError> {
     let mut paths: Vec<&str> = selected.iter().map(|(_, p)| *p).collect();
     paths.extend(data.iter().map(|(p, _)| p.as_str()));
     match plan.write {
-        Write::Fresh => output::make_parent_folders(dir, &paths),
+        Write::Fresh { .. } => output::make_parent_folders(dir, &paths),
         Write::InPlace => output::make_folders(dir, &paths),
         Write::Nowhere => Ok(()),
     }
@@ -239,7 +241,7 @@ pub fn render(checked: &Checked, plan: &Plan) -> Result<Rendered, BuildError> {
             .try_for_each(|(rel, file)| match (file, plan.write) {
                 // The largest file by far (40 MB at 1,000 accounts): written
                 // as it is made into a new site, not held whole.
-                (DataFile::Status, Write::Fresh) => {
+                (DataFile::Status, Write::Fresh { .. }) => {
                     output::write_new_with(dir, rel, |w| doc.write_json(w))
                         .map_err(|e| io_failure(&dir.join(rel), e))
                 }

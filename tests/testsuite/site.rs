@@ -501,6 +501,53 @@ fn builds_are_byte_identical() {
     assert!(snapshot(&a) == sa);
 }
 
+/// A rebuild links each page the previous site holds byte for byte (the
+/// same file, no new copy), writes the pages that changed, and never keeps
+/// a file of the old site that someone edited by hand, nor a symlink: the
+/// result is the site a build into an empty folder makes.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_links_unchanged_files_and_writes_the_rest() {
+    use std::os::unix::fs::MetadataExt;
+    let f = Fixture::new();
+    let out = f.out("site");
+    f.build_to(&out, false).unwrap();
+    let inode = |rel: &str| fs::metadata(out.join(rel)).unwrap().ino();
+    let (unchanged, changed) = (
+        "handbook/collection/index.html",
+        "invoices/inv-2026-42/index.html",
+    );
+    let (edited, linked_away) = ("handbook/intro/index.html", "handbook/index.html");
+    let before = (inode(unchanged), inode(changed));
+    fs::write(out.join(edited), "edited by hand").unwrap();
+    fs::remove_file(out.join(linked_away)).unwrap();
+    std::os::unix::fs::symlink(out.join(unchanged), out.join(linked_away)).unwrap();
+    f.write(
+        "accounts/acme/invoices/inv-42.md",
+        &INVOICE.replace("Prepayment invoice.", "Second instalment."),
+    );
+
+    f.build_to(&out, false).unwrap();
+    assert_eq!(inode(unchanged), before.0, "an unchanged page is linked");
+    assert_ne!(inode(changed), before.1, "a changed page is written anew");
+    assert!(
+        !fs::symlink_metadata(out.join(linked_away))
+            .unwrap()
+            .is_symlink()
+    );
+    let fresh = f.out("fresh");
+    f.build_to(&fresh, false).unwrap();
+    let site = snapshot(&out);
+    assert!(
+        String::from_utf8_lossy(&site[changed]).contains("Second instalment."),
+        "the changed page has the new text"
+    );
+    assert!(
+        site == snapshot(&fresh),
+        "a rebuild differs from a fresh build"
+    );
+}
+
 #[test]
 fn a_failed_build_leaves_the_previous_site_untouched() {
     let f = Fixture::new();
