@@ -272,6 +272,17 @@ pub fn facts(invoice: &Invoice, due: NaiveDate) -> Facts {
     }
 }
 
+/// Where each account's entries are in `entries`.
+fn account_ranges(entries: &[Entry]) -> rustc_hash::FxHashMap<String, std::ops::Range<usize>> {
+    let mut out: rustc_hash::FxHashMap<String, std::ops::Range<usize>> = Default::default();
+    for (i, e) in entries.iter().enumerate() {
+        let r = out.entry(e.account.id.clone()).or_insert(i..i);
+        debug_assert_eq!(r.end, i, "entries are grouped by account");
+        r.end = i + 1;
+    }
+    out
+}
+
 /// Every invoice of a repository evaluated as of one date.
 pub struct Ledger<'r> {
     pub repo: &'r Repo,
@@ -279,12 +290,15 @@ pub struct Ledger<'r> {
     pub as_of: NaiveDate,
     /// In account order, then file order.
     pub entries: Vec<Entry<'r>>,
+    /// Account id → the range of its entries (they are grouped by account),
+    /// so a page or statement of one account never scans every invoice.
+    ranges: rustc_hash::FxHashMap<String, std::ops::Range<usize>>,
 }
 
 impl<'r> Ledger<'r> {
     pub fn new(repo: &'r Repo, settings: &'r Settings, as_of: NaiveDate) -> Ledger<'r> {
         let pairs: Vec<_> = repo.invoices().collect();
-        let entries = pairs
+        let entries: Vec<Entry<'r>> = pairs
             .into_par_iter()
             .map(|(account, invoice)| {
                 let data = &invoice.data;
@@ -323,11 +337,21 @@ impl<'r> Ledger<'r> {
                 }
             })
             .collect();
+        let ranges = account_ranges(&entries);
         Ledger {
             repo,
             settings,
             as_of,
             entries,
+            ranges,
+        }
+    }
+
+    /// The invoices of one account, in file order.
+    pub fn entries_of(&self, account: &str) -> &[Entry<'r>] {
+        match self.ranges.get(account) {
+            Some(r) => &self.entries[r.clone()],
+            None => &[],
         }
     }
 

@@ -58,11 +58,7 @@ pub struct Received {
 /// The statement of account `id`, or None when the ledger has no such account.
 pub fn build(ledger: &Ledger, id: &str) -> Option<Statement> {
     let dir = ledger.repo.account(id)?;
-    let entries: Vec<&Entry> = ledger
-        .entries
-        .iter()
-        .filter(|e| e.account.id == id)
-        .collect();
+    let entries: Vec<&Entry> = ledger.entries_of(id).iter().collect();
     let since = ledger.as_of - chrono::Duration::days(PAYMENT_DAYS);
     let mut sums: [BTreeMap<String, Decimal>; 4] = Default::default();
     let mut invoices = vec![];

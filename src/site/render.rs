@@ -185,7 +185,6 @@ pub fn render(checked: &Checked, plan: &Plan) -> Result<Rendered, BuildError> {
         warnings: checked.warnings,
         late: checked.late,
         origins: checked.origins,
-        ranges: Site::ranges_of(ledger),
     };
     let t = std::time::Instant::now();
     let doc = report::build(ledger, None);
@@ -849,7 +848,6 @@ mod tests {
             warnings: &[],
             late: &Default::default(),
             origins: &Default::default(),
-            ranges: Site::ranges_of(&ledger),
         };
         let templates = crate::ladder::templates::Templates::read(Some(root), &settings);
         assert!(templates.problems.is_empty());

@@ -463,7 +463,7 @@ fn a_log_entry_committed_more_than_a_week_late_is_flagged() {
     let (_out, site) = built_site(f.path());
     let page = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
     let account = page("accounts/acme/index.html");
-    let flag = "<span class=\"badge warn\">recorded late</span> <span class=\"muted\">recorded 18 days later, on 2026-10-20 in commit ";
+    let flag = "<span class=\"badge warn\">recorded late</span> <span class=\"muted\">recorded 18 days later, on 20 Oct 2026 in commit ";
     assert!(account.contains(flag), "{account}");
     assert_eq!(
         account.matches("recorded late</span>").count(),
@@ -476,9 +476,16 @@ fn a_log_entry_committed_more_than_a_week_late_is_flagged() {
     );
     let invoice = page("invoices/inv-1/index.html");
     assert!(
-        invoice.contains("Sent <span class=\"badge warn\">recorded late</span> <span class=\"muted\">recorded 14 days later, on 2026-10-15"),
+        invoice.contains("Sent <span class=\"badge warn\">recorded late</span> <span class=\"muted\">recorded 14 days later, on 15 Oct 2026"),
         "{invoice}"
     );
+    // Commit dates too are written as the site writes dates.
+    let history = &invoice[invoice.find("class=\"commits\"").expect("history")..];
+    assert!(
+        history.contains("<span class=\"commit-date\">15 Oct 2026</span>"),
+        "{history}"
+    );
+    assert!(!history.contains("commit-date\">2026-"), "{history}");
 }
 
 #[test]

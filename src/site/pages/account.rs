@@ -369,7 +369,7 @@ fn timeline(site: &Site, a: &AccountDir) -> Vec<Value> {
         let Ok(date) = c.date.parse::<NaiveDate>() else {
             continue;
         };
-        let v = obj!({"date": site.day(date), "kind": "commit", "text": &c.summary, "by": &c.author, "url": Value::none(), "commit": site.commit(c)});
+        let v = obj!({"date": site.day(date), "kind": "commit", "text": &c.summary, "by": &c.author, "url": Value::none(), "late": Value::none(), "commit": site.commit(c)});
         values.push((date, 1, offset + i, v));
     }
     values.sort_by(|x, y| (y.0, x.1, x.2).cmp(&(x.0, y.1, y.2)));

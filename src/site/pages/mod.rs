@@ -103,9 +103,6 @@ pub struct Site<'a> {
     pub late: &'a LateIndex,
     /// Who recorded each dated entry of an invoice (its written record).
     pub origins: &'a crate::history::Origins,
-    /// Account id → the range of its entries in the ledger (entries are
-    /// grouped by account), so no page scans every invoice.
-    pub ranges: BTreeMap<String, std::ops::Range<usize>>,
 }
 
 /// Log entries recorded late, by their file and the position of their date.
@@ -128,18 +125,10 @@ impl<'a> Site<'a> {
         let l = self.late.get(&(file.to_string(), date.pos))?;
         Some(format!(
             "recorded {} days later, on {} in commit {}",
-            l.days_late, l.commit.date, l.commit.short
+            l.days_late,
+            self.commit_day(&l.commit),
+            l.commit.short
         ))
-    }
-
-    /// The ranges of [`Site::ranges`] for a ledger.
-    pub fn ranges_of(ledger: &Ledger) -> BTreeMap<String, std::ops::Range<usize>> {
-        let mut out: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
-        for (i, e) in ledger.entries.iter().enumerate() {
-            let r = out.entry(e.account.id.clone()).or_insert(i..i);
-            r.end = i + 1;
-        }
-        out
     }
 
     /// The warnings on files under `prefix` (a folder, ending in `/`): a
@@ -154,10 +143,7 @@ impl<'a> Site<'a> {
 
     /// The invoices of one account.
     pub fn entries_of(&self, account: &str) -> &'a [Entry<'a>] {
-        match self.ranges.get(account) {
-            Some(r) => &self.ledger.entries[r.clone()],
-            None => &[],
-        }
+        self.ledger.entries_of(account)
     }
 
     pub fn config(&self) -> Option<&'a Config> {
@@ -257,19 +243,25 @@ impl<'a> Site<'a> {
         Some((text, &l.commit))
     }
 
-    pub fn commit_view(&self, c: &Commit) -> Value {
-        self.commit(c)
-    }
-
-    fn commit(&self, c: &Commit) -> Value {
+    /// A commit as pages show it, its date written as the site writes
+    /// dates.
+    pub fn commit(&self, c: &Commit) -> Value {
         obj!({
             "id": &c.id,
             "short": &c.short,
             "author": &c.author,
-            "date": &c.date,
+            "date": self.commit_day(c),
             "summary": &c.summary,
             "url": self.repo_url.as_ref().map(|u| format!("{}/commit/{}", u.trim_end_matches('/'), c.id)),
         })
+    }
+
+    /// A commit's date (kept as ISO in the history) as the site writes
+    /// dates.
+    fn commit_day(&self, c: &Commit) -> String {
+        c.date
+            .parse::<NaiveDate>()
+            .map_or_else(|_| c.date.clone(), |d| self.day(d))
     }
 
     pub fn coverage(&self) -> &'static str {

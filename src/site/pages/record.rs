@@ -149,8 +149,8 @@ pub fn record(site: &Site, e: &Entry) -> PageData {
                 .as_ref()
                 .and_then(|d| site.origins.get(&(e.invoice.file.clone(), d.pos)));
             let (recorded, how) = match origin {
-                Some(Origin::Added(c)) => (Some(site.commit_view(c)), "added"),
-                Some(Origin::WithFile(c)) => (Some(site.commit_view(c)), "with the file"),
+                Some(Origin::Added(c)) => (Some(site.commit(c)), "added"),
+                Some(Origin::WithFile(c)) => (Some(site.commit(c)), "with the file"),
                 Some(Origin::Uncommitted) => (None, "not committed yet"),
                 _ if ev.at.is_none() => (None, "computed from the terms"),
                 _ => (None, "unknown"),
@@ -162,11 +162,11 @@ pub fn record(site: &Site, e: &Entry) -> PageData {
                 "detail": &ev.detail,
                 "recorded": recorded,
                 "how": how,
-                "late": late.map(|(text, c)| obj!({"text": text, "commit": site.commit_view(c)})),
+                "late": late.map(|(text, c)| obj!({"text": text, "commit": site.commit(c)})),
             })
         })
         .collect();
-    let commit_rows: Vec<Value> = commits.iter().rev().map(|c| site.commit_view(c)).collect();
+    let commit_rows: Vec<Value> = commits.iter().rev().map(|c| site.commit(c)).collect();
     page!({
         "title": format!("Written record of invoice {}", inv.number.value),
         "nav": "accounts",
