@@ -199,16 +199,11 @@ impl Diagnostic {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Diagnostic {
-        let message = message.into();
         Diagnostic {
             code,
             file: file.into(),
             pos,
-            message: if fits_unclipped(&message) {
-                message
-            } else {
-                clip(&message)
-            },
+            message: clipped(message.into()),
             // Hints quote folio's own examples, which may be long; only
             // their total length is capped.
             hint: clip_length(hint.into()),
@@ -260,9 +255,7 @@ pub fn sort(diags: &mut [Diagnostic]) {
 pub fn sort_unique(diags: &mut Vec<Diagnostic>) {
     // Rules that edit a message after `Diagnostic::new` are clipped here.
     for d in diags.iter_mut() {
-        if !fits_unclipped(&d.message) {
-            d.message = clip(&d.message);
-        }
+        d.message = clipped(std::mem::take(&mut d.message));
     }
     sort(diags);
     // Repeats share file, position and code, so each sits in the short run
@@ -279,6 +272,15 @@ pub fn sort_unique(diags: &mut Vec<Diagnostic>) {
         }
     }
     *diags = kept;
+}
+
+/// `message` as [`clip`] leaves it, not copied when it surely fits.
+fn clipped(message: String) -> String {
+    if fits_unclipped(&message) {
+        message
+    } else {
+        clip(&message)
+    }
 }
 
 /// Whether [`clip`] surely leaves `text` as it is, told without copying it:

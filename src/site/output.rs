@@ -356,7 +356,7 @@ pub fn make_folders(dir: &Path, paths: &[&str]) -> io::Result<()> {
 
 /// Creates under `dir` the folder that holds the folder of every file in
 /// `paths` (`invoices/` for `invoices/inv-1/index.html`): with
-/// [`write_new`], each page's own folder is then made as the page is
+/// [`write_new_or_link`], each page's own folder is then made as the page is
 /// written, spread over the render instead of 60,000 `mkdir`s in one
 /// parent contending for its lock up front.
 pub fn make_parent_folders(dir: &Path, paths: &[&str]) -> io::Result<()> {
@@ -367,21 +367,16 @@ pub fn make_parent_folders(dir: &Path, paths: &[&str]) -> io::Result<()> {
     make_folders(dir, &folders)
 }
 
-/// Writes a new file `dir/rel`, making its folder when it is missing (its
-/// folder's parent must exist: see [`make_parent_folders`]).
-pub fn write_new(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
-    make_own_folder(dir, rel)?;
-    fs::write(dir.join(rel), bytes)
-}
-
 /// The site at `out` that a build replaces, when folio wrote it (it holds
 /// the marker): its unchanged files are linked into the new site.
 pub fn previous_site(out: &Path) -> Option<PathBuf> {
     out.join(MARKER).is_file().then(|| out.to_path_buf())
 }
 
-/// [`write_new`], except that when `previous` (the site being replaced)
-/// holds exactly `bytes` at `rel`, the new file is a hard link to that one.
+/// Writes a new file `dir/rel`, making its folder when it is missing (its
+/// folder's parent must exist: see [`make_parent_folders`]); except that
+/// when `previous` (the site being replaced) holds exactly `bytes` at
+/// `rel`, the new file is a hard link to that one.
 /// A warm build renders the same 100,000 pages again: a link allocates no
 /// inode and copies no byte, and removing the old site then frees only what
 /// changed. The previous site is only read, so a build that fails still
@@ -423,7 +418,8 @@ fn holds_exactly(path: &Path, bytes: &[u8]) -> bool {
     io::Read::read_to_end(&mut file, &mut old).is_ok() && old == bytes
 }
 
-/// [`write_new`] for a file that `fill` writes as it is made.
+/// [`write_new_or_link`] for a file that `fill` writes as it is made (always
+/// written: it is never held whole to be compared).
 pub fn write_new_with(
     dir: &Path,
     rel: &str,
