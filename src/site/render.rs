@@ -237,6 +237,7 @@ pub fn render(checked: &Checked, plan: &Plan) -> Result<Rendered, BuildError> {
             return Ok(());
         }
         data.par_iter()
+            .with_max_len(1)
             .try_for_each(|(rel, file)| match (file, plan.write) {
                 // The largest file by far (40 MB at 1,000 accounts): written
                 // as it is made into a new site, not held whole.
@@ -270,10 +271,15 @@ pub fn render(checked: &Checked, plan: &Plan) -> Result<Rendered, BuildError> {
         })
     };
     // The data files are made while the pages render: both cores stay busy.
+    // Every unit is a task of its own (`with_max_len(1)`): rayon's default
+    // splits a slice into a few long runs, and units differ in cost by a
+    // hundredfold (an account with 60 invoices beside one record page), so
+    // one core was left rendering the last run alone for seconds.
     let units = units(&selected);
     let (made, broken) = rayon::join(make_data, || {
         units
             .par_iter()
+            .with_max_len(1)
             .map(|unit| match unit {
                 Unit::Page(job, path) => page(job, path, None),
                 Unit::Account {
