@@ -23,11 +23,18 @@ pub struct StatusDoc {
 
 impl StatusDoc {
     /// The JSON document of SPEC §4, pretty-printed with a final newline:
-    /// what `folio status --format json` prints and the site's
-    /// `status.json` holds, written as it is made (tens of megabytes for
-    /// 60,000 invoices: never held whole).
+    /// what `folio status --format json` prints, written as it is made
+    /// (tens of megabytes for 60,000 invoices: never held whole).
     pub fn write_json<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
         serde_json::to_writer_pretty(&mut w, self)?;
+        w.write_all(b"\n")
+    }
+
+    /// The same document on one line, as the site's `status.json` holds it:
+    /// a program reads that file, and the indentation of the pretty form
+    /// is a third of its bytes (90 MB against 58 MB for 60,000 invoices).
+    pub fn write_compact_json<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
+        serde_json::to_writer(&mut w, self)?;
         w.write_all(b"\n")
     }
 }

@@ -242,7 +242,7 @@ pub fn render(checked: &Checked, plan: &Plan) -> Result<Rendered, BuildError> {
                 // The largest file by far (40 MB at 1,000 accounts): written
                 // as it is made into a new site, not held whole.
                 (DataFile::Status, Write::Fresh { .. }) => {
-                    output::write_new_with(dir, rel, |w| doc.write_json(w))
+                    output::write_new_with(dir, rel, |w| doc.write_compact_json(w))
                         .map_err(|e| io_failure(&dir.join(rel), e))
                 }
                 _ => write(rel, &file.bytes(&site, &doc, &search)?),
@@ -690,7 +690,7 @@ impl DataFile<'_> {
         Ok(match self {
             DataFile::Status => {
                 let mut json = vec![];
-                doc.write_json(&mut json)
+                doc.write_compact_json(&mut json)
                     .map_err(|e| BuildError::Failed(e.to_string()))?;
                 Cow::Owned(json)
             }

@@ -466,10 +466,9 @@ fn the_site_shows_the_claim_the_statement_and_the_written_record() {
     );
 
     let record = page(&out, "invoices/inv-1/record.html");
-    assert!(
-        record.contains("derived from the repository&#x27;s git history")
-            || record.contains("derived from the repository's git history")
-    );
+    assert!(record.contains(
+        "From git: each entry is written in <code>accounts/acme/invoices/inv-1.md</code>"
+    ));
     let first = created.to_string()[..8].to_string();
     let late_short = &late.to_string()[..8];
     // The issue date and the payment came with the file's first commit.

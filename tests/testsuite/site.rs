@@ -333,8 +333,17 @@ fn golden_status_json_and_calendar() {
     let out = f.out("site");
     f.build_to(&out, false).unwrap();
     let files = snapshot(&out);
+    // The document `status --format json` prints, on one line; the golden
+    // file holds what that command prints, indented for a reader of a diff.
     let status = text(&files, "status.json");
-    golden("status.json", &status);
+    assert_eq!(status.lines().count(), 1, "status.json is written compact");
+    let value: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let printed = folio(&f.root, &["status", "--format", "json"]);
+    assert_eq!(
+        value,
+        serde_json::from_slice::<serde_json::Value>(&printed.stdout).unwrap()
+    );
+    golden("status.json", &String::from_utf8(printed.stdout).unwrap());
     let ics = text(&files, "calendar.ics");
     golden("calendar.ics", &ics);
     // An owner's feed: their steps, each with its details.
