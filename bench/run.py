@@ -12,16 +12,21 @@ accounts, it generates the repository once (kept under --data) and checks
 that `folio check` finds no error in it. Then, over --runs rounds, it times:
 
 - `folio build` with no cache, as on a fresh clone in CI (`.folio-cache/`
-  removed, an empty output folder), then with the caches warm, over the
-  site it just wrote (as a rebuild does: the previous site is replaced and
-  removed; when the build leaves that removal to a process of its own, the
-  script waits, untimed, until it is done, and reports how long that took
-  after the build returned); then `cp -r` of that site to a new folder (the I/O floor: the
-  least time writing those bytes can take on that file system) and `rm -r`
-  of the copy; then Hugo (Debian's package) rendering the same Markdown
-  files as pages with a one-line layout, into an empty folder. folio and
-  Hugo alternate within each round, so a slow spell of a shared machine
-  weighs on both, and each ratio is the median of the per-round ratios.
+  removed, an empty output folder); `cp -r` of that site to a new folder
+  (the I/O floor: the least time writing those bytes can take on that file
+  system); `build` again with the caches warm, over the site it wrote (as a
+  rebuild does: the previous site is replaced and removed; when the build
+  leaves that removal to a process of its own, the script waits, untimed,
+  until it is done, and reports how long that took after the build
+  returned); `rm -r` of the copy; then Hugo (Debian's package) rendering
+  the same Markdown files as pages with a one-line layout, into an empty
+  folder (run after `cp -r`, before the warm build). folio and Hugo alternate within each round, so a slow spell of a
+  shared machine weighs on both, and each ratio is the median of the
+  per-round ratios. The previous round's sites are removed at the start of
+  a round, and no timed command that writes a site on disk starts within
+  61 s of a mass deletion there: ext4 without a journal will not reuse an
+  inode freed less than a minute ago, and skipping them can double the time
+  of whatever creates files next (see RECENTLY_FREED).
 - The sites are written to --sites, a folder on the disk the records live
   on (checked: same device), and again to --tmpfs (RAM) as a second column.
 - `check` and `status` with the caches warm, `check` with no cache
@@ -138,12 +143,37 @@ class Runner:
         self.disk = disk
         self.time_out = os.path.join(scratch, "time.txt")
         self.output = os.path.join(scratch, "output.txt")
+        self.deleted_at = None
 
-    def run(self, cmd, ok=(0,), env=None, sync=False):
+    def deleted(self):
+        """Notes that many files were just deleted on the records' disk."""
+        self.deleted_at = time.monotonic()
+
+    def remove(self, path, on_disk):
+        """Removes a folder (untimed), noting the deletion when on disk."""
+        if os.path.exists(path):
+            shutil.rmtree(path, ignore_errors=True)
+            if on_disk:
+                self.deleted()
+
+    def run(self, cmd, ok=(0,), env=None, sync=False, creates=False):
         if sync:
             # Start from a clean slate: no writeback or discard left by the
             # previous command competes with this one.
             settle(self.disk)
+        if creates and self.deleted_at is not None:
+            # ext4 without a journal (this VM's disk) will not reuse an inode
+            # freed less than RECENTLY_FREED seconds ago, and skipping each
+            # such inode costs a block lookup: a command creating 100,000
+            # files right after 100,000 were deleted runs up to twice as
+            # long, by an amount that depends on what was deleted when. A
+            # fresh CI machine has none of that, so no timed command that
+            # writes a site starts inside that window.
+            wait = self.deleted_at + RECENTLY_FREED - time.monotonic()
+            if wait > 0:
+                log(f"  waiting {wait:.0f} s for the disk's recently freed inodes to age")
+                time.sleep(wait)
+                settle(self.disk)
         with open(self.output, "wb") as out:
             start = time.perf_counter()
             r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", self.time_out] + cmd,
@@ -190,6 +220,10 @@ class Samples:
     def median_ratio(self, name):
         xs = self.ratios.get(name)
         return statistics.median(xs) if xs else None
+
+
+# ext4's RECENTCY_MIN (fs/ext4/ialloc.c), plus a second.
+RECENTLY_FREED = 61
 
 
 def wait_for_remover(dest, site_name, limit=3600):
@@ -391,35 +425,52 @@ def bench_kind(args, kind, binaries, dests, runner):
         log(f"{kind}: round {rnd + 1} of {args.runs} (load {load_average()})")
         for dest_name, dest in dests:
             os.makedirs(dest, exist_ok=True)
+            on_disk = dest_name == "disk"
+            hugo_out = os.path.join(dest, f"{kind}-hugo-public")
+            # The previous round's sites go first, all at once: every timed
+            # command below writes into a folder that does not exist yet
+            # (or, for `build` with caches warm, over folio's own site), and
+            # starts outside the disk's window for recently freed inodes.
+            for label, _ in binaries:
+                for name in (f"{kind}-{label}-site", f"{kind}-{label}-copy"):
+                    runner.remove(os.path.join(dest, name), on_disk)
+            runner.remove(hugo_out, on_disk)
+            # Everything that writes into a new folder first, then what
+            # deletes: one wait for the disk per round.
             for label, folio in binaries:
                 col = f"{label} ({dest_name})"
                 out = os.path.join(dest, f"{kind}-{label}-site")
                 base = [folio, "-C", repos[label], "--as-of", AS_OF]
                 # A fresh clone: no .folio-cache, an empty output folder.
                 shutil.rmtree(os.path.join(repos[label], ".folio-cache"), ignore_errors=True)
-                shutil.rmtree(out, ignore_errors=True)
-                cold = runner.run(base + ["build", "--out", out], sync=True)
+                cold = runner.run(base + ["build", "--out", out], sync=True, creates=on_disk)
                 samples.add(col, "build no cache", cold)
-                # Whatever that build cached, `check` leaves both caches warm.
+                copy = os.path.join(dest, f"{kind}-{label}-copy")
+                cp = runner.run(["cp", "-r", out, copy], sync=True, creates=on_disk)
+                samples.add(col, "cp", cp)
+            if hugo_src:
+                hugo = runner.run(["hugo", "--quiet", "-s", hugo_src, "-d", hugo_out], sync=True,
+                                  creates=on_disk)
+                samples.add(f"Hugo ({dest_name})", "build", hugo)
+            for label, folio in binaries:
+                col = f"{label} ({dest_name})"
+                out = os.path.join(dest, f"{kind}-{label}-site")
+                base = [folio, "-C", repos[label], "--as-of", AS_OF]
+                # Whatever the first build cached, `check` leaves both caches warm.
                 runner.run(base + ["check", "--format", "json"], ok=(0, 1))
-                warm = runner.run(base + ["build", "--out", out], sync=True)
+                warm = runner.run(base + ["build", "--out", out], sync=True, creates=on_disk)
                 samples.add(col, "build", warm)
                 samples.add(col, "removal after build", (wait_for_remover(dest, os.path.basename(out)), 0))
+                if on_disk:
+                    runner.deleted()
                 out_lines[label] = runner.output_lines()
                 copy = os.path.join(dest, f"{kind}-{label}-copy")
-                shutil.rmtree(copy, ignore_errors=True)
-                cp = runner.run(["cp", "-r", out, copy], sync=True)
-                samples.add(col, "cp", cp)
                 samples.add(col, "rm", runner.run(["rm", "-r", copy], sync=True))
+                if on_disk:
+                    runner.deleted()
+                cp = samples.runs[(col, "cp")][-1]
                 samples.ratio((col, "build/cp"), warm[0] / max(cp[0], 1e-3))
-            if hugo_src:
-                hugo_out = os.path.join(dest, f"{kind}-hugo-public")
-                shutil.rmtree(hugo_out, ignore_errors=True)
-                hugo = runner.run(["hugo", "--quiet", "-s", hugo_src, "-d", hugo_out], sync=True)
-                samples.add(f"Hugo ({dest_name})", "build", hugo)
-                for label in labels:
-                    col = f"{label} ({dest_name})"
-                    warm = samples.runs[(col, "build")][-1]
+                if hugo_src:
                     cold = samples.runs[(col, "build no cache")][-1]
                     samples.ratio((col, "build/hugo"), warm[0] / max(hugo[0], 1e-3))
                     samples.ratio((col, "build no cache/hugo"), cold[0] / max(hugo[0], 1e-3))
