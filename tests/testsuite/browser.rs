@@ -1358,7 +1358,7 @@ fn statement_and_written_record_print_to_a4() {
     assert!(
         browser
             .text()
-            .contains("derived from the repository's git history"),
+            .contains("From git: each entry is written in"),
         "the record says where its chronology comes from"
     );
 }
