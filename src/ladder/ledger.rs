@@ -193,7 +193,7 @@ impl Entry<'_> {
     pub fn number(&self) -> &str {
         &self.invoice.data.number
     }
-    /// Whether the invoice has a written record page: it is unpaid, or it
+    /// Whether the invoice's page shows its written record: it is unpaid, or it
     /// was paid late. (One paid on time has nothing to claim or dispute;
     /// its page still lists its history.)
     pub fn has_record(&self) -> bool {
@@ -359,7 +359,7 @@ impl<'r> Ledger<'r> {
         self.repo.config.as_ref().map(|c| &c.data)
     }
 
-    /// The invoice files that get a written-record page ([`Entry::has_record`]).
+    /// The invoice files whose pages show a written record ([`Entry::has_record`]).
     pub fn record_files(&self) -> rustc_hash::FxHashSet<&'r str> {
         self.entries
             .iter()
@@ -402,7 +402,6 @@ impl<'r> Ledger<'r> {
         assets: impl IntoIterator<Item = &'s str>,
         handbook_only: bool,
     ) -> crate::load::site_map::Site {
-        let records = self.record_files();
         let owners = self.step_owners();
         let assets: Vec<&str> = assets.into_iter().collect();
         crate::load::site_map::of(
@@ -410,7 +409,6 @@ impl<'r> Ledger<'r> {
             self.settings.policies.keys().map(String::as_str),
             assets.iter().copied(),
             handbook_only,
-            |f| records.contains(f),
             owners.iter().map(String::as_str),
         )
     }

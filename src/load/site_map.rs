@@ -18,15 +18,12 @@ pub struct Site {
 }
 
 /// The site `repo` gives with these policies (by name) and assets (site
-/// paths such as `assets/site.css`); `has_record` says which invoice files
-/// get a written-record page (the ladder knows which were late); `owners`
-/// are the owners of scheduled steps, each given an agenda and a feed.
+/// paths such as `assets/site.css`); `owners` are the owners of scheduled steps, each given an agenda and a feed.
 pub fn of<'a>(
     repo: &'a Repo,
     policies: impl IntoIterator<Item = &'a str>,
     assets: impl IntoIterator<Item = &'a str>,
     handbook_only: bool,
-    has_record: impl Fn(&str) -> bool,
     owners: impl IntoIterator<Item = &'a str>,
 ) -> Site {
     let owners: Vec<&str> = if handbook_only {
@@ -104,9 +101,6 @@ pub fn of<'a>(
             for i in &a.invoices {
                 if is_safe_segment(&number_slug(&i.data.number)) {
                     map.add_record(&i.file, urls::invoice_url(&i.data.number));
-                    if has_record(&i.file) {
-                        map.add_file(urls::record_url(&i.data.number));
-                    }
                 }
             }
         }

@@ -13,12 +13,6 @@ pub fn invoice_url(number: &str) -> String {
     format!("invoices/{}/index.html", number_slug(number))
 }
 
-/// The written record of an invoice, beside its page (a file, not a
-/// folder of its own: a backlog has tens of thousands of them).
-pub fn record_url(number: &str) -> String {
-    format!("invoices/{}/record.html", number_slug(number))
-}
-
 /// An account's statement of account, under its page.
 pub fn statement_url(id: &str) -> String {
     format!("accounts/{id}/statement/index.html")

@@ -1,14 +1,14 @@
 //! The pages a late-payment claim needs: the statement of account
-//! (`accounts/<id>/statement/`), the written record of an invoice
-//! (`invoices/<slug>/record.html`), and the interest section of an invoice page.
+//! (`accounts/<id>/statement/`), and the interest section and written
+//! record of an invoice page.
 //! Client pages: never part of a `--handbook-only` site.
 //!
-//! The statement's and the written record's page data are in
+//! The statement's page data and the written record are in
 //! `pages/statement.rs` and `pages/record.rs` (re-exported
 //! here); this module keeps the invoice page's interest section and the
 //! statement that stands alone.
 
-pub use super::pages::{record, statement, statement_page};
+pub use super::pages::{chronology, statement, statement_page};
 use super::value::Value;
 use super::value::obj;
 use crate::ladder::interest::Claim;
@@ -16,7 +16,7 @@ use crate::ladder::statement::Statement;
 use crate::ladder::{Entry, Ledger};
 use crate::model::money;
 
-pub use crate::model::site_map::{record_url, statement_url};
+pub use crate::model::site_map::statement_url;
 
 /// How an invoice's interest was computed, for its page: each stretch of
 /// days with its principal and rate.

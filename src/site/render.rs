@@ -70,8 +70,6 @@ enum Job<'a> {
     Invoice(&'a Entry<'a>),
     /// An account's statement of account.
     Statement(&'a AccountDir),
-    /// The written record of an invoice.
-    Record(&'a Entry<'a>),
     HandbookIndex {
         path: &'static str,
     },
@@ -392,7 +390,7 @@ impl Scope<'_> {
             Scope::Everything => true,
             Scope::Changed { accounts, handbook } => match job {
                 Job::Account(a) => accounts.contains(&a.id),
-                Job::Invoice(e) | Job::Record(e) => accounts.contains(&e.account.id),
+                Job::Invoice(e) => accounts.contains(&e.account.id),
                 Job::Statement(a) => accounts.contains(&a.id),
                 Job::HandbookIndex { .. } | Job::HandbookPage(_) | Job::Section(_) => *handbook,
                 // Fixed by folio.yaml and the templates, which rebuild everything.
@@ -405,10 +403,9 @@ impl Scope<'_> {
                 | Job::Role(_)
                 | Job::Policy(_) => true,
             },
-            Scope::Pages { .. } => matches!(
-                job,
-                Job::Account(_) | Job::Invoice(_) | Job::Statement(_) | Job::Record(_)
-            ),
+            Scope::Pages { .. } => {
+                matches!(job, Job::Account(_) | Job::Invoice(_) | Job::Statement(_))
+            }
         }
     }
 }
@@ -437,13 +434,6 @@ fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
         jobs.extend(repo.accounts.iter().map(Job::Account));
         jobs.extend(site.ledger.entries.iter().map(Job::Invoice));
         jobs.extend(repo.accounts.iter().map(Job::Statement));
-        jobs.extend(
-            site.ledger
-                .entries
-                .iter()
-                .filter(|e| e.has_record())
-                .map(Job::Record),
-        );
     }
     jobs.extend(
         repo.handbook
@@ -468,7 +458,6 @@ fn path_of(site: &Site, job: &Job) -> String {
         Job::Account(a) => pages::account_url(&a.id),
         Job::Invoice(e) => pages::invoice_url(e.number()),
         Job::Statement(a) => claims::statement_url(&a.id),
-        Job::Record(e) => claims::record_url(e.number()),
         Job::HandbookIndex { path } => path.to_string(),
         Job::HandbookPage(p) => format!(
             "handbook/{}/index.html",
@@ -561,7 +550,6 @@ impl<'s, 'a> Renderer<'s, 'a> {
                 ("site/invoice.html", data)
             }
             Job::Statement(a) => ("site/statement.html", claims::statement_page(site, a)),
-            Job::Record(e) => ("site/record.html", claims::record(site, e)),
             Job::HandbookIndex { path } => {
                 ("site/handbook.html", pages::handbook_index(site, path))
             }

@@ -445,8 +445,8 @@ fn the_site_shows_the_claim_the_statement_and_the_written_record() {
     assert!(invoice_page.contains("Late-payment interest"));
     assert!(invoice_page.contains("4.84 EUR"), "the interest");
     assert!(
-        invoice_page.contains("href=\"record.html\"") || invoice_page.contains("inv-1/record.html"),
-        "links its record"
+        invoice_page.contains("<a href=\"#record\">Written record</a>"),
+        "points to its written record"
     );
     // How it was computed: the two stretches with their principal and rate.
     let section = &invoice_page[invoice_page.find("Late-payment interest").unwrap()..];
@@ -465,25 +465,30 @@ fn the_site_shows_the_claim_the_statement_and_the_written_record() {
         "the account links its statement"
     );
 
-    let record = page(&out, "invoices/inv-1/record.html");
-    assert!(record.contains(
-        "From git: each entry is written in <code>accounts/acme/invoices/inv-1.md</code>"
-    ));
+    // The written record is a section of the invoice page, not a page.
+    assert!(!out.path().join("site/invoices/inv-1/record.html").exists());
+    let record = &invoice_page[invoice_page.find("<h2 id=\"record\">").unwrap()..];
+    let record = &record[..record.find("</section>").unwrap()];
+    assert!(
+        record.contains(
+            "with the commit that added it to <code>accounts/acme/invoices/inv-1.md</code>"
+        )
+    );
     let first = created.to_string()[..8].to_string();
     let late_short = &late.to_string()[..8];
     // The issue date and the payment came with the file's first commit.
     assert!(
-        row(&record, "Invoice issued").contains(&first),
+        row(record, "Invoice issued").contains(&first),
         "{}",
-        row(&record, "Invoice issued")
+        row(record, "Invoice issued")
     );
-    assert!(row(&record, "Payment of").contains(&first));
+    assert!(row(record, "Payment of").contains(&first));
     // The entry added in the late commit names it, and is flagged as W010 does.
-    let asked = row(&record, "Asked for a date");
+    let asked = row(record, "Asked for a date");
     assert!(asked.contains(late_short), "{asked}");
     assert!(asked.contains("recorded late"), "{asked}");
     assert!(asked.contains("Rui Costa"));
-    let notice = row(&record, "Notice sent");
+    let notice = row(record, "Notice sent");
     assert!(!notice.contains("recorded late"), "{notice}");
     // In date order: issue and due on 1 October come first.
     let order: Vec<usize> = [
@@ -498,7 +503,7 @@ fn the_site_shows_the_claim_the_statement_and_the_written_record() {
     .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
 
-    // An invoice paid on time has no written record, and its page no link.
+    // An invoice paid on time has no written record on its page.
     let paid_on_time = tempfile::tempdir().unwrap();
     let g = Fixture::new();
     g.write("folio.yaml", format!("{FOLIO_YAML}{LATE_PAYMENT}"));
@@ -518,15 +523,15 @@ fn the_site_shows_the_claim_the_statement_and_the_written_record() {
         ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(!site.join("invoices/inv-1/record.html").exists());
     let plain = std::fs::read_to_string(site.join("invoices/inv-1/index.html")).unwrap();
-    assert!(!plain.contains("record.html"));
+    assert!(!plain.contains("id=\"record\""));
+    assert!(!plain.contains("#record"));
 
     // Client pages: none of them in a handbook-only site.
     let handbook = build(&f, &["--handbook-only"]);
     for gone in [
         "accounts/acme/statement/index.html",
-        "invoices/inv-1/record.html",
+        "invoices/inv-1/index.html",
     ] {
         assert!(!handbook.path().join("site").join(gone).exists(), "{gone}");
     }

@@ -26,12 +26,13 @@
 //!   `truncated` or `missing`.
 //! - `claim`: map or none, the late-payment interest and compensation and
 //!   how they were computed (none when late payment is not configured).
-//! - `record_url`: text or none, the page of the invoice's written record.
+//! - `record`: list or none, the invoice's written record (unpaid, or paid
+//!   late): its dates and every dated entry of its file, oldest first, each
+//!   with the commit that recorded it.
 
 use super::{Site, human, invoice_url, opt_day, stage_view};
 use crate::ladder::Entry;
 use crate::ladder::stage::{PromiseState, StageResult};
-use crate::model::site_map;
 use crate::site::value::{PageData, Value, obj, page};
 
 /// An invoice's page: its `summary` ([`super::invoice_summary`]) and the rest.
@@ -140,7 +141,7 @@ pub fn invoice(
         "commits": history,
         "history": site.coverage(),
         "claim": e.claim.as_ref().map(|c| crate::site::claims::claim_view(site.ledger, e, c)),
-        "record_url": e.has_record().then(|| site_map::record_url(&inv.number.value)),
+        "record": e.has_record().then(|| super::chronology(site, e)),
     });
     let mut page = crate::site::value::page_of(summary);
     page.extend(extra);

@@ -43,7 +43,7 @@ pub use handbook::{
 };
 pub use invoice::{draft_stage, draft_stage_view, invoice};
 pub use policy::policy;
-pub use record::record;
+pub use record::chronology;
 pub use role::role;
 pub use search::search;
 pub use statement::{statement, statement_page};

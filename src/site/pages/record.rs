@@ -1,27 +1,18 @@
-//! An invoice's written record: template `site/record.html`, written to
-//! `invoices/<number-slug>/record.html` for an unpaid invoice and one paid
+//! An invoice's written record: one chronology of its dates and of every
+//! dated entry of its file, each with the commit that recorded it, shown
+//! on the invoice page (`record` there) for an unpaid invoice and one paid
 //! late. Not in a `--handbook-only` site.
 //!
-//! Its variables, besides those every page has (see [`super`]);
-//! `docs/templates.md` gives the keys of each nested value:
-//!
-//! - `number`: text, the invoice's number.
-//! - `account_name`: text, the account's name.
-//! - `account_url`: text, the path of the account's page.
-//! - `invoice_url`: text, the path of the invoice's page.
-//! - `file`: text, the invoice's file, from the records root.
-//! - `events`: list, the chronology: the invoice's dates and every dated
-//!   entry of its file, oldest first, each with the commit that recorded it.
-//! - `history`: text, the git history's coverage: `complete`,
-//!   `truncated` or `missing`.
-//! - `commits`: list of commits that touched the file, oldest first.
+//! It is a section of the invoice page, not a page of its own: a backlog
+//! has tens of thousands of such invoices, and on a real disk each file a
+//! build creates costs more than the bytes in it.
 
-use super::{Site, account_name, account_url, invoice_url};
+use super::Site;
 use crate::history::Origin;
 use crate::ladder::Entry;
 use crate::ladder::stage::PromiseState;
 use crate::model::{Date, Sp, money};
-use crate::site::value::{PageData, Value, obj, page};
+use crate::site::value::{Value, obj};
 use chrono::NaiveDate;
 
 /// One dated event of the written record.
@@ -37,8 +28,9 @@ struct Event {
 }
 
 /// The written record of an invoice: one chronology of its dates and of
-/// everything its file records, each with the commit that recorded it.
-pub fn record(site: &Site, e: &Entry) -> PageData {
+/// everything its file records, oldest first, each with the commit that
+/// recorded it.
+pub fn chronology(site: &Site, e: &Entry) -> Vec<Value> {
     let inv = &e.invoice.data;
     let cur = &e.currency;
     let mut events = vec![
@@ -136,8 +128,7 @@ pub fn record(site: &Site, e: &Entry) -> PageData {
         });
     }
     events.sort_by_key(|ev| (ev.date, ev.order));
-    let commits = site.history.of(&e.invoice.file);
-    let rows: Vec<Value> = events
+    events
         .iter()
         .map(|ev| {
             let late = ev
@@ -165,18 +156,5 @@ pub fn record(site: &Site, e: &Entry) -> PageData {
                 "late": late.map(|(text, c)| obj!({"text": text, "commit": site.commit(c)})),
             })
         })
-        .collect();
-    let commit_rows: Vec<Value> = commits.iter().rev().map(|c| site.commit(c)).collect();
-    page!({
-        "title": format!("Written record of invoice {}", inv.number.value),
-        "nav": "accounts",
-        "number": &inv.number.value,
-        "account_name": account_name(e.account),
-        "account_url": account_url(&e.account.id),
-        "invoice_url": invoice_url(&inv.number.value),
-        "file": &e.invoice.file,
-        "events": rows,
-        "history": site.coverage(),
-        "commits": commit_rows,
-    })
+        .collect()
 }
