@@ -24,9 +24,11 @@ that `folio check` finds no error in it. Then, over --runs rounds, it times:
   shared machine weighs on both, and each ratio is the median of the
   per-round ratios. The previous round's sites are removed at the start of
   a round, and no timed command that writes a site on disk starts within
-  61 s of a mass deletion there: ext4 without a journal will not reuse an
-  inode freed less than a minute ago, and skipping them can double the time
-  of whatever creates files next (see RECENTLY_FREED).
+  six minutes of a mass deletion there: ext4 without a journal will not
+  reuse an inode freed less than a minute ago, or six minutes ago once its
+  inode table block is dirty again (and creating files nearby dirties it),
+  and skipping them can triple the time of whatever creates files next
+  (see RECENTLY_FREED).
 - The sites are written to --sites, a folder on the disk the records live
   on (checked: same device), and again to --tmpfs (RAM) as a second column.
 - `check` and `status` with the caches warm, `check` with no cache
@@ -165,8 +167,9 @@ class Runner:
             # ext4 without a journal (this VM's disk) will not reuse an inode
             # freed less than RECENTLY_FREED seconds ago, and skipping each
             # such inode costs a block lookup: a command creating 100,000
-            # files right after 100,000 were deleted runs up to twice as
-            # long, by an amount that depends on what was deleted when. A
+            # files a few minutes after 100,000 were deleted runs up to three
+            # times as long, by an amount that depends on what was deleted
+            # when. A
             # fresh CI machine has none of that, so no timed command that
             # writes a site starts inside that window.
             wait = self.deleted_at + RECENTLY_FREED - time.monotonic()
@@ -222,8 +225,14 @@ class Samples:
         return statistics.median(xs) if xs else None
 
 
-# ext4's RECENTCY_MIN (fs/ext4/ialloc.c), plus a second.
-RECENTLY_FREED = 61
+# ext4's RECENTCY_MIN + RECENTCY_DIRTY (fs/ext4/ialloc.c), plus a second.
+# `recently_deleted()` skips a free inode whose deletion time is less than
+# 60 s old, or less than 360 s old when the block of the inode table that
+# holds it is dirty. Syncing cleans the blocks, but the command being timed
+# dirties them again as it allocates inodes next to the freed ones, so a
+# minute's wait is not enough: measured on this VM, a fresh build took
+# 20 s three minutes after a site was deleted and 8 s seven minutes after.
+RECENTLY_FREED = 361
 
 
 def wait_for_remover(dest, site_name, limit=3600):
