@@ -230,8 +230,8 @@ class Samples:
 # 60 s old, or less than 360 s old when the block of the inode table that
 # holds it is dirty. Syncing cleans the blocks, but the command being timed
 # dirties them again as it allocates inodes next to the freed ones, so a
-# minute's wait is not enough: measured on this VM, a fresh build took
-# 20 s three minutes after a site was deleted and 8 s seven minutes after.
+# minute's wait is not enough: measured on this VM, a build into an empty
+# folder took 20 s 65 s after a site was deleted and 8 s seven minutes after.
 RECENTLY_FREED = 361
 
 

@@ -18,7 +18,8 @@ pub struct Site {
 }
 
 /// The site `repo` gives with these policies (by name) and assets (site
-/// paths such as `assets/site.css`); `owners` are the owners of scheduled steps, each given an agenda and a feed.
+/// paths such as `assets/site.css`); `owners` are the owners of scheduled
+/// steps, each given an agenda and a feed.
 pub fn of<'a>(
     repo: &'a Repo,
     policies: impl IntoIterator<Item = &'a str>,

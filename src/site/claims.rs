@@ -3,12 +3,11 @@
 //! record of an invoice page.
 //! Client pages: never part of a `--handbook-only` site.
 //!
-//! The statement's page data and the written record are in
-//! `pages/statement.rs` and `pages/record.rs` (re-exported
-//! here); this module keeps the invoice page's interest section and the
-//! statement that stands alone.
+//! The statement's page data is in `pages/statement.rs` (re-exported
+//! here), the written record in `pages/record.rs`; this module keeps the
+//! invoice page's interest section and the statement that stands alone.
 
-pub use super::pages::{chronology, statement, statement_page};
+pub use super::pages::{statement, statement_page};
 use super::value::Value;
 use super::value::obj;
 use crate::ladder::interest::Claim;
