@@ -16,6 +16,7 @@ use crate::ladder::templates::Templates;
 use crate::ladder::{Ledger, Settings};
 use crate::load;
 use crate::model::Repo;
+use crate::site::folders::FoldersAhead;
 use crate::site::output;
 use crate::site::pages::{LateIndex, late_index};
 use crate::site::render::{self, BuildError, Checked, Plan, Rendered, Scope, Write};
@@ -71,6 +72,7 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, BuildError> {
             },
         },
     )?;
+    crate::plumbing::drop_later(inputs);
     let t = std::time::Instant::now();
     staging.commit().map_err(|e| io_failure(&opts.out, e))?;
     crate::timing("build: swap", t);
@@ -163,30 +165,24 @@ pub fn check_and_render(parts: &Parts, plan: &Plan) -> Result<(Summary, Rendered
     let t = std::time::Instant::now();
     let ledger = Ledger::new(parts.repo, parts.settings, plan.as_of);
     let site_map = ledger.site_map(parts.asset_names(), plan.handbook_only);
-    let (errors, mut warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
-        check::check_with(&ledger, parts.templates, &site_map)
-            .into_iter()
-            .partition(|d| d.severity() == Severity::Error);
-    if !errors.is_empty() {
-        return Err(BuildError::Records(errors));
-    }
-    let history = HistoryFacts::of(&ledger, parts.history, plan.handbook_only);
-    warnings.extend(history.warnings());
-    sort_unique(&mut warnings);
-    crate::timing("build: check", t);
-    let rendered = render::render(
-        &Checked {
-            ledger: &ledger,
-            history: parts.history,
-            site_map: &site_map,
-            warnings: &warnings,
-            late: &history.late,
-            origins: &history.origins,
-            tera: &parts.templates.tera,
-            assets: parts.assets,
-        },
-        plan,
-    )?;
+    // A whole site into an empty folder: its page folders are made on a
+    // thread of their own from here on (see `site::folders`).
+    let ahead = matches!(
+        (&plan.scope, plan.write, plan.handbook_only),
+        (Scope::Everything, Write::Fresh { .. }, false)
+    )
+    .then(|| FoldersAhead::new(plan.dir, render::account_folders(&ledger)));
+    let rendered = std::thread::scope(|s| {
+        if let Some(ahead) = &ahead {
+            s.spawn(|| ahead.make());
+        }
+        let rendered = check_then_render(parts, plan, &ledger, &site_map, ahead.as_ref(), t);
+        if let Some(ahead) = &ahead {
+            ahead.stop();
+        }
+        rendered
+    });
+    let (rendered, warnings) = rendered?;
     let summary = Summary {
         pages: rendered.pages,
         rendered: rendered.rendered,
@@ -194,6 +190,48 @@ pub fn check_and_render(parts: &Parts, plan: &Plan) -> Result<(Summary, Rendered
         warnings,
     };
     Ok((summary, rendered))
+}
+
+/// [`check_and_render`]'s work on the evaluated records: the checks (errors
+/// stop here), then the render. Returns the warnings with what it rendered.
+fn check_then_render(
+    parts: &Parts,
+    plan: &Plan,
+    ledger: &Ledger,
+    site_map: &crate::load::site_map::Site,
+    ahead: Option<&FoldersAhead>,
+    started: std::time::Instant,
+) -> Result<(Rendered, Vec<Diagnostic>), BuildError> {
+    // The history's facts do not depend on the checks: read side by side,
+    // the checks' serial parts leave no core idle.
+    let (diagnostics, history) = rayon::join(
+        || check::check_with(ledger, parts.templates, site_map),
+        || HistoryFacts::of(ledger, parts.history, plan.handbook_only),
+    );
+    let (errors, mut warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = diagnostics
+        .into_iter()
+        .partition(|d| d.severity() == Severity::Error);
+    if !errors.is_empty() {
+        return Err(BuildError::Records(errors));
+    }
+    warnings.extend(history.warnings());
+    sort_unique(&mut warnings);
+    crate::timing("build: check", started);
+    let rendered = render::render(
+        &Checked {
+            ledger,
+            history: parts.history,
+            site_map,
+            warnings: &warnings,
+            late: &history.late,
+            origins: &history.origins,
+            tera: &parts.templates.tera,
+            assets: parts.assets,
+        },
+        plan,
+        ahead,
+    )?;
+    Ok((rendered, warnings))
 }
 
 /// What the pages show from the git history besides commits: log entries
@@ -271,7 +309,7 @@ pub fn check_all(s: &session::Session, history: &History) -> Vec<Diagnostic> {
         dir: Path::new(""),
         write: Write::Nowhere,
     };
-    let problem = match render::render(&checked, &plan) {
+    let problem = match render::render(&checked, &plan, None) {
         Err(BuildError::Template { name, at, message }) => {
             Some(template_problem(&overrides, name, at, message))
         }

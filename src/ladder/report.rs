@@ -221,8 +221,13 @@ pub fn build(ledger: &Ledger, account_filter: Option<&str>) -> StatusDoc {
         .iter()
         .filter(|e| keep(&e.account.id))
         .collect();
-    let mut actions: Vec<Action> = entries.iter().flat_map(|e| actions(ledger, e)).collect();
-    actions.sort_by(|a, b| {
+    // 137,000 actions on a backlog of 30,000 unpaid invoices: made and
+    // sorted on every core (the sort is stable, so the order is the same).
+    let mut actions: Vec<Action> = entries
+        .par_iter()
+        .flat_map_iter(|e| actions(ledger, e))
+        .collect();
+    actions.par_sort_by(|a, b| {
         (&a.date, &a.owner, &a.invoice, &a.stage).cmp(&(&b.date, &b.owner, &b.invoice, &b.stage))
     });
     // Group once: a scan per account would be accounts × invoices.

@@ -5,7 +5,8 @@
 //!   format of every cache in it;
 //! - [`atomic`]: writing a file in one step (a temporary file renamed over it);
 //! - [`build_stamp`]: what identifies the running build of folio;
-//! - [`html`]: escaping text for HTML and SVG.
+//! - [`html`]: escaping text for HTML and SVG;
+//! - [`drop_later`]: freeing a large value off the caller's path.
 
 pub mod atomic;
 pub mod cache_file;
@@ -29,4 +30,16 @@ pub fn build_stamp() -> &'static str {
         });
         format!("{} {size} {modified}", env!("CARGO_PKG_VERSION"))
     })
+}
+
+/// Drops `value` on a thread of its own. A build's records, history and
+/// status document are millions of small allocations: freeing them one by
+/// one took the main thread 0.15 s at 60,000 invoices after the site was
+/// written. A program that ends meanwhile ends without waiting (the system
+/// takes its memory back at once); `folio serve` frees them beside its
+/// next request.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    // When no thread can start, `spawn` drops the closure, and the value in
+    // it, right here.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }

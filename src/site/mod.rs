@@ -2,6 +2,7 @@
 //! repository), message drafts, and the static site.
 
 pub mod claims;
+pub mod folders;
 pub mod ics;
 pub mod links;
 pub mod markdown;

@@ -374,8 +374,9 @@ pub fn previous_site(out: &Path) -> Option<PathBuf> {
 }
 
 /// Writes a new file `dir/rel`, making its folder when it is missing (its
-/// folder's parent must exist: see [`make_parent_folders`]); except that
-/// when `previous` (the site being replaced) holds exactly `bytes` at
+/// folder's parent must exist: see [`make_parent_folders`]; the folder is
+/// usually there already, made ahead: see [`crate::site::folders`]); except
+/// that when `previous` (the site being replaced) holds exactly `bytes` at
 /// `rel`, the new file is a hard link to that one.
 /// A warm build renders the same 100,000 pages again: a link allocates no
 /// inode and copies no byte, and removing the old site then frees only what
@@ -388,15 +389,23 @@ pub fn write_new_or_link(
     rel: &str,
     bytes: &[u8],
 ) -> io::Result<()> {
-    make_own_folder(dir, rel)?;
     let path = dir.join(rel);
-    if let Some(old) = previous.map(|p| p.join(rel))
-        && holds_exactly(&old, bytes)
-        && fs::hard_link(&old, &path).is_ok()
-    {
-        return Ok(());
+    let old = previous
+        .map(|p| p.join(rel))
+        .filter(|old| holds_exactly(old, bytes));
+    let link_or_write = || match &old {
+        Some(old) if fs::hard_link(old, &path).is_ok() => Ok(()),
+        _ => fs::write(&path, bytes),
+    };
+    // The folder is made only when the write finds it missing: a `mkdir`
+    // of a folder that exists still takes its parent's lock.
+    match link_or_write() {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            make_own_folder(dir, rel)?;
+            link_or_write()
+        }
+        done => done,
     }
-    fs::write(path, bytes)
 }
 
 /// Whether `path` is a regular file (not a symlink) holding `bytes`.

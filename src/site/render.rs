@@ -6,6 +6,7 @@
 //! only renders. Pages are rendered, link-checked and written one by one in
 //! parallel, so the whole site never sits in memory.
 
+use super::folders::FoldersAhead;
 use super::pages::{self, Site};
 use super::value::{PageData, Value};
 use super::{claims, ics, links, output, robots, search};
@@ -162,8 +163,13 @@ pub struct Rendered {
     pub written: usize,
 }
 
-/// Renders the pages `plan` asks for into `plan.dir`.
-pub fn render(checked: &Checked, plan: &Plan) -> Result<Rendered, BuildError> {
+/// Renders the pages `plan` asks for into `plan.dir`; when `ahead` makes
+/// the accounts' page folders, each account's pages wait for theirs.
+pub fn render(
+    checked: &Checked,
+    plan: &Plan,
+    ahead: Option<&FoldersAhead>,
+) -> Result<Rendered, BuildError> {
     let ledger = checked.ledger;
     let site_map = checked.site_map;
     let config = ledger.config();
@@ -269,24 +275,33 @@ pub fn render(checked: &Checked, plan: &Plan) -> Result<Rendered, BuildError> {
         })
     };
     // The data files are made while the pages render: both cores stay busy.
-    // Every unit is a task of its own (`with_max_len(1)`): rayon's default
-    // splits a slice into a few long runs, and units differ in cost by a
-    // hundredfold (an account with 60 invoices beside one record page), so
-    // one core was left rendering the last run alone for seconds.
+    // The units are taken one at a time, in order (`par_bridge`): in the
+    // order the folders ahead are made, and none left behind in a long run
+    // (units differ in cost by a hundredfold, an account with 60 invoices
+    // beside one handbook page, and rayon's default split of a slice left
+    // one core rendering the last run alone for seconds).
     let units = units(&selected);
     let (made, broken) = rayon::join(make_data, || {
         units
-            .par_iter()
-            .with_max_len(1)
+            .iter()
+            .par_bridge()
             .map(|unit| match unit {
                 Unit::Page(job, path) => page(job, path, None),
                 Unit::Account {
                     page: account,
                     invoices,
-                } => account_pages(&site, *account, invoices, &page),
+                } => {
+                    if let Some((ahead, id)) = ahead.zip(unit.account_id()) {
+                        ahead.wait_for(id);
+                    }
+                    account_pages(&site, *account, invoices, &page)
+                }
             })
             .collect::<Result<Vec<Vec<BrokenLink>>, BuildError>>()
     });
+    // The status document is the largest value a render makes.
+    drop(renderer);
+    crate::plumbing::drop_later(doc);
     made?;
     let broken: Vec<BrokenLink> = broken?.into_iter().flatten().collect();
     crate::timing("build: render and write", t);
@@ -347,6 +362,46 @@ enum Unit<'j, 'a> {
         page: Option<(&'a AccountDir, &'j str)>,
         invoices: Vec<(&'a Entry<'a>, &'j str)>,
     },
+}
+
+impl Unit<'_, '_> {
+    /// The account an account's unit is for.
+    fn account_id(&self) -> Option<&str> {
+        match self {
+            Unit::Page(..) => None,
+            Unit::Account { page, invoices } => page
+                .map(|(a, _)| a.id.as_str())
+                .or_else(|| invoices.first().map(|(e, _)| e.account.id.as_str())),
+        }
+    }
+}
+
+/// The folders of every account's pages (its page, its statement, its
+/// invoices'), account by account in the order [`units`] takes them: what
+/// a [`FoldersAhead`] makes for a whole site.
+pub fn account_folders(ledger: &Ledger) -> Vec<(String, Vec<String>)> {
+    let mut invoices: HashMap<&str, Vec<String>> = HashMap::new();
+    for e in &ledger.entries {
+        invoices
+            .entry(e.account.id.as_str())
+            .or_default()
+            .push(pages::invoice_url(e.number()));
+    }
+    let folder = |path: String| match path.rsplit_once('/') {
+        Some((folder, _)) => folder.to_string(),
+        None => String::new(),
+    };
+    ledger
+        .repo
+        .accounts
+        .iter()
+        .map(|a| {
+            let pages = [pages::account_url(&a.id), claims::statement_url(&a.id)]
+                .into_iter()
+                .chain(invoices.remove(a.id.as_str()).unwrap_or_default());
+            (a.id.clone(), pages.map(folder).collect())
+        })
+        .collect()
 }
 
 /// The selected pages as units of work: one per account with its invoices,
