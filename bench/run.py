@@ -36,10 +36,15 @@ that `folio check` finds no error in it. Then, over --runs rounds, it times:
   (`history --count`, cached and cold) and `git log --name-only` over the
   same history.
 
-With --baseline, a second folio binary is run in every round right after
-the first (each on its own clone of the repository, as their caches may
-differ in format), with a column for each and their ratio (issue #22: "each
-figure within 5%").
+With --baseline, a second folio binary is run in every round beside the
+first, the two taking turns going first (each on its own clone of the
+repository, as their caches may differ in format), with a column for each
+and their ratio (issue #22: "each figure within 5%").
+
+Every mass deletion on the disk is noted in `SITES/.last-mass-deletion`, so
+a run started right after another (which removed its sites as it ended)
+also waits out the window for recently freed inodes before its first
+timed write.
 
 It then measures what folio wrote: site size and file count, the largest
 HTML page, every calendar feed (`calendar*.ics`, `calendar/*.ics`),
@@ -140,16 +145,29 @@ class Runner:
     peak RSS in MiB. Output goes to a scratch file (counted once, for the
     lines `build` prints), not to a pipe this script would have to drain."""
 
-    def __init__(self, scratch, disk):
+    def __init__(self, scratch, disk, stamp):
         self.scratch = scratch
         self.disk = disk
         self.time_out = os.path.join(scratch, "time.txt")
         self.output = os.path.join(scratch, "output.txt")
+        # The last mass deletion on the disk, by this run or an earlier one
+        # (each run removes its sites when it ends): a run started right
+        # after another would otherwise time its first round inside the
+        # window for recently freed inodes.
+        self.stamp = stamp
         self.deleted_at = None
+        try:
+            with open(stamp) as f:
+                ago = time.time() - float(f.read().strip())
+            self.deleted_at = time.monotonic() - max(ago, 0)
+        except (OSError, ValueError):
+            pass
 
     def deleted(self):
         """Notes that many files were just deleted on the records' disk."""
         self.deleted_at = time.monotonic()
+        with open(self.stamp, "w") as f:
+            f.write(f"{time.time()}\n")
 
     def remove(self, path, on_disk):
         """Removes a folder (untimed), noting the deletion when on disk."""
@@ -445,8 +463,11 @@ def bench_kind(args, kind, binaries, dests, runner):
                     runner.remove(os.path.join(dest, name), on_disk)
             runner.remove(hugo_out, on_disk)
             # Everything that writes into a new folder first, then what
-            # deletes: one wait for the disk per round.
-            for label, folio in binaries:
+            # deletes: one wait for the disk per round. With a baseline, the
+            # two binaries take turns going first: whichever goes second
+            # writes onto a disk the first has just filled.
+            order = binaries if rnd % 2 == 0 else binaries[::-1]
+            for label, folio in order:
                 col = f"{label} ({dest_name})"
                 out = os.path.join(dest, f"{kind}-{label}-site")
                 base = [folio, "-C", repos[label], "--as-of", AS_OF]
@@ -461,7 +482,7 @@ def bench_kind(args, kind, binaries, dests, runner):
                 hugo = runner.run(["hugo", "--quiet", "-s", hugo_src, "-d", hugo_out], sync=True,
                                   creates=on_disk)
                 samples.add(f"Hugo ({dest_name})", "build", hugo)
-            for label, folio in binaries:
+            for label, folio in order:
                 col = f"{label} ({dest_name})"
                 out = os.path.join(dest, f"{kind}-{label}-site")
                 base = [folio, "-C", repos[label], "--as-of", AS_OF]
@@ -733,7 +754,7 @@ def main():
         f.write(head)
     print(head, flush=True)
     with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as scratch:
-        runner = Runner(scratch, block_stat(sites))
+        runner = Runner(scratch, block_stat(sites), os.path.join(os.path.dirname(sites), ".last-mass-deletion"))
         for kind in [k.strip() for k in args.kinds.split(",") if k.strip()]:
             if kind not in ("tidy", "backlog"):
                 sys.exit(f"unknown kind {kind!r}: tidy or backlog")
@@ -744,9 +765,10 @@ def main():
             with open(name, "a") as f:
                 f.write("\n" + text)
             log(f"saved {name}")
-    if not args.keep_sites:
-        for _, dest in dests:
-            shutil.rmtree(dest, ignore_errors=True)  # the space (and RAM) back to the machine
+        if not args.keep_sites:
+            for dest_name, dest in dests:
+                # The space (and RAM) back to the machine.
+                runner.remove(dest, dest_name == "disk")
 
 
 if __name__ == "__main__":
