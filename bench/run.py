@@ -41,10 +41,10 @@ first, the two taking turns going first (each on its own clone of the
 repository, as their caches may differ in format), with a column for each
 and their ratio (issue #22: "each figure within 5%").
 
-Every mass deletion on the disk is noted in `SITES/.last-mass-deletion`, so
-a run started right after another (which removed its sites as it ended)
-also waits out the window for recently freed inodes before its first
-timed write.
+Every mass deletion on the disk is noted in `.last-mass-deletion` in the
+`--sites` folder, so a run started right after another (which removed its
+sites as it ended) also waits out the window for recently freed inodes
+before its first timed write.
 
 It then measures what folio wrote: site size and file count, the largest
 HTML page, every calendar feed (`calendar*.ics`, `calendar/*.ics`),
