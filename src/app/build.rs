@@ -166,7 +166,7 @@ pub fn check_and_render(parts: &Parts, plan: &Plan) -> Result<(Summary, Rendered
     let ledger = Ledger::new(parts.repo, parts.settings, plan.as_of);
     let site_map = ledger.site_map(parts.asset_names(), plan.handbook_only);
     // A whole site into an empty folder: its page folders are made on a
-    // thread of their own from here on (see `site::folders`).
+    // thread of their own once the checks pass (see `site::folders`).
     let ahead = matches!(
         (&plan.scope, plan.write, plan.handbook_only),
         (Scope::Everything, Write::Fresh { .. }, false)
@@ -176,11 +176,10 @@ pub fn check_and_render(parts: &Parts, plan: &Plan) -> Result<(Summary, Rendered
         if let Some(ahead) = &ahead {
             s.spawn(|| ahead.make());
         }
-        let rendered = check_then_render(parts, plan, &ledger, &site_map, ahead.as_ref(), t);
-        if let Some(ahead) = &ahead {
-            ahead.stop();
-        }
-        rendered
+        // However the checks and the render end (a panic too: the scope
+        // waits for the maker, which may be waiting to be told to go).
+        let _stop = ahead.as_ref().map(FoldersAhead::stop_on_drop);
+        check_then_render(parts, plan, &ledger, &site_map, ahead.as_ref(), t)
     });
     let (rendered, warnings) = rendered?;
     let summary = Summary {
@@ -205,7 +204,15 @@ fn check_then_render(
     // The history's facts do not depend on the checks: read side by side,
     // the checks' serial parts leave no core idle.
     let (diagnostics, history) = rayon::join(
-        || check::check_with(ledger, parts.templates, site_map),
+        || {
+            let diagnostics = check::check_with(ledger, parts.templates, site_map);
+            if let Some(ahead) = ahead
+                && !diagnostics.iter().any(|d| d.severity() == Severity::Error)
+            {
+                ahead.go();
+            }
+            diagnostics
+        },
         || HistoryFacts::of(ledger, parts.history, plan.handbook_only),
     );
     let (errors, mut warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = diagnostics

@@ -5,12 +5,13 @@
 //! SPEC §5). On ext4 a `mkdir` costs about 25 µs of a core (a new inode and
 //! the folder's first block): 1.5 s at 60,000 invoices, and two render
 //! threads making folders in one parent also queue on its lock. So the
-//! driver hands the folders, account by account, to one thread as soon as
-//! the records are evaluated; it makes them while the records are checked
-//! and the render is planned (when a core is often idle), and the render
-//! takes the accounts in the same order, waiting only for an account whose
-//! folders are not made yet. A folder the maker could not make is made (or
-//! its error reported) by the page's own write.
+//! driver hands the folders, account by account, to one thread, which
+//! starts as soon as the checks find no error (a refused build makes no
+//! folder it would then have to delete); it makes them while the rest of
+//! the history is read and the render is planned, and the render takes the
+//! accounts in the same order, waiting only for an account whose folders
+//! are not made yet. A folder the maker could not make is made (or its
+//! error reported) by the page's own write.
 
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
@@ -24,11 +25,20 @@ pub struct FoldersAhead {
     batches: Vec<Vec<String>>,
     /// Account id → its batch.
     batch_of: FxHashMap<String, usize>,
+    state: Mutex<State>,
+    changed: Condvar,
+    /// Read by the maker before each folder, without the lock.
+    stop: AtomicBool,
+}
+
+#[derive(Default)]
+struct State {
+    /// Told to start ([`FoldersAhead::go`]) or to stop.
+    go: bool,
+    stopped: bool,
     /// How many batches are made; every batch counts as made once the
     /// maker has stopped, so no page waits for a maker that is gone.
-    made: Mutex<usize>,
-    progress: Condvar,
-    stop: AtomicBool,
+    made: usize,
 }
 
 impl FoldersAhead {
@@ -45,23 +55,30 @@ impl FoldersAhead {
             dir: dir.to_path_buf(),
             batches,
             batch_of,
-            made: Mutex::new(0),
-            progress: Condvar::new(),
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
             stop: AtomicBool::new(false),
         }
     }
 
-    /// Makes the folders, batch by batch, until all are made or
-    /// [`FoldersAhead::stop`] is called. Runs on a thread of its own.
+    /// Once told to [go](FoldersAhead::go), makes the folders, batch by
+    /// batch, until all are made or [`FoldersAhead::stop`] is called. Runs
+    /// on a thread of its own.
     pub fn make(&self) {
         // Counts every batch as made when this returns, however it returns.
         struct Finished<'f>(&'f FoldersAhead);
         impl Drop for Finished<'_> {
             fn drop(&mut self) {
-                self.0.set_made(usize::MAX);
+                self.0.update(|s| s.made = usize::MAX);
             }
         }
         let _finished = Finished(self);
+        let state = self.lock();
+        let state = self
+            .changed
+            .wait_while(state, |s| !s.go && !s.stopped)
+            .unwrap_or_else(|e| e.into_inner());
+        drop(state);
         for (i, batch) in self.batches.iter().enumerate() {
             for folder in batch {
                 if self.stop.load(Ordering::Relaxed) {
@@ -70,14 +87,32 @@ impl FoldersAhead {
                 // An error is met again, and reported, by the page's write.
                 let _ = std::fs::create_dir_all(self.dir.join(folder));
             }
-            self.set_made(i + 1);
+            self.update(|s| s.made = i + 1);
         }
     }
 
-    /// Stops the maker (the build failed): it returns before its next
-    /// folder.
+    /// Lets the maker start: the records have no error, so the site will
+    /// be rendered.
+    pub fn go(&self) {
+        self.update(|s| s.go = true);
+    }
+
+    /// Stops the maker (the build is over, or failed): it returns before
+    /// its next folder, or without making any when it has not started.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::Relaxed);
+        self.update(|s| s.stopped = true);
+    }
+
+    /// Stops the maker when the value returned is dropped.
+    pub fn stop_on_drop(&self) -> impl Drop + '_ {
+        struct Stop<'f>(&'f FoldersAhead);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                self.0.stop();
+            }
+        }
+        Stop(self)
     }
 
     /// Waits until the folders of `account`'s pages are made (at once for
@@ -86,18 +121,20 @@ impl FoldersAhead {
         let Some(&batch) = self.batch_of.get(account) else {
             return;
         };
-        let made = self.made.lock().unwrap_or_else(|e| e.into_inner());
         drop(
-            self.progress
-                .wait_while(made, |made| *made <= batch)
+            self.changed
+                .wait_while(self.lock(), |s| s.made <= batch)
                 .unwrap_or_else(|e| e.into_inner()),
         );
     }
 
-    fn set_made(&self, n: usize) {
-        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
-        *made = n;
-        self.progress.notify_all();
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn update(&self, change: impl FnOnce(&mut State)) {
+        change(&mut self.lock());
+        self.changed.notify_all();
     }
 }
 
@@ -122,6 +159,7 @@ mod tests {
         let ahead = FoldersAhead::new(dir.path(), accounts(50));
         std::thread::scope(|s| {
             s.spawn(|| ahead.make());
+            ahead.go();
             for i in (0..50).rev() {
                 ahead.wait_for(&format!("a{i}"));
                 assert!(dir.path().join(format!("invoices/a{i}-1")).is_dir());
@@ -139,6 +177,21 @@ mod tests {
             ahead.wait_for("a49");
         });
         assert!(!dir.path().join("accounts").exists());
+    }
+
+    #[test]
+    fn a_maker_never_told_to_go_makes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let ahead = FoldersAhead::new(dir.path(), accounts(50));
+        std::thread::scope(|s| {
+            s.spawn(|| ahead.make());
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            // The checks found errors: the build stops without a site.
+            ahead.stop();
+        });
+        assert!(!dir.path().join("accounts").exists());
+        // Nothing waits on it either.
+        ahead.wait_for("a49");
     }
 
     #[test]
