@@ -203,21 +203,19 @@ fn check_then_render(
 ) -> Result<(Rendered, Vec<Diagnostic>), BuildError> {
     // The history's facts do not depend on the checks: read side by side,
     // the checks' serial parts leave no core idle.
-    let (diagnostics, history) = rayon::join(
+    let ((errors, mut warnings), history) = rayon::join(
         || {
-            let diagnostics = check::check_with(ledger, parts.templates, site_map);
-            if let Some(ahead) = ahead
-                && !diagnostics.iter().any(|d| d.severity() == Severity::Error)
-            {
+            let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+                check::check_with(ledger, parts.templates, site_map)
+                    .into_iter()
+                    .partition(|d| d.severity() == Severity::Error);
+            if let Some(ahead) = ahead.filter(|_| errors.is_empty()) {
                 ahead.go();
             }
-            diagnostics
+            (errors, warnings)
         },
         || HistoryFacts::of(ledger, parts.history, plan.handbook_only),
     );
-    let (errors, mut warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = diagnostics
-        .into_iter()
-        .partition(|d| d.severity() == Severity::Error);
     if !errors.is_empty() {
         return Err(BuildError::Records(errors));
     }

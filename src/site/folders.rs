@@ -15,7 +15,6 @@
 
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 
 pub struct FoldersAhead {
@@ -27,8 +26,6 @@ pub struct FoldersAhead {
     batch_of: FxHashMap<String, usize>,
     state: Mutex<State>,
     changed: Condvar,
-    /// Read by the maker before each folder, without the lock.
-    stop: AtomicBool,
 }
 
 #[derive(Default)]
@@ -57,7 +54,6 @@ impl FoldersAhead {
             batch_of,
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
-            stop: AtomicBool::new(false),
         }
     }
 
@@ -65,25 +61,18 @@ impl FoldersAhead {
     /// batch, until all are made or [`FoldersAhead::stop`] is called. Runs
     /// on a thread of its own.
     pub fn make(&self) {
-        // Counts every batch as made when this returns, however it returns.
-        struct Finished<'f>(&'f FoldersAhead);
-        impl Drop for Finished<'_> {
-            fn drop(&mut self) {
-                self.0.update(|s| s.made = usize::MAX);
-            }
-        }
-        let _finished = Finished(self);
-        let state = self.lock();
-        let state = self
-            .changed
-            .wait_while(state, |s| !s.go && !s.stopped)
-            .unwrap_or_else(|e| e.into_inner());
-        drop(state);
+        // Every batch counts as made when this returns, however it returns.
+        let _finished = OnDrop(|| self.update(|s| s.made = usize::MAX));
+        drop(
+            self.changed
+                .wait_while(self.lock(), |s| !s.go && !s.stopped)
+                .unwrap_or_else(|e| e.into_inner()),
+        );
         for (i, batch) in self.batches.iter().enumerate() {
+            if self.lock().stopped {
+                return;
+            }
             for folder in batch {
-                if self.stop.load(Ordering::Relaxed) {
-                    return;
-                }
                 // An error is met again, and reported, by the page's write.
                 let _ = std::fs::create_dir_all(self.dir.join(folder));
             }
@@ -98,21 +87,15 @@ impl FoldersAhead {
     }
 
     /// Stops the maker (the build is over, or failed): it returns before
-    /// its next folder, or without making any when it has not started.
+    /// its next account's folders, or without making any when it has not
+    /// started.
     pub fn stop(&self) {
-        self.stop.store(true, Ordering::Relaxed);
         self.update(|s| s.stopped = true);
     }
 
     /// Stops the maker when the value returned is dropped.
     pub fn stop_on_drop(&self) -> impl Drop + '_ {
-        struct Stop<'f>(&'f FoldersAhead);
-        impl Drop for Stop<'_> {
-            fn drop(&mut self) {
-                self.0.stop();
-            }
-        }
-        Stop(self)
+        OnDrop(|| self.stop())
     }
 
     /// Waits until the folders of `account`'s pages are made (at once for
@@ -135,6 +118,15 @@ impl FoldersAhead {
     fn update(&self, change: impl FnOnce(&mut State)) {
         change(&mut self.lock());
         self.changed.notify_all();
+    }
+}
+
+/// Runs its function when dropped, on every way out of a scope.
+struct OnDrop<F: Fn()>(F);
+
+impl<F: Fn()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)();
     }
 }
 

@@ -288,10 +288,11 @@ pub fn render(
             .map(|unit| match unit {
                 Unit::Page(job, path) => page(job, path, None),
                 Unit::Account {
+                    id,
                     page: account,
                     invoices,
                 } => {
-                    if let Some((ahead, id)) = ahead.zip(unit.account_id()) {
+                    if let Some(ahead) = ahead {
                         ahead.wait_for(id);
                     }
                     account_pages(&site, *account, invoices, &page)
@@ -359,21 +360,10 @@ enum Unit<'j, 'a> {
     Page(&'j Job<'a>, &'j str),
     /// An account's page (when selected) and its selected invoice pages.
     Account {
+        id: &'a str,
         page: Option<(&'a AccountDir, &'j str)>,
         invoices: Vec<(&'a Entry<'a>, &'j str)>,
     },
-}
-
-impl Unit<'_, '_> {
-    /// The account an account's unit is for.
-    fn account_id(&self) -> Option<&str> {
-        match self {
-            Unit::Page(..) => None,
-            Unit::Account { page, invoices } => page
-                .map(|(a, _)| a.id.as_str())
-                .or_else(|| invoices.first().map(|(e, _)| e.account.id.as_str())),
-        }
-    }
 }
 
 /// The folders of every account's pages (its page, its statement, its
@@ -412,6 +402,7 @@ fn units<'j, 'a>(selected: &[(&'j Job<'a>, &'j str)]) -> Vec<Unit<'j, 'a>> {
     let mut unit_of = |out: &mut Vec<Unit<'j, 'a>>, id: &'a str| {
         *of_account.entry(id).or_insert_with(|| {
             out.push(Unit::Account {
+                id,
                 page: None,
                 invoices: vec![],
             });
