@@ -81,23 +81,31 @@ pub fn run(cli: &Cli, number: &str, stage: Option<&str>) -> CmdResult {
             out,
             "Invoice: {}\nStage: {} ({}), {}\nOwner: {}\nChannel: {}\nTo: {}\n",
             number,
-            ctx["stage"]["title"].as_str().unwrap_or_default(),
+            text_at(&ctx, "stage", "title"),
             target.id,
-            ctx["stage"]["date"].as_str().unwrap_or_default(),
-            ctx["owner"]["name"].as_str().unwrap_or_default(),
-            ctx["stage"]["channel"].as_str().unwrap_or_default(),
-            recipient(entry, &ctx["contact"]),
+            text_at(&ctx, "stage", "date"),
+            text_at(&ctx, "owner", "name"),
+            text_at(&ctx, "stage", "channel"),
+            recipient(entry, &ctx),
         )?;
     }
     out.write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// A text field of one of the draft's variables (`stage.title`), or "".
+fn text_at<'c>(ctx: &'c tera::Context, variable: &str, field: &'c str) -> &'c str {
+    ctx.get(variable)
+        .and_then(|v| v.get_from_path(field))
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+}
+
 /// The header's `To:` line: the contact the draft addresses, with an email
 /// when one is known, or what to add when the account names nobody.
-fn recipient(entry: &crate::ladder::Entry, contact: &serde_json::Value) -> String {
-    let name = contact["name"].as_str().unwrap_or_default();
-    let email = contact["email"].as_str().unwrap_or_default();
+fn recipient(entry: &crate::ladder::Entry, ctx: &tera::Context) -> String {
+    let name = text_at(ctx, "contact", "name");
+    let email = text_at(ctx, "contact", "email");
     let has_contact = entry
         .account
         .account

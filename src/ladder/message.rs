@@ -6,7 +6,7 @@ use crate::ladder::stage::StageResult;
 use crate::ladder::{Entry, Ledger};
 use crate::model::dates::DateFormat;
 use crate::model::{ContactRole, money};
-use serde_json::{Value, json};
+use crate::plumbing::value::{Value, obj, page};
 use std::collections::BTreeMap;
 
 /// The template of a stage: inline in folio.yaml, else
@@ -24,7 +24,7 @@ pub fn template_name(tera: &tera::Tera, policy: &str, stage: &str) -> String {
 /// else its first contact.
 fn contact(e: &Entry) -> Value {
     let Some(acc) = &e.account.account else {
-        return json!({"name": "there", "email": ""});
+        return obj!({"name": "there", "email": ""});
     };
     let a = &acc.data;
     let pick = [Some(ContactRole::Finance), Some(ContactRole::Buyer)]
@@ -32,27 +32,27 @@ fn contact(e: &Entry) -> Value {
         .find_map(|r| a.contacts.iter().find(|c| c.role == *r))
         .or(a.contacts.first());
     match pick {
-        Some(c) => json!({
-            "name": c.name,
+        Some(c) => obj!({
+            "name": &c.name,
             "email": c.email.clone().or_else(|| a.billing.email.clone()).unwrap_or_default(),
         }),
-        None => json!({"name": "there", "email": a.billing.email.clone().unwrap_or_default()}),
+        None => obj!({"name": "there", "email": a.billing.email.clone().unwrap_or_default()}),
     }
 }
 
 fn person(ledger: &Ledger, handle: &str) -> Value {
     match ledger.config().and_then(|c| c.people.get(handle)) {
         Some(p) => {
-            json!({"handle": handle, "name": p.name.value, "email": p.email.clone().unwrap_or_default()})
+            obj!({"handle": handle, "name": &p.name.value, "email": p.email.clone().unwrap_or_default()})
         }
-        None => json!({"handle": handle, "name": handle, "email": ""}),
+        None => obj!({"handle": handle, "name": handle, "email": ""}),
     }
 }
 
 fn stage_value(e: &Entry, s: &StageResult, dates: &DateFormat) -> Value {
     let st = e.policy.stage(&s.id);
-    json!({
-        "id": s.id,
+    obj!({
+        "id": &s.id,
         "title": st.map_or(s.id.as_str(), |x| x.title.as_str()),
         "channel": st.map_or("", |x| x.channel.as_str()),
         "date": s.date.map(|d| dates.format(d)).unwrap_or_else(|| "not scheduled".into()),
@@ -60,8 +60,9 @@ fn stage_value(e: &Entry, s: &StageResult, dates: &DateFormat) -> Value {
     })
 }
 
-/// The template context for a stage of an invoice.
-pub fn context(ledger: &Ledger, e: &Entry, stage: &StageResult) -> Value {
+/// The template context for a stage of an invoice, built as Tera values
+/// (a draft renders for every invoice page: no JSON in between).
+pub fn context(ledger: &Ledger, e: &Entry, stage: &StageResult) -> tera::Context {
     let inv = &e.invoice.data;
     let cur = &e.currency;
     let project_name = inv
@@ -72,23 +73,24 @@ pub fn context(ledger: &Ledger, e: &Entry, stage: &StageResult) -> Value {
     let acc = e.account.account.as_ref().map(|a| &a.data);
     let owner = e.owner_of(ledger.config(), &stage.id);
     let dates = &ledger.settings.message_dates;
+    let outstanding = e.eval.outstanding.max(rust_decimal::Decimal::ZERO);
     // Set only when something can be claimed, so `{% if interest %}` in a
     // template means "there is late-payment interest to state".
     let claimed = e.claim.as_ref().filter(|c| !c.total().is_zero());
-    json!({
-        "company": ledger.settings.company,
+    page!({
+        "company": &ledger.settings.company,
         "as_of": dates.format(ledger.as_of),
         "as_of_iso": ledger.as_of.to_string(),
-        "account": {
-            "id": e.account.id,
+        "account": obj!({
+            "id": &e.account.id,
             "name": acc.map_or(e.account.id.as_str(), |a| a.name.as_str()),
             "portal": acc.and_then(|a| a.billing.portal.clone()).unwrap_or_default(),
-        },
+        }),
         "contact": contact(e),
-        "invoice": {
-            "number": inv.number.value,
+        "invoice": obj!({
+            "number": &inv.number.value,
             "amount": money::human(inv.amount.value.0, cur),
-            "outstanding": money::human(e.eval.outstanding.max(rust_decimal::Decimal::ZERO), cur),
+            "outstanding": money::human(outstanding, cur),
             "paid": money::human(e.eval.paid, cur),
             "partially_paid": e.eval.paid > rust_decimal::Decimal::ZERO,
             "currency": cur,
@@ -99,13 +101,13 @@ pub fn context(ledger: &Ledger, e: &Entry, stage: &StageResult) -> Value {
             "days_to_due": (e.due - ledger.as_of).num_days(),
             "days_overdue": e.eval.days_overdue,
             "project": project_name,
-        },
+        }),
         "stage": stage_value(e, stage, dates),
         "next": e.eval.next_stage().map(|n| stage_value(e, n, dates)),
         "owner": person(ledger, &owner),
         "interest": claimed.map(|c| money::human(c.interest, cur)),
         "compensation": claimed.map(|c| money::human(c.compensation, cur)),
-        "total_claim": claimed.map(|c| money::human(e.eval.outstanding.max(rust_decimal::Decimal::ZERO) + c.total(), cur)),
+        "total_claim": claimed.map(|c| money::human(outstanding + c.total(), cur)),
         "interest_rate": claimed.and_then(|c| c.accruals.last()).map(|a| format!("{}%", a.rate.normalize())),
         "interest_since": claimed.and_then(|c| c.accruals.first()).map(|a| dates.format(a.from)),
     })
@@ -118,8 +120,7 @@ pub fn render(
     e: &Entry,
     stage: &StageResult,
 ) -> Result<String, DraftError> {
-    let ctx = tera::Context::from_serialize(&context(ledger, e, stage))
-        .map_err(|err| DraftError::said(err.to_string()))?;
+    let ctx = context(ledger, e, stage);
     let inline = e.policy.stage(&stage.id).and_then(|s| s.template.as_ref());
     let mut out = Capped::default();
     let rendered = match inline {
@@ -354,7 +355,7 @@ mod tests {
         let settings = crate::ladder::Settings::from_config(Some(&config));
         let mut tera = new_tera();
         prepare(&mut tera, &settings);
-        let ctx = tera::Context::from_serialize(&json!({"company": "Acme"})).unwrap();
+        let ctx = page!({"company": "Acme"});
         let name = inline_name("p", "a");
         assert_eq!(tera.render(&name, &ctx).unwrap(), "A Acme");
         // The one that does not parse is left out, the others stay.

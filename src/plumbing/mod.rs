@@ -6,11 +6,13 @@
 //! - [`atomic`]: writing a file in one step (a temporary file renamed over it);
 //! - [`build_stamp`]: what identifies the running build of folio;
 //! - [`html`]: escaping text for HTML and SVG;
+//! - [`value`]: template data as Tera values, built by moving each part in;
 //! - [`drop_later`]: freeing a large value off the caller's path.
 
 pub mod atomic;
 pub mod cache_file;
 pub mod html;
+pub mod value;
 
 /// folio's version and the running program's size and modification time:
 /// what a cache holds (which paths are records, how renames are found, how

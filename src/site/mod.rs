@@ -12,6 +12,8 @@ pub mod render;
 pub mod robots;
 pub mod search;
 pub mod svg;
-pub mod value;
+/// Page data as Tera values (kept below the ladder, which drafts messages
+/// with them too).
+pub use crate::plumbing::value;
 
 pub use crate::diagnostic::error_chain;

@@ -14,10 +14,10 @@ pub use tera::Value;
 /// in that order, as it did with tera 1).
 macro_rules! obj {
     ({ $($key:literal : $value:expr),* $(,)? }) => {{
-        let mut map: std::collections::BTreeMap<&'static str, $crate::site::value::Value> =
+        let mut map: std::collections::BTreeMap<&'static str, $crate::plumbing::value::Value> =
             std::collections::BTreeMap::new();
-        $( map.insert($key, $crate::site::value::IntoValue::into_value($value)); )*
-        $crate::site::value::Value::from(map)
+        $( map.insert($key, $crate::plumbing::value::IntoValue::into_value($value)); )*
+        $crate::plumbing::value::Value::from(map)
     }};
 }
 pub(crate) use obj;
@@ -30,8 +30,8 @@ pub type PageData = tera::Context;
 /// renders from.
 macro_rules! page {
     ({ $($key:literal : $value:expr),* $(,)? }) => {{
-        let mut page = $crate::site::value::PageData::new();
-        $( page.insert_value($key, $crate::site::value::IntoValue::into_value($value)); )*
+        let mut page = $crate::plumbing::value::PageData::new();
+        $( page.insert_value($key, $crate::plumbing::value::IntoValue::into_value($value)); )*
         page
     }};
 }
