@@ -29,6 +29,13 @@ that `folio check` finds no error in it. Then, over --runs rounds, it times:
   inode table block is dirty again (and creating files nearby dirties it),
   and skipping them can triple the time of whatever creates files next
   (see RECENTLY_FREED).
+- Before each timed command, every file it reads (the records and their
+  git history, Hugo's copy of them, the site `cp -r` copies) is read once,
+  untimed, so it starts with its input in the page cache, as after a fresh
+  checkout. On this VM something outside the benchmark drops the page
+  cache now and then (`drop_pagecache` in /proc/vmstat counts it); a build that then reads
+  62,000 records from the disk takes seconds longer, and which command
+  paid for it was chance. The report says how many drops the run saw.
 - The sites are written to --sites, a folder on the disk the records live
   on (checked: same device), and again to --tmpfs (RAM) as a second column.
 - `check` and `status` with the caches warm, `check` with no cache
@@ -99,6 +106,16 @@ def fs_type(path):
     return subprocess.run(["stat", "-f", "-c", "%T", path], capture_output=True, text=True).stdout.strip()
 
 
+def page_cache_drops():
+    """How many times the page cache has been dropped since boot."""
+    with open("/proc/vmstat") as f:
+        for line in f:
+            name, _, value = line.partition(" ")
+            if name == "drop_pagecache":
+                return int(value)
+    return 0
+
+
 def load_average():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
@@ -155,6 +172,8 @@ class Runner:
         # after another would otherwise time its first round inside the
         # window for recently freed inodes.
         self.stamp = stamp
+        # What every timed command may read (set per kind of repository).
+        self.inputs = []
         self.deleted_at = None
         try:
             with open(stamp) as f:
@@ -162,6 +181,18 @@ class Runner:
             self.deleted_at = time.monotonic() - max(ago, 0)
         except (OSError, ValueError):
             pass
+
+    def warm(self, paths):
+        """Reads every file under `paths` (untimed): the next command finds
+        its input in the page cache whatever the host dropped meanwhile."""
+        for path in paths:
+            for dirpath, _, names in os.walk(path):
+                for name in names:
+                    full = os.path.join(dirpath, name)
+                    if os.path.isfile(full) and not os.path.islink(full):
+                        with open(full, "rb") as f:
+                            while f.read(1 << 20):
+                                pass
 
     def deleted(self):
         """Notes that many files were just deleted on the records' disk."""
@@ -176,7 +207,7 @@ class Runner:
             if on_disk:
                 self.deleted()
 
-    def run(self, cmd, ok=(0,), env=None, sync=False, creates=False):
+    def run(self, cmd, ok=(0,), env=None, sync=False, creates=False, reads=()):
         if sync:
             # Start from a clean slate: no writeback or discard left by the
             # previous command competes with this one.
@@ -195,6 +226,7 @@ class Runner:
                 log(f"  waiting {wait:.0f} s for the disk's recently freed inodes to age")
                 time.sleep(wait)
                 settle(self.disk)
+        self.warm(list(self.inputs) + list(reads))
         with open(self.output, "wb") as out:
             start = time.perf_counter()
             r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", self.time_out] + cmd,
@@ -444,6 +476,8 @@ def bench_kind(args, kind, binaries, dests, runner):
         counts[label] = warnings
     files = sum(1 for _ in walk_files(os.path.join(repo, "accounts"))) + 1
     hugo_src = None if args.no_hugo else hugo_site(repo)
+    runner.inputs = list(repos.values()) + ([hugo_src] if hugo_src else [])
+    drops_before = page_cache_drops()
     samples = Samples()
     out_lines = {}
     load_before = load_average()
@@ -476,7 +510,7 @@ def bench_kind(args, kind, binaries, dests, runner):
                 cold = runner.run(base + ["build", "--out", out], sync=True, creates=on_disk)
                 samples.add(col, "build no cache", cold)
                 copy = os.path.join(dest, f"{kind}-{label}-copy")
-                cp = runner.run(["cp", "-r", out, copy], sync=True, creates=on_disk)
+                cp = runner.run(["cp", "-r", out, copy], sync=True, creates=on_disk, reads=[out])
                 samples.add(col, "cp", cp)
             if hugo_src:
                 hugo = runner.run(["hugo", "--quiet", "-s", hugo_src, "-d", hugo_out], sync=True,
@@ -488,7 +522,9 @@ def bench_kind(args, kind, binaries, dests, runner):
                 base = [folio, "-C", repos[label], "--as-of", AS_OF]
                 # Whatever the first build cached, `check` leaves both caches warm.
                 runner.run(base + ["check", "--format", "json"], ok=(0, 1))
-                warm = runner.run(base + ["build", "--out", out], sync=True, creates=on_disk)
+                # It reads the site it replaces: files it would write again
+                # unchanged are linked instead.
+                warm = runner.run(base + ["build", "--out", out], sync=True, creates=on_disk, reads=[out])
                 samples.add(col, "build", warm)
                 samples.add(col, "removal after build", (wait_for_remover(dest, os.path.basename(out)), 0))
                 if on_disk:
@@ -546,6 +582,7 @@ def bench_kind(args, kind, binaries, dests, runner):
         "kind": kind, "repo": repo, "files": files, "commits": commits, "warnings": counts,
         "load_before": load_before, "load_after": load_average(),
         "minutes": (time.time() - started) / 60, "out_lines": out_lines,
+        "drops": page_cache_drops() - drops_before,
     }
     return report(args, facts, labels, dests, samples, stats, hugo_stats)
 
@@ -558,7 +595,9 @@ def report(args, facts, labels, dests, samples, stats, hugo_stats):
                  f"{facts['files']:,} record files, {facts['commits']:,} commits; `check`: 0 errors, "
                  f"{warn} warnings. Measured {datetime.now():%Y-%m-%d %H:%M}, medians of {args.runs} round{'s' if args.runs != 1 else ''}, "
                  f"{os.cpu_count()} cores, load average {facts['load_before']} before and "
-                 f"{facts['load_after']} after ({facts['minutes']:.0f} min).")
+                 f"{facts['load_after']} after ({facts['minutes']:.0f} min); the page cache was dropped "
+                 f"{facts['drops']} time{'s' if facts['drops'] != 1 else ''} during the run "
+                 f"(every timed command's input is read into it first).")
     lines.append("")
     dest_note = "; ".join(f"{name}: `{path}` ({fs_type(path)})" for name, path in dests)
     lines.append(f"Sites written to {dest_note}.")
