@@ -8,12 +8,12 @@
 //! invoice page's interest section and the statement that stands alone.
 
 pub use super::pages::{statement, statement_page};
-use super::value::Value;
-use super::value::obj;
 use crate::ladder::interest::Claim;
 use crate::ladder::statement::Statement;
 use crate::ladder::{Entry, Ledger};
 use crate::model::money;
+use crate::plumbing::value::Value;
+use crate::plumbing::value::obj;
 
 pub use crate::model::site_map::statement_url;
 

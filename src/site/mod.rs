@@ -12,8 +12,5 @@ pub mod render;
 pub mod robots;
 pub mod search;
 pub mod svg;
-/// Page data as Tera values (kept below the ladder, which drafts messages
-/// with them too).
-pub use crate::plumbing::value;
 
 pub use crate::diagnostic::error_chain;

@@ -8,7 +8,6 @@
 
 use super::folders::FoldersAhead;
 use super::pages::{self, Site};
-use super::value::{PageData, Value};
 use super::{claims, ics, links, output, robots, search};
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::ladder::message;
@@ -16,6 +15,7 @@ use crate::ladder::policy::Policy;
 use crate::ladder::report::{self, StatusDoc};
 use crate::ladder::{Entry, Ledger};
 use crate::model::{AccountDir, Page, Record, Roles};
+use crate::plumbing::value::{PageData, Value};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -539,7 +539,7 @@ impl<'s, 'a> Renderer<'s, 'a> {
                     format!("{company} handbook")
                 }
             });
-        let common = super::value::obj!({
+        let common = crate::plumbing::value::obj!({
             "title": title,
             "company": company,
             "handbook_only": site.handbook_only,

@@ -41,7 +41,7 @@ use super::{
 use crate::ladder::Entry;
 use crate::model::site_map;
 use crate::model::{AccountDir, Frequency, InvoiceStatus, Record};
-use crate::site::value::{PageData, Value, obj, page};
+use crate::plumbing::value::{PageData, Value, obj, page};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};

@@ -10,7 +10,7 @@
 
 use super::{Site, account_name, account_status, account_url, human, work_str};
 use crate::ladder::report::StatusDoc;
-use crate::site::value::{PageData, Value, obj, page};
+use crate::plumbing::value::{PageData, Value, obj, page};
 use std::collections::BTreeMap;
 
 pub fn accounts_index(site: &Site, doc: &StatusDoc) -> PageData {

@@ -31,7 +31,7 @@ use crate::ladder::Entry;
 use crate::ladder::report::RECENT_DAYS;
 use crate::ladder::stage::StageResult;
 use crate::model::AccountDir;
-use crate::site::value::{PageData, Value, obj, page};
+use crate::plumbing::value::{PageData, Value, obj, page};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -186,7 +186,7 @@ fn agenda_row(site: &Site, e: &Entry, s: &StageResult, date: NaiveDate, when: &s
     } else {
         "upcoming"
     };
-    crate::site::value::extend(
+    crate::plumbing::value::extend(
         stage_view(site, e, s),
         obj!({
             "when": when,

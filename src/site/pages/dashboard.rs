@@ -26,7 +26,7 @@ use crate::ladder::report::StatusDoc;
 use crate::ladder::stage::State;
 use crate::ladder::{Entry, Ledger};
 use crate::model::{AccountDir, Work};
-use crate::site::value::{PageData, Value, obj, page};
+use crate::plumbing::value::{PageData, Value, obj, page};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;

@@ -29,7 +29,7 @@
 use super::{Site, role_title, role_url};
 use crate::model::site_map;
 use crate::model::{Page, Record, Roles};
-use crate::site::value::{PageData, Value, obj, page};
+use crate::plumbing::value::{PageData, Value, obj, page};
 
 /// Handbook pages in reading order: `order`, then title.
 pub fn ordered_pages(pages: &[Record<Page>]) -> Vec<&Record<Page>> {

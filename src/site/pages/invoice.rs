@@ -33,7 +33,7 @@
 use super::{Site, human, invoice_url, opt_day, stage_view};
 use crate::ladder::Entry;
 use crate::ladder::stage::{PromiseState, StageResult};
-use crate::site::value::{PageData, Value, obj, page};
+use crate::plumbing::value::{PageData, Value, obj, page};
 
 /// An invoice's page: its `summary` ([`super::invoice_summary`]) and the rest.
 pub fn invoice(
@@ -143,7 +143,7 @@ pub fn invoice(
         "claim": e.claim.as_ref().map(|c| crate::site::claims::claim_view(site.ledger, e, c)),
         "record": e.has_record().then(|| super::chronology(site, e)),
     });
-    let mut page = crate::site::value::page_of(summary);
+    let mut page = crate::plumbing::value::page_of(summary);
     page.extend(extra);
     page
 }

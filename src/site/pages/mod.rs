@@ -1,5 +1,5 @@
 //! The data behind each page of the site: Tera values (see
-//! [`super::value`]) that the templates lay out, one [`PageData`] of
+//! [`crate::plumbing::value`]) that the templates lay out, one [`PageData`] of
 //! variables per page. Paths in these values are relative to the site root;
 //! templates prefix them with `root` (the way back up from the page), so
 //! every link works from file:// and from a sub-path of a host.
@@ -56,9 +56,9 @@ use crate::ladder::{Entry, Ledger};
 use crate::model::site_map::SiteMap;
 use crate::model::{AccountDir, Config, Date, Sp, Work, money};
 #[cfg(doc)]
-use crate::site::value::PageData;
-use crate::site::value::Value;
-use crate::site::value::obj;
+use crate::plumbing::value::PageData;
+use crate::plumbing::value::Value;
+use crate::plumbing::value::obj;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;

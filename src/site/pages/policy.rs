@@ -21,7 +21,7 @@
 use super::{Site, account_name, account_url, handbook_nav, role_title, role_url, work_str};
 use crate::ladder::policy::Policy;
 use crate::model::{DayUnit, Roles};
-use crate::site::value::{PageData, Value, obj, page};
+use crate::plumbing::value::{PageData, Value, obj, page};
 
 /// "7 days before the due date", "on the due date (or the next working day)".
 fn offset_text(offset: i32, unit: DayUnit) -> String {

@@ -12,7 +12,7 @@ use crate::history::Origin;
 use crate::ladder::Entry;
 use crate::ladder::stage::PromiseState;
 use crate::model::{Date, Sp, money};
-use crate::site::value::{Value, obj};
+use crate::plumbing::value::{Value, obj};
 use chrono::NaiveDate;
 
 /// One dated event of the written record.

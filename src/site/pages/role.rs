@@ -14,7 +14,7 @@
 //! - `handbook`: map, the handbook's side navigation.
 
 use super::{Site, account_name, account_url, handbook_nav, role_title};
-use crate::site::value::{PageData, Value, obj, page};
+use crate::plumbing::value::{PageData, Value, obj, page};
 
 pub fn role(site: &Site, role: &str) -> PageData {
     let people: Vec<Value> = site

@@ -5,7 +5,7 @@
 //! Its variables are only those every page has (see [`super`]): `title`
 //! and `nav`.
 
-use crate::site::value::{PageData, page};
+use crate::plumbing::value::{PageData, page};
 
 pub fn search() -> PageData {
     page!({"title": "Search", "nav": "search"})

@@ -24,7 +24,7 @@
 use super::{Site, account_url, invoice_url};
 use crate::ladder::statement::Statement;
 use crate::model::{AccountDir, money};
-use crate::site::value::{PageData, Value, obj, page};
+use crate::plumbing::value::{PageData, Value, obj, page};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::str::FromStr;
