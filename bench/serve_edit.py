@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """How fast `folio serve` shows an edit, on a generated repository.
 
-    bench/serve_edit.py REPO [--edits 5] [--folio target/release/folio]
+    bench/serve_edit.py REPO [--edits 5] [--folio target/release/folio] [--work DIR]
 
 Starts `folio serve --port 0` on a copy of REPO's records (the copy keeps
-the benchmark repository untouched), waits for the first build, then edits
+the benchmark repository untouched; it goes in --work, by default the
+folder REPO is in, so the site is served from the records' own disk), waits for the first build, then edits
 one invoice file at a time (its amount goes up by one) and measures, from
 the moment the file is written:
   - page: until the invoice's own page, served over HTTP, shows the amount;
@@ -47,8 +48,11 @@ def main():
     ap.add_argument("--edits", type=int, default=5)
     ap.add_argument("--folio", default=os.path.join(ROOT, "target", "release", "folio"))
     ap.add_argument("--as-of", default="2026-11-23")
+    ap.add_argument("--work", help="where the copy goes (default: REPO's folder; /dev/shm for RAM)")
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix="folio-serve-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    work_dir = args.work or os.path.dirname(os.path.abspath(args.repo))
+    work = tempfile.mkdtemp(prefix="folio-serve-bench-", dir=work_dir)
+    print(f"served from {work} ({subprocess.run(['stat', '-f', '-c', '%T', work], capture_output=True, text=True).stdout.strip()})")
     records = os.path.join(work, "records")
     # Hard links would share the edited files with the original: copy.
     shutil.copytree(args.repo, records, symlinks=True)
@@ -83,6 +87,8 @@ def main():
             shown = f"{new_amount:,.2f}"
             page_url = f"{base}invoices/{slug}/index.html"
             before = outstanding(get(base + "status.json"), number)
+            if before is None:
+                sys.exit(f"{number} is not in status.json: has its format changed?")
             with open(path, "w") as f:
                 f.write(text)
             t0 = time.perf_counter()
@@ -101,10 +107,14 @@ def main():
 
 
 def outstanding(status, number):
-    """The outstanding amount of `number` in status.json (as a float)."""
-    i = status.find(f'"number": "{number}"')
-    m = re.search(r'"outstanding": "([0-9.]+)"', status[i:i + 600])
-    return round(float(m.group(1)), 2) if i >= 0 and m else None
+    """The outstanding amount of `number` in status.json (as a float), None
+    when it is not there. A regular expression rather than a JSON parse:
+    the document is tens of megabytes and is read every few milliseconds."""
+    found = re.search(r'"number":\s*"' + re.escape(number) + r'"', status)
+    if not found:
+        return None
+    m = re.search(r'"outstanding":\s*"([0-9.]+)"', status[found.end():found.end() + 600])
+    return round(float(m.group(1)), 2) if m else None
 
 
 if __name__ == "__main__":
